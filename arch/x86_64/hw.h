@@ -1,0 +1,86 @@
+/*
+ * The hardware seam: every way the portable layers (synic/, vmbus/, mem/, ring/)
+ * touch the machine. arch/x86_64/hw_real*.c implements it with real instructions;
+ * tests/sim/ implements it as a simulated Hyper-V + OpenHCL + SNP/TDX machine.
+ * Exactly one implementation is linked; there is no indirection.
+ *
+ * Contracts common to both implementations:
+ *  - Physical addresses are guest physical addresses (GPAs). A GPA at or above the
+ *    shared-GPA boundary (vTOM alias) names the host-visible alias of the page
+ *    GPA & ~boundary; hw_phys_to_virt() accepts both forms.
+ *  - Nothing here allocates memory or blocks without a bound.
+ */
+#ifndef UMBRA_ARCH_HW_H
+#define UMBRA_ARCH_HW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* CPUID leaf/subleaf. out[0..3] = EAX, EBX, ECX, EDX. */
+void hw_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+
+/* Plain rdmsr/wrmsr. In a paravisor CVM these trap to the paravisor (trusted path). */
+uint64_t hw_rdmsr(uint32_t msr);
+void hw_wrmsr(uint32_t msr, uint64_t value);
+
+/*
+ * Hypercall through the hypercall page the guest enabled with HV_X64_MSR_HYPERCALL
+ * (direct route; traps to the paravisor in a CVM). `page` is the virtual address of
+ * that page. RCX = control, RDX = input (GPA for slow calls, value for fast calls),
+ * R8 = output (GPA or value). Returns RAX (status in bits 15:0, reps in 43:32).
+ */
+uint64_t hw_hypercall(const void *page, uint64_t control, uint64_t input, uint64_t output);
+
+/*
+ * SEV-SNP. The GHCB MSR (0xC0010130) is read/written with hw_rdmsr/hw_wrmsr; the GHCB
+ * page itself is ordinary host-visible memory reached via hw_phys_to_virt(). hw_vmgexit
+ * executes VMGEXIT (rep vmmcall) and returns after the hypervisor resumes the guest.
+ */
+void hw_vmgexit(void);
+
+/*
+ * PVALIDATE on the 4 KiB (huge=false) or 2 MiB page at virtual address va.
+ * Returns the instruction's RAX (0 success, 1 FAIL_INPUT, 6 FAIL_SIZEMISMATCH);
+ * *unchanged is set from RFLAGS.CF (the validated state was already as requested).
+ */
+uint32_t hw_pvalidate(uint64_t va, bool huge, bool validate, bool *unchanged);
+
+/* TDX: TDCALL with every register the ABI uses. Returns RAX (completion status). */
+struct hw_tdcall_regs {
+	uint64_t rax, rcx, rdx, r8, r9, r10, r11, r12, r13, r14, r15, rbx, rsi, rdi;
+};
+uint64_t hw_tdcall(struct hw_tdcall_regs *regs);
+
+/* Port I/O. */
+uint8_t hw_inb(uint16_t port);
+void hw_outb(uint16_t port, uint8_t value);
+uint32_t hw_inl(uint16_t port);
+void hw_outl(uint16_t port, uint32_t value);
+
+/*
+ * Interrupts. hw_irq_set_handler() installs fn for an external vector (32..255);
+ * fn runs with interrupts disabled and must be short. hw_irq_eoi() acknowledges the
+ * local APIC (not needed for auto-EOI SINTs). hw_wait_for_interrupt() enables
+ * interrupts, halts until one arrives or about `max_ns` passes, then restores the
+ * previous interrupt state. It may return early and spuriously.
+ */
+typedef void (*hw_irq_fn)(void *ctx);
+int hw_irq_set_handler(uint8_t vector, hw_irq_fn fn, void *ctx);
+void hw_irq_eoi(void);
+bool hw_irq_save_disable(void);       /* returns previous IF */
+void hw_irq_restore(bool enabled);
+void hw_wait_for_interrupt(uint64_t max_ns);
+
+/* Address translation of RAM (including the shared alias above the boundary). */
+void *hw_phys_to_virt(uint64_t gpa);
+uint64_t hw_virt_to_phys(const void *va);
+
+/* Monotonic clock in nanoseconds since boot. */
+uint64_t hw_now_ns(void);
+
+/* Barriers. Full memory barrier and compiler barrier. */
+static inline void hw_mb(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+static inline void hw_barrier(void) { __atomic_signal_fence(__ATOMIC_SEQ_CST); }
+
+#endif

@@ -1,0 +1,1 @@
+RT_SRCS += lib/errno.c

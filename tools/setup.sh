@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs every Debian package Umbra needs. Only Debian packages; nothing else is fetched.
+# --if-missing: do nothing when every tool is already present (fast path for CI).
+set -euo pipefail
+PKGS="gcc make nasm gnu-efi binutils qemu-system-x86 qemu-utils ovmf mtools gdisk dosfstools clang sbsigntool openssl"
+need=0
+for f in /usr/bin/nasm /usr/bin/qemu-system-x86_64 /usr/bin/qemu-img /usr/share/OVMF/OVMF_CODE_4M.fd \
+	/usr/lib/crt0-efi-x86_64.o /usr/bin/mcopy /usr/sbin/sgdisk /usr/sbin/mkfs.vfat /usr/bin/clang \
+	/usr/bin/sbsign /usr/bin/openssl /usr/bin/gcc /usr/bin/make; do
+	[ -e "$f" ] || need=1
+done
+if [ "${1:-}" = "--if-missing" ] && [ $need -eq 0 ]; then exit 0; fi
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+$SUDO apt-get update
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y $PKGS
