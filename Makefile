@@ -92,3 +92,9 @@ deps:
 
 clean:
 	rm -rf $(BUILD)
+
+# The newcomer's demo: install packages if missing, build, boot the hello app in QEMU.
+.PHONY: demo
+demo:
+	bash tools/setup.sh --if-missing
+	$(MAKE) run
