@@ -1,1 +1,4 @@
-RT_SRCS += lib/errno.c
+RT_SRCS += lib/errno.c lib/string.c lib/fmt.c
+
+HOST_TESTS += lib_fmt
+HOST_TEST_SRCS_lib_fmt := lib/fmt.c lib/fmt_test.c
