@@ -1,0 +1,7 @@
+# mem/: physical page allocator and heap (portable: image + host tests).
+RT_SRCS += mem/pages.c mem/heap.c mem/heap_reg.c
+
+MEM_SRCS := mem/pages.c mem/heap.c mem/heap_reg.c mem/test/arena.c
+HOST_TESTS += mem_pages mem_heap
+HOST_TEST_SRCS_mem_pages := $(MEM_SRCS) mem/test/test_pages.c
+HOST_TEST_SRCS_mem_heap := $(MEM_SRCS) mem/test/test_heap.c
