@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# bench-boot.sh: `make bench` lines for the image and its boot.
+#   bench image_bytes=N              size of the hello app's EFI image (target <= 131072)
+#   bench boot runtime_us=R qemu_wall_us=W ratio=R/W runs=K
+# R is the runtime's own boot time (efi_main to app start) from its boot log line
+# "boot: ... boot_us=R" (docs/boot.md); W is the wall time of the whole QEMU run (QEMU start,
+# OVMF, the runtime, the app, exit) booting the hello GPT image. Both are medians of
+# BENCH_BOOT_RUNS runs (default 3). The target is ratio < 0.02.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${UMBRA_BUILD:-${BUILD:-build}}
+runs=${BENCH_BOOT_RUNS:-3}
+efi=$BUILD/apps/hello/umbra.efi
+img=$BUILD/test/hello.img
+for f in "$efi" "$img"; do
+	[ -f "$f" ] || { echo "bench-boot: missing $f (make bench builds it)" >&2; exit 1; }
+done
+echo "bench image_bytes=$(stat -c %s "$efi")"
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+dir=$(mktemp -d /tmp/umbra-bench.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+walls="" rts=""
+for i in $(seq 1 "$runs"); do
+	t0=$(date +%s%N)
+	timeout -k 2 60 tools/qemu.sh --disk "$img" --vars "$dir/vars.fd" --serial "file:$dir/serial.log" \
+		>"$dir/qemu.out" 2>&1
+	rc=$?
+	t1=$(date +%s%N)
+	us=$(sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g; s/\r//g' "$dir/serial.log" |
+		grep -oE 'boot_us=[0-9]+' | head -n 1 | cut -d= -f2)
+	if [ -z "$us" ]; then
+		echo "bench-boot: run $i (qemu status $rc) printed no boot_us=; log tail:" >&2
+		tail -n 5 "$dir/serial.log" >&2
+		exit 1
+	fi
+	walls="$walls $(((t1 - t0) / 1000))" rts="$rts $us"
+done
+w=$(echo $walls | tr ' ' '\n' | median)
+r=$(echo $rts | tr ' ' '\n' | median)
+ratio=$(awk -v r="$r" -v w="$w" 'BEGIN { printf "%.5f", r / w }')
+echo "bench boot runtime_us=$r qemu_wall_us=$w ratio=$ratio runs=$runs"

@@ -1,0 +1,88 @@
+# tools/module.mk: disk images, signing, `make run`, the inputs of the QEMU boot tests and
+# the boot benchmark. See docs/images.md and docs/testing.md.
+#
+#   make image                      build/umbra.img (GPT + ESP) and build/umbra.vhd (fixed VHD)
+#   make sign KEY=db.key CERT=db.crt  build/umbra-signed.{efi,img,vhd}; KEY_PASS for an
+#                                   encrypted key
+#   make run [ARGS="a b"]           boot build/umbra.img in QEMU + OVMF, serial on the
+#                                   terminal (Ctrl-A x quits); with ARGS, boot build/umbra.efi
+#                                   through OVMF's kernel loader with ARGS as load options
+#   make run-secboot                the signed image under Secure Boot (after make sign)
+#
+# Also included by umbra.mk for out-of-tree apps, so image/sign/run work there too.
+UMBRA_TOOLS := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+IMAGE_MIB ?= 64
+KEY ?=
+CERT ?=
+ARGS ?=
+RUN_QEMU ?=
+
+.PHONY: image sign run run-secboot
+image: $(BUILD)/umbra.img $(BUILD)/umbra.vhd
+	@echo "image: $(BUILD)/umbra.img $(BUILD)/umbra.vhd ($(IMAGE_MIB) MiB)"
+
+# Any EFI binary under $(BUILD) -> GPT disk image -> fixed VHD.
+$(BUILD)/%.img: $(BUILD)/%.efi $(UMBRA_TOOLS)/mkimage.sh
+	bash $(UMBRA_TOOLS)/mkimage.sh $< $@ $(IMAGE_MIB)
+$(BUILD)/%.vhd: $(BUILD)/%.img $(UMBRA_TOOLS)/mkvhd.sh
+	bash $(UMBRA_TOOLS)/mkvhd.sh $< $@
+.PRECIOUS: $(BUILD)/%.img $(BUILD)/%.efi
+
+# Signing always runs (KEY or CERT may have changed); the images follow the signed binary.
+sign: export KEY_PASS := $(KEY_PASS)
+sign: $(BUILD)/umbra.efi
+	@if [ -z "$(KEY)" ] || [ -z "$(CERT)" ]; then \
+		echo "usage: make sign KEY=db.key CERT=db.crt [KEY_PASS=...]"; \
+		echo "  OVMF's test key: make sign KEY=/usr/share/ovmf/PkKek-1-snakeoil.key \\"; \
+		echo "    CERT=/usr/share/ovmf/PkKek-1-snakeoil.pem KEY_PASS=snakeoil"; exit 2; fi
+	bash $(UMBRA_TOOLS)/sign.sh "$(KEY)" "$(CERT)" $< $(BUILD)/umbra-signed.efi
+	bash $(UMBRA_TOOLS)/mkimage.sh $(BUILD)/umbra-signed.efi $(BUILD)/umbra-signed.img $(IMAGE_MIB)
+	bash $(UMBRA_TOOLS)/mkvhd.sh $(BUILD)/umbra-signed.img $(BUILD)/umbra-signed.vhd
+	@echo "sign: $(BUILD)/umbra-signed.efi $(BUILD)/umbra-signed.img $(BUILD)/umbra-signed.vhd"
+
+# QEMU's status is (value << 1) | 1 for a value written to isa-debug-exit; umbra-status.sh
+# names it (docs/testing.md) and fails unless the app exited with 0.
+ifeq ($(strip $(ARGS)),)
+run: $(BUILD)/umbra.img
+	@bash $(UMBRA_TOOLS)/qemu.sh --disk $< --vars $(BUILD)/run-vars.fd -- $(RUN_QEMU); \
+		bash $(UMBRA_TOOLS)/umbra-status.sh $$?
+else
+run: $(BUILD)/umbra.efi
+	@bash $(UMBRA_TOOLS)/qemu.sh --kernel $< --append "$(ARGS)" --vars $(BUILD)/run-vars.fd \
+		-- $(RUN_QEMU); bash $(UMBRA_TOOLS)/umbra-status.sh $$?
+endif
+run-secboot:
+	@[ -f $(BUILD)/umbra-signed.img ] || { echo "run-secboot: make sign first"; exit 2; }
+	@bash $(UMBRA_TOOLS)/qemu.sh --secboot --disk $(BUILD)/umbra-signed.img \
+		--vars $(BUILD)/run-vars.fd -- $(RUN_QEMU); bash $(UMBRA_TOOLS)/umbra-status.sh $$?
+
+ifeq ($(UMBRA_TOOLS),tools)
+ifneq ($(wildcard apps/hello/*.c),)
+# ---- in tree only: what the QEMU boot tests (tests/boot/manifest) boot ------------------
+# Test images are built from build/apps/hello (not build/umbra.efi, which follows APP) by
+# the same rules as `make image` and `make sign` (OVMF's snakeoil key, whose certificate
+# the snakeoil VARS file has enrolled in db).
+BOOT_TEST_APPS := hello crash memtest timer
+SNAKEOIL_KEY := /usr/share/ovmf/PkKek-1-snakeoil.key
+SNAKEOIL_CERT := /usr/share/ovmf/PkKek-1-snakeoil.pem
+BOOT_TEST_DEPS += $(foreach a,$(BOOT_TEST_APPS),$(BUILD)/apps/$(a)/umbra.efi) \
+	$(BUILD)/test/hello.img $(BUILD)/test/hello.vhd $(BUILD)/test/hello-signed.img \
+	$(BUILD)/test/oot.efi
+
+$(BUILD)/test/hello.efi: $(BUILD)/apps/hello/umbra.efi
+	@mkdir -p $(@D)
+	cp $< $@
+$(BUILD)/test/hello-signed.efi: $(BUILD)/apps/hello/umbra.efi tools/sign.sh
+	@mkdir -p $(@D)
+	KEY_PASS=snakeoil bash tools/sign.sh $(SNAKEOIL_KEY) $(SNAKEOIL_CERT) $< $@
+# The out-of-tree example, built from a copy in a temp dir; rebuilt when the example or
+# any runtime source changes (the hello image stands for the latter).
+$(BUILD)/test/oot.efi: $(wildcard examples/outoftree/*) $(BUILD)/apps/hello/umbra.efi \
+		tools/oot-build.sh umbra.mk
+	bash tools/oot-build.sh examples/outoftree $@
+
+BENCH_DEPS += $(BUILD)/apps/hello/umbra.efi $(BUILD)/test/hello.img
+BENCH_SCRIPTS += tools/bench-boot.sh
+bench: export UMBRA_BUILD := $(BUILD)
+endif
+endif
