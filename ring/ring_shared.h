@@ -1,0 +1,92 @@
+/*
+ * The only way ring code touches host-shared memory. Internal to ring/.
+ *
+ * Index words are read with one acquire load each (the value is then validated and never
+ * re-read) and published with one release store. Byte ranges are copied in/out with
+ * memcpy; a concurrent host write can tear a copy, which is harmless because the reader
+ * validates only its private copy.
+ *
+ * Barriers (x86-64 TSO; the builtins keep the compiler honest and port to weaker CPUs):
+ *  - acquire load of the peer's index, then the data copies: the data is read after the
+ *    index that published it.
+ *  - data copies, then release store of our index: the peer sees the data first.
+ *  - ring_sh_full_barrier() between publishing our index (or mask) and reading the peer's
+ *    word that decides a signal (store->load ordering; mfence on x86).
+ *
+ * With RING_SHARED_TRACE defined (test and fuzz builds that compile ring/ via
+ * ring/tests/ring_traced.c) every access goes through ring_trace_* hooks instead, so a
+ * test can count touched bytes or act as a hostile host between the reader's steps.
+ */
+#ifndef UMBRA_RING_SHARED_H
+#define UMBRA_RING_SHARED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/string.h"
+#include "ring/ring.h"
+
+#ifdef RING_SHARED_TRACE
+uint32_t ring_trace_load32(const volatile uint8_t *p);
+void ring_trace_store32(volatile uint8_t *p, uint32_t v);
+void ring_trace_copy_in(void *dst, const volatile uint8_t *src, size_t n);
+void ring_trace_copy_out(volatile uint8_t *dst, const void *src, size_t n);
+void ring_trace_zero(volatile uint8_t *dst, size_t n);
+#define ring_sh_load32   ring_trace_load32
+#define ring_sh_store32  ring_trace_store32
+#define ring_sh_copy_in  ring_trace_copy_in
+#define ring_sh_copy_out ring_trace_copy_out
+#define ring_sh_zero     ring_trace_zero
+#else
+static inline uint32_t ring_sh_load32(const volatile uint8_t *p)
+{
+	return __atomic_load_n((const volatile uint32_t *)(const volatile void *)p, __ATOMIC_ACQUIRE);
+}
+
+static inline void ring_sh_store32(volatile uint8_t *p, uint32_t v)
+{
+	__atomic_store_n((volatile uint32_t *)(volatile void *)p, v, __ATOMIC_RELEASE);
+}
+
+static inline void ring_sh_copy_in(void *dst, const volatile uint8_t *src, size_t n)
+{
+	memcpy(dst, (const void *)src, n);
+}
+
+static inline void ring_sh_copy_out(volatile uint8_t *dst, const void *src, size_t n)
+{
+	memcpy((void *)dst, src, n);
+}
+
+static inline void ring_sh_zero(volatile uint8_t *dst, size_t n)
+{
+	memset((void *)dst, 0, n);
+}
+#endif
+
+static inline void ring_sh_full_barrier(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/* Byte distance from a to b going forward in a ring of size bytes (a, b < size). */
+static inline uint32_t ring_dist(uint32_t a, uint32_t b, uint32_t size)
+{
+	return b >= a ? b - a : size - a + b;
+}
+
+/* A shared index is usable only if it is inside the data area and 8-byte aligned. */
+static inline int ring_index_ok(uint32_t idx, uint32_t size)
+{
+	return idx < size && (idx & 7u) == 0;
+}
+
+/* Common ring geometry check for init: 4 KiB aligned, page multiple, bounded. */
+static inline int ring_geometry_ok(const void *ring, size_t bytes)
+{
+	return ring != NULL && ((uintptr_t)ring & (RING_PAGE_SIZE - 1)) == 0 &&
+	       bytes % RING_PAGE_SIZE == 0 && bytes >= 2 * RING_PAGE_SIZE &&
+	       bytes - RING_PAGE_SIZE <= RING_MAX_DATA_BYTES;
+}
+
+#endif

@@ -1,0 +1,265 @@
+/* Ring writer: our outbound ring, we are the producer. See ring.h for the contract. */
+#include "ring/ring.h"
+#include "ring/ring_shared.h"
+
+int ring_tx_init(struct ring_tx *tx, void *ring, size_t ring_bytes)
+{
+	if (tx == NULL || !ring_geometry_ok(ring, ring_bytes))
+		return UMBRA_EINVAL;
+	tx->ctl = (volatile uint8_t *)ring;
+	tx->data = tx->ctl + RING_CTL_SIZE;
+	tx->size = (uint32_t)(ring_bytes - RING_CTL_SIZE);
+	return ring_tx_reset(tx);
+}
+
+int ring_tx_reset(struct ring_tx *tx)
+{
+	if (tx == NULL || tx->ctl == NULL || tx->size == 0)
+		return UMBRA_EINVAL;
+	/* Zero everything: no stale private bytes end up host-visible, indices start at 0. */
+	ring_sh_zero(tx->ctl, (size_t)RING_CTL_SIZE + tx->size);
+	ring_sh_store32(tx->ctl + RING_CTL_FEATURES, RING_FEAT_PENDING_SEND_SZ);
+	tx->w = 0;
+	tx->r_cache = 0;
+	tx->err = 0;
+	return 0;
+}
+
+int ring_tx_error(const struct ring_tx *tx)
+{
+	return tx == NULL ? UMBRA_EINVAL : tx->err;
+}
+
+static long send_hdr_len(const struct ring_send *s)
+{
+	if (s->type != RING_PKT_GPA_DIRECT)
+		return s->nranges == 0 ? 0 : UMBRA_EINVAL;
+	if (s->nranges == 0 || s->ranges == NULL || s->nranges > RING_MAX_PKT_LEN / 16)
+		return UMBRA_EINVAL;
+	uint64_t n = sizeof(struct ring_gpa_hdr);
+	for (uint32_t i = 0; i < s->nranges; i++) {
+		const struct ring_gpa_range *g = &s->ranges[i];
+		if (g->byte_count == 0 || g->byte_offset >= RING_PAGE_SIZE || g->pfns == NULL)
+			return UMBRA_EINVAL;
+		n += sizeof(struct ring_gpa_range_hdr) +
+		     8ull * ring_gpa_pfn_count(g->byte_offset, g->byte_count);
+		if (n > RING_MAX_PKT_LEN)
+			return UMBRA_ENOSPC;
+	}
+	return (long)n;
+}
+
+static long send_payload_len(const struct ring_send *s)
+{
+	if (s->niov != 0 && s->iov == NULL)
+		return UMBRA_EINVAL;
+	uint64_t n = 0;
+	for (uint32_t i = 0; i < s->niov; i++) {
+		if (s->iov[i].len != 0 && s->iov[i].base == NULL)
+			return UMBRA_EINVAL;
+		if (s->iov[i].len > RING_MAX_PKT_LEN)
+			return UMBRA_ENOSPC;
+		n += s->iov[i].len;
+		if (n > RING_MAX_PKT_LEN)
+			return UMBRA_ENOSPC;
+	}
+	return (long)n;
+}
+
+/* Packet length (descriptor + headers + payload, before padding) or negative error. */
+static long send_pkt_len(const struct ring_send *s, long *hdr_len)
+{
+	if (s == NULL)
+		return UMBRA_EINVAL;
+	if (s->type != RING_PKT_INBAND && s->type != RING_PKT_COMP && s->type != RING_PKT_GPA_DIRECT)
+		return UMBRA_EINVAL;
+	if ((s->flags & ~RING_FLAG_COMPLETION_REQUESTED) != 0)
+		return UMBRA_EINVAL;
+	long h = send_hdr_len(s);
+	if (h < 0)
+		return h;
+	long p = send_payload_len(s);
+	if (p < 0)
+		return p;
+	uint64_t len = sizeof(struct ring_desc) + (uint64_t)h + (uint64_t)p;
+	if (len > RING_MAX_PKT_LEN)
+		return UMBRA_ENOSPC;
+	*hdr_len = h;
+	return (long)len;
+}
+
+long ring_send_size(const struct ring_send *s)
+{
+	long h;
+	long len = send_pkt_len(s, &h);
+	if (len < 0)
+		return len;
+	return (long)(((uint32_t)len + 7u) & ~7u) + (long)sizeof(struct ring_trailer);
+}
+
+uint32_t ring_inband_size(size_t len)
+{
+	if (len > RING_MAX_PKT_LEN)
+		return 0;
+	return (((uint32_t)sizeof(struct ring_desc) + (uint32_t)len + 7u) & ~7u) +
+	       (uint32_t)sizeof(struct ring_trailer);
+}
+
+/* Copy n bytes (n <= size) into the data area at off, wrapping; returns the next offset. */
+static inline uint32_t tx_put(const struct ring_tx *tx, uint32_t off, const void *src, uint32_t n)
+{
+	uint32_t first = tx->size - off;
+	if (n < first) {
+		ring_sh_copy_out(tx->data + off, src, n);
+		return off + n;
+	}
+	ring_sh_copy_out(tx->data + off, src, first);
+	if (n > first)
+		ring_sh_copy_out(tx->data, (const uint8_t *)src + first, n - first);
+	return n - first;
+}
+
+/* Read and validate the host's read index: in range, aligned, and between our cached
+ * value and our write index (the consumer only moves forward and never passes us). */
+static int tx_load_read_index(struct ring_tx *tx)
+{
+	uint32_t r = ring_sh_load32(tx->ctl + RING_CTL_READ_INDEX);
+	if (!ring_index_ok(r, tx->size) ||
+	    ring_dist(tx->r_cache, r, tx->size) > ring_dist(tx->r_cache, tx->w, tx->size)) {
+		tx->err = UMBRA_ECORRUPT;
+		return UMBRA_ECORRUPT;
+	}
+	tx->r_cache = r;
+	return 0;
+}
+
+/* Bytes free for writing as the writer counts them (size - used); a packet of total
+ * bytes fits only if free > total, so the ring never becomes completely full. */
+static inline uint32_t tx_free(const struct ring_tx *tx)
+{
+	return tx->size - ring_dist(tx->r_cache, tx->w, tx->size);
+}
+
+int ring_tx_send(struct ring_tx *tx, const struct ring_send *s)
+{
+	if (tx == NULL || tx->ctl == NULL)
+		return UMBRA_EINVAL;
+	if (tx->err)
+		return tx->err;
+	long hdr_len;
+	long plen = send_pkt_len(s, &hdr_len);
+	if (plen < 0)
+		return (int)plen;
+	uint32_t len8 = ((uint32_t)plen + 7u) / 8u;
+	uint32_t total = len8 * 8u + (uint32_t)sizeof(struct ring_trailer);
+	if (total > tx->size - 8u)
+		return UMBRA_ENOSPC;
+	if (tx_free(tx) <= total) {
+		int rc = tx_load_read_index(tx);
+		if (rc)
+			return rc;
+		if (tx_free(tx) <= total)
+			return UMBRA_EAGAIN;
+	}
+
+	uint32_t old_w = tx->w;
+	struct ring_desc d = {
+		.type = s->type,
+		.offset8 = (uint16_t)((sizeof(struct ring_desc) + (uint32_t)hdr_len) / 8u),
+		.len8 = (uint16_t)len8,
+		.flags = s->flags,
+		.trans_id = s->trans_id,
+	};
+	uint32_t off = tx_put(tx, old_w, &d, sizeof d);
+	if (s->type == RING_PKT_GPA_DIRECT) {
+		struct ring_gpa_hdr gh = { .reserved = 0, .range_count = s->nranges };
+		off = tx_put(tx, off, &gh, sizeof gh);
+		for (uint32_t i = 0; i < s->nranges; i++) {
+			const struct ring_gpa_range *g = &s->ranges[i];
+			struct ring_gpa_range_hdr rh = { .byte_count = g->byte_count,
+							 .byte_offset = g->byte_offset };
+			off = tx_put(tx, off, &rh, sizeof rh);
+			off = tx_put(tx, off, g->pfns, 8u * ring_gpa_pfn_count(g->byte_offset, g->byte_count));
+		}
+	}
+	for (uint32_t i = 0; i < s->niov; i++)
+		if (s->iov[i].len)
+			off = tx_put(tx, off, s->iov[i].base, (uint32_t)s->iov[i].len);
+	/* Zero padding up to 8 bytes, then the trailer, in one copy. */
+	uint32_t pad = len8 * 8u - (uint32_t)plen;
+	uint8_t tail[16] = { 0 };
+	struct ring_trailer t = { .reserved = 0, .start_offset = old_w };
+	memcpy(tail + pad, &t, sizeof t);
+	off = tx_put(tx, off, tail, pad + (uint32_t)sizeof t);
+	tx->w = off;
+
+	/* Release: the packet bytes are visible before the new write index. */
+	ring_sh_store32(tx->ctl + RING_CTL_WRITE_INDEX, off);
+	/* Full barrier: our index store is ordered before the loads that decide the signal
+	 * (otherwise host and guest could both miss the empty->non-empty transition). */
+	ring_sh_full_barrier();
+	if (ring_sh_load32(tx->ctl + RING_CTL_INTR_MASK) != 0)
+		return 0;
+	/* Signal only if the host had consumed everything before this packet. The value
+	 * is only compared, never used to address memory. */
+	return ring_sh_load32(tx->ctl + RING_CTL_READ_INDEX) == old_w ? RING_SIGNAL : 0;
+}
+
+int ring_tx_inband(struct ring_tx *tx, const void *data, size_t len, uint64_t trans_id,
+		   bool completion_requested)
+{
+	struct ring_iov iov = { data, len };
+	struct ring_send s = {
+		.type = RING_PKT_INBAND,
+		.flags = completion_requested ? RING_FLAG_COMPLETION_REQUESTED : 0,
+		.trans_id = trans_id, .iov = &iov, .niov = 1,
+	};
+	return ring_tx_send(tx, &s);
+}
+
+int ring_tx_completion(struct ring_tx *tx, const void *data, size_t len, uint64_t trans_id)
+{
+	struct ring_iov iov = { data, len };
+	struct ring_send s = { .type = RING_PKT_COMP, .trans_id = trans_id, .iov = &iov, .niov = 1 };
+	return ring_tx_send(tx, &s);
+}
+
+int ring_tx_gpa_direct(struct ring_tx *tx, const struct ring_gpa_range *ranges, uint32_t nranges,
+		       const void *data, size_t len, uint64_t trans_id, bool completion_requested)
+{
+	struct ring_iov iov = { data, len };
+	struct ring_send s = {
+		.type = RING_PKT_GPA_DIRECT,
+		.flags = completion_requested ? RING_FLAG_COMPLETION_REQUESTED : 0,
+		.trans_id = trans_id, .ranges = ranges, .nranges = nranges, .iov = &iov, .niov = 1,
+	};
+	return ring_tx_send(tx, &s);
+}
+
+int ring_tx_block(struct ring_tx *tx, uint32_t needed)
+{
+	if (tx == NULL || tx->ctl == NULL)
+		return UMBRA_EINVAL;
+	if (tx->err)
+		return tx->err;
+	if (needed < RING_MIN_PKT_BYTES || (needed & 7u) || needed > tx->size - 8u)
+		return UMBRA_EINVAL;
+	ring_sh_store32(tx->ctl + RING_CTL_PENDING_SEND, needed);
+	/* Full barrier: the host must see pending_send_sz before we re-read its read index,
+	 * else it could advance past the threshold unseen and never signal us. */
+	ring_sh_full_barrier();
+	int rc = tx_load_read_index(tx);
+	if (rc)
+		return rc;
+	return tx_free(tx) > needed ? 0 : UMBRA_EAGAIN;
+}
+
+int ring_tx_unblock(struct ring_tx *tx)
+{
+	if (tx == NULL || tx->ctl == NULL)
+		return UMBRA_EINVAL;
+	if (tx->err)
+		return tx->err;
+	ring_sh_store32(tx->ctl + RING_CTL_PENDING_SEND, 0);
+	return 0;
+}
