@@ -1,15 +1,16 @@
 /*
  * Heap: 32 size classes (16..8192 bytes, 4 steps per power of two above 128) served from
- * 64 KiB slabs that are 64 KiB aligned; larger requests get their own pages.
+ * 64 KiB slabs; larger requests get their own pages.
  *
  * Layouts:
- *   slab  = [struct heap_slab | objects of one class ...], base 64 KiB aligned.
- *           Header holds the per-object allocation bitmap, so double frees are exact.
- *   large = [struct heap_large (32 B) | user data ...], base page aligned; the pointer
- *           handed out is base + 32.
- * mem_free() derives the only possible base from the pointer, checks the registry
- * (heap_reg) before reading anything, then checks the header's magic (bound to its own
- * address) and the exact object position.
+ *   slab  = [struct heap_slab | objects of one class ...], 16 pages, every page
+ *           registered. The header holds the per-object allocation bitmap, so double
+ *           frees are detected exactly.
+ *   large = [struct heap_large (32 B) | user data ...], first page registered; the
+ *           pointer handed out is base + 32.
+ * mem_free() looks the pointer's page up in the registry (heap_reg) before it reads
+ * anything, then checks the header's magic (bound to its own address) and the exact
+ * object position.
  */
 #include <stdbool.h>
 
@@ -90,13 +91,15 @@ static void list_unlink(struct heap_slab *s)
 static struct heap_slab *slab_new(unsigned cls)
 {
 	uint64_t gpa;
-	if (mem_page_alloc(SLAB_PAGES, SLAB_PAGES, &gpa) < 0)
+	if (mem_page_alloc(SLAB_PAGES, 1, &gpa) < 0)
 		return NULL;
-	struct heap_slab *s = hw_phys_to_virt(gpa);
-	if (mem_reg_insert((uintptr_t)s) < 0) {
+	if (mem_reg_reserve(SLAB_PAGES) < 0) {
 		mem_page_free(gpa, SLAB_PAGES);
 		return NULL;
 	}
+	struct heap_slab *s = hw_phys_to_virt(gpa);
+	for (unsigned i = 0; i < SLAB_PAGES; i++)
+		mem_reg_insert((uintptr_t)s + i * PAGE, (uintptr_t)s);
 	s->magic = SLAB_MAGIC ^ (uintptr_t)s;       /* the rest is zero from the allocator */
 	s->cls = cls;
 	s->size = class_size(cls);
@@ -111,7 +114,8 @@ static struct heap_slab *slab_new(unsigned cls)
 static void slab_release(struct heap_slab *s)
 {
 	list_unlink(s);
-	mem_reg_remove((uintptr_t)s);
+	for (unsigned i = 0; i < SLAB_PAGES; i++)
+		mem_reg_remove((uintptr_t)s + i * PAGE);
 	s->magic = 0;
 	mem_page_free(hw_virt_to_phys(s), SLAB_PAGES);
 	heap_slabs--;
@@ -142,11 +146,12 @@ static void *alloc_large(size_t size)
 	uint64_t gpa;
 	if (mem_page_alloc(npages, 1, &gpa) < 0)
 		return NULL;
-	struct heap_large *h = hw_phys_to_virt(gpa);
-	if (mem_reg_insert((uintptr_t)h) < 0) {
+	if (mem_reg_reserve(1) < 0) {
 		mem_page_free(gpa, npages);
 		return NULL;
 	}
+	struct heap_large *h = hw_phys_to_virt(gpa);
+	mem_reg_insert((uintptr_t)h, (uintptr_t)h);
 	h->magic = LARGE_MAGIC ^ (uintptr_t)h;
 	h->npages = npages;
 	h->size = size;
@@ -192,17 +197,15 @@ int mem_free(void *ptr)
 		return UMBRA_OK;
 	if (u % 16)
 		return UMBRA_EINVAL;
-	if (u % PAGE == LARGE_HDR && mem_reg_has(u - LARGE_HDR)) {
-		struct heap_large *h = (struct heap_large *)(u - LARGE_HDR);
-		if (h->magic == (LARGE_MAGIC ^ (uintptr_t)h))
-			return free_large(h);
-	}
-	uintptr_t base = u & ~(uintptr_t)(SLAB_BYTES - 1);
-	if (!mem_reg_has(base))
+	uintptr_t base = mem_reg_lookup(u & ~(uintptr_t)(PAGE - 1));
+	if (!base)
 		return UMBRA_EINVAL;
+	uint64_t magic = *(const uint64_t *)base;
+	if (magic == (LARGE_MAGIC ^ base))
+		return u == base + LARGE_HDR ? free_large((struct heap_large *)base) : UMBRA_EINVAL;
 	struct heap_slab *s = (struct heap_slab *)base;
-	if (s->magic != (SLAB_MAGIC ^ base))
-		return UMBRA_EINVAL;    /* a large block that happens to be 64 KiB aligned */
+	if (magic != (SLAB_MAGIC ^ base) || s->size == 0 || s->nobj > SLAB_MAX_OBJS)
+		return UMBRA_ECORRUPT;  /* registered span with a smashed header */
 	uintptr_t off = u - base;
 	if (off < s->first || (off - s->first) % s->size)
 		return UMBRA_EINVAL;

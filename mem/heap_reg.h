@@ -1,20 +1,24 @@
 /*
- * The heap's registry: the set of base VAs of every slab and large block the heap holds.
- * mem_free() looks a candidate base up here before it reads any header, so a foreign
- * pointer is never dereferenced. Open addressing with linear probing; the table lives in
- * pages from the page allocator and doubles at half load. Key 0 is never a member.
+ * The heap's registry: a map from the VA of every page that starts a heap object's
+ * possible position (each page of a slab, the first page of a large block) to the VA of
+ * the span's header. mem_free() looks the pointer's page up here before it reads any
+ * header, so a foreign pointer is never dereferenced, and no VA alignment beyond 4 KiB
+ * is assumed. Open addressing with linear probing; the table lives in pages from the
+ * page allocator and doubles at half load. Key 0 is never a member.
  */
 #ifndef UMBRA_MEM_HEAP_REG_H
 #define UMBRA_MEM_HEAP_REG_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
-/* 0, or UMBRA_ENOMEM if the table had to grow and no pages were left. */
-int mem_reg_insert(uintptr_t key);
-bool mem_reg_has(uintptr_t key);
+/* Make room for n more keys: 0, or UMBRA_ENOMEM (table unchanged). */
+int mem_reg_reserve(uint64_t n);
+/* Insert a key not present yet; room must have been reserved. */
+void mem_reg_insert(uintptr_t page, uintptr_t span);
+/* The span registered for page, or 0. */
+uintptr_t mem_reg_lookup(uintptr_t page);
 /* Removing a key that is not present does nothing. */
-void mem_reg_remove(uintptr_t key);
+void mem_reg_remove(uintptr_t page);
 uint64_t mem_reg_count(void);
 uint64_t mem_reg_pages(void);
 /* Give the table's pages back if it is empty. */

@@ -9,8 +9,7 @@
  *    handlers must never call anything declared here.
  *  - hw_phys_to_virt() maps a GPA range that was handed over with mem_page_add_range()
  *    to one contiguous, writable VA range (the identity map in the image, an arena in
- *    host tests), preserving alignment up to 64 KiB (VA % 64K == GPA % 64K). Multi-page
- *    allocations, the metadata and the heap's slab lookup rely on it.
+ *    host tests), page aligned. Multi-page allocations and the metadata rely on it.
  *  - The allocator's metadata (range header + allocation bitmap, 1 bit per page) is
  *    carved from the first pages of each range handed over; nothing is static beyond a
  *    few pointers. GPA page 0 is never handed out (so no allocation is ever NULL).
@@ -64,7 +63,7 @@ int mem_page_check(void);
 
 /*
  * Heap on top of the page allocator. 16-byte aligned. NULL on exhaustion or size 0.
- * Sizes up to MEM_HEAP_SMALL_MAX come from size-class slabs (64 KiB, 64 KiB aligned);
+ * Sizes up to MEM_HEAP_SMALL_MAX come from size-class slabs (64 KiB);
  * larger ones get their own pages with a 32-byte header. Contents of mem_alloc memory
  * are unspecified; mem_zalloc memory is zero.
  */
@@ -72,9 +71,10 @@ int mem_page_check(void);
 void *mem_alloc(size_t size);
 void *mem_zalloc(size_t size);
 /* Double free and foreign pointers are detected: the call returns UMBRA_EINVAL.
- * The heap never dereferences a pointer before it has matched it against its own
+ * The heap never dereferences a pointer before it has matched its page against its own
  * registry of slabs and large blocks, so any pointer value is safe to pass.
- * mem_free(NULL) returns 0 (like free(NULL)). */
+ * UMBRA_ECORRUPT: the pointer is the heap's but the block's header was overwritten;
+ * nothing is freed. mem_free(NULL) returns 0 (like free(NULL)). */
 int mem_free(void *ptr);
 
 struct mem_heap_info {

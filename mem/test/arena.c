@@ -7,6 +7,11 @@
 #include "arch/x86_64/hw.h"
 #include "mem/mem.h"
 
+/* VA = GPA + delta with delta only page aligned (like tests/sim), so nothing in mem/ can
+ * silently rely on a larger common alignment of VA and GPA. */
+#define ARENA_VA_SKEW (5 * 4096)
+
+static uint8_t *arena_base;
 uint8_t *arena_mem;
 uint64_t arena_gpa;
 size_t arena_size;
@@ -15,9 +20,10 @@ void arena_init(size_t size, uint64_t gpa, uint8_t fill)
 {
 	arena_fini();
 	size = (size + (2u << 20) - 1) & ~(size_t)((2u << 20) - 1);
-	arena_mem = aligned_alloc(2u << 20, size);
-	if (!arena_mem)
+	arena_base = aligned_alloc(2u << 20, size + (2u << 20));
+	if (!arena_base)
 		abort();
+	arena_mem = arena_base + ARENA_VA_SKEW;
 	memset(arena_mem, fill, size);
 	arena_size = size;
 	arena_gpa = gpa;
@@ -27,8 +33,8 @@ void arena_init(size_t size, uint64_t gpa, uint8_t fill)
 void arena_fini(void)
 {
 	mem_page_reset();
-	free(arena_mem);
-	arena_mem = NULL;
+	free(arena_base);
+	arena_base = arena_mem = NULL;
 	arena_size = 0;
 }
 

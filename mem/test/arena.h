@@ -1,6 +1,6 @@
 /*
- * Host test seam for mem/: hw_phys_to_virt()/hw_virt_to_phys() over a 2 MiB-aligned
- * heap buffer that plays the role of guest physical memory [arena_gpa, arena_gpa+size).
+ * Host test seam for mem/: hw_phys_to_virt()/hw_virt_to_phys() over a page-aligned
+ * (deliberately not 64 KiB aligned) heap buffer that plays the role of guest physical memory [arena_gpa, arena_gpa+size).
  * GPAs outside it translate to NULL; foreign VAs to UINT64_MAX.
  */
 #ifndef UMBRA_MEM_TEST_ARENA_H

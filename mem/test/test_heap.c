@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arch/x86_64/hw.h"
+#include "mem/heap_reg.h"
 #include "mem/mem.h"
 #include "mem/test/arena.h"
 #include "tests/unit/ut.h"
@@ -163,7 +164,8 @@ static void test_foreign_pointers(void)
 	uint64_t pg;
 	UT_EQ(mem_page_alloc(1, 1, &pg), 0);
 	uint8_t *page = hw_phys_to_virt(pg);
-	uint8_t *slab = (uint8_t *)((uintptr_t)s & ~(uintptr_t)0xFFFF);
+	/* s is object 0 of a fresh slab, so the slab header starts on s's page. */
+	uint8_t *slab = (uint8_t *)((uintptr_t)s & ~(uintptr_t)4095);
 	void *bad[] = {
 		on_stack, libc, page, page + 32, page + 64,
 		s + 1, s + 16, s + 112 * 600, s - 112 + 16, slab, slab + 16, slab + 65536 - 16,
@@ -193,7 +195,7 @@ static void test_foreign_pointers(void)
 	arena_fini();
 }
 
-static void test_large_header_corruption(void)
+static void test_header_corruption(void)
 {
 	heap_setup(4 << 20);
 	uint8_t *l = mem_alloc(30000);
@@ -206,6 +208,16 @@ static void test_large_header_corruption(void)
 	UT_EQ(mem_page_free_count(), free_before);  /* nothing freed */
 	hdr[1] = saved;
 	UT_EQ(mem_free(l), 0);
+	/* A smashed slab header: the object is the heap's, but nothing is trusted or freed. */
+	uint8_t *a = mem_alloc(24), *b = mem_alloc(24);
+	REQ(a && b);
+	uint64_t *slab = (uint64_t *)((uintptr_t)a & ~(uintptr_t)4095);
+	saved = slab[0];
+	slab[0] ^= 1;
+	UT_EQ(mem_free(b), UMBRA_ECORRUPT);
+	slab[0] = saved;
+	UT_EQ(mem_free(b), 0);
+	UT_EQ(mem_free(a), 0);
 	arena_fini();
 }
 
@@ -244,6 +256,49 @@ static void test_exhaustion(void)
 	arena_fini();
 }
 
+/* The registry alone: clustered keys (neighbouring pages collide in probe runs), removal
+ * in random order, every lookup checked against a plain array after each step. */
+static void test_registry_model(void)
+{
+	heap_setup(8 << 20);
+	enum { N = 3000 };
+	static uintptr_t key[N];
+	static bool in[N];
+	rng_state = 0x0123456789ABCDEFull;
+	for (unsigned i = 0; i < N; i++) {
+		key[i] = (uintptr_t)0x7f0000000000ull + (i % 1000) * 4096 + (i / 1000) * 0x40000000ull;
+		in[i] = false;
+	}
+	for (unsigned step = 0; step < 20000; step++) {
+		unsigned i = (unsigned)(rnd() % N);
+		if (in[i]) {
+			mem_reg_remove(key[i]);
+			in[i] = false;
+		} else {
+			REQ(mem_reg_reserve(1) == 0);
+			mem_reg_insert(key[i], key[i] ^ 0x5a0);
+			in[i] = true;
+		}
+		if (step % 97 == 0) {
+			unsigned count = 0;
+			for (unsigned k = 0; k < N; k++) {
+				REQ(mem_reg_lookup(key[k]) == (in[k] ? (key[k] ^ 0x5a0) : 0));
+				count += in[k];
+			}
+			REQ(mem_reg_count() == count);
+		}
+	}
+	UT_EQ(mem_reg_lookup(0), 0);
+	for (unsigned k = 0; k < N; k++)
+		if (in[k])
+			mem_reg_remove(key[k]);
+	UT_EQ(mem_reg_count(), 0);
+	mem_reg_release_if_empty();
+	UT_EQ(mem_reg_pages(), 0);
+	UT_EQ(mem_page_free_count(), mem_page_total_count());
+	arena_fini();
+}
+
 /* Randomized model test: many thousands of ops, patterns, and an overlap check. */
 #define LIVE_MAX 3000u
 struct blk { uint8_t *p; size_t n; uint8_t tag; };
@@ -264,7 +319,7 @@ static int blk_cmp(const void *a, const void *b)
 
 static void test_random_model(void)
 {
-	heap_setup(96 << 20);
+	heap_setup(16 << 20);
 	uint64_t free0 = mem_page_free_count();
 	static struct blk live[LIVE_MAX], sorted[LIVE_MAX];
 	unsigned nlive = 0, allocs = 0, frees = 0, large = 0, nulls = 0;
@@ -334,8 +389,9 @@ int main(void)
 	UT_RUN(test_zalloc);
 	UT_RUN(test_double_free);
 	UT_RUN(test_foreign_pointers);
-	UT_RUN(test_large_header_corruption);
+	UT_RUN(test_header_corruption);
 	UT_RUN(test_exhaustion);
+	UT_RUN(test_registry_model);
 	UT_RUN(test_random_model);
 	return UT_DONE();
 }
