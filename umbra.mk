@@ -1,3 +1,193 @@
-# Placeholder: the EFI image build lands with issue #2 (boot/arch).
-all:
-	@echo "umbra.mk: EFI build not yet written"
+# umbra.mk: builds Umbra EFI images (runtime + one application). See docs/boot.md.
+#
+# In tree (the top Makefile includes this with UMBRA_ROOT := .):
+#   make                         build/umbra.efi for APP (default apps/hello)
+#   make APP=apps/NAME           same, another in-tree app
+#   make build/apps/NAME/umbra.efi      any apps/* folder, several per invocation
+#   make build/sim/apps/NAME/umbra.efi  same app linked with the simulator (tests/sim)
+#   make SIM=1 [APP=apps/NAME]   build/sim/umbra.efi
+# Out of tree, an app directory's whole Makefile:
+#   UMBRA_ROOT := /path/to/umbra
+#   APP_SRCS := main.c
+#   include $(UMBRA_ROOT)/umbra.mk
+# which builds build/umbra.efi there (BUILD overrides the output folder).
+#
+# Toolchain: CROSS=x86_64-elf- prefixes gcc/ld/objcopy/nm; CC=clang works. GNU-EFI 3.0.15
+# headers from EFI_INC, crt0 and libgnuefi (the relocator only, not libefi) from EFI_LIB.
+# Variables other modules extend: RT_SRCS (every image), RT_SRCS_REAL (production images
+# only: the real hw_* implementation), RT_SRCS_SIM (simulator images only).
+
+UMBRA_ROOT ?= .
+BUILD ?= build
+.DEFAULT_GOAL := all
+
+ifeq ($(UMBRA_ROOT),.)
+UMBRA_SRC :=
+UMBRA_IN_TREE := 1
+else
+# Out of tree: collect the runtime's sources from its module fragments.
+UMBRA_SRC := $(UMBRA_ROOT)/
+UMBRA_IN_TREE := 0
+RT_SRCS :=
+RT_SRCS_REAL :=
+RT_SRCS_SIM :=
+include $(sort $(wildcard $(UMBRA_ROOT)/*/module.mk $(UMBRA_ROOT)/*/*/module.mk))
+endif
+
+# ---- toolchain -------------------------------------------------------------------
+CROSS ?=
+ifeq ($(origin CC),default)
+CC := $(CROSS)gcc
+endif
+UMBRA_LD ?= $(CROSS)ld
+UMBRA_OBJCOPY ?= $(CROSS)objcopy
+UMBRA_NM ?= $(CROSS)nm
+NASM ?= nasm
+EFI_INC ?= /usr/include/efi
+EFI_LIB ?= /usr/lib
+UMBRA_IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -qi clang && echo 1)
+
+UMBRA_CFLAGS := -std=c11 -O2 -g -Wall -Wextra \
+	-ffreestanding -fpic -fshort-wchar -fno-stack-protector -fno-strict-aliasing \
+	-fno-merge-all-constants -mno-red-zone -fno-omit-frame-pointer -fvisibility=hidden \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-common \
+	-DGNU_EFI_USE_MS_ABI -DCONFIG_x86_64 -DUMBRA_IMAGE=1 \
+	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(EFI_INC)/protocol \
+	-I$(UMBRA_SRC)include -I$(UMBRA_ROOT) -MMD -MP
+ifeq ($(UMBRA_IS_CLANG),1)
+UMBRA_CFLAGS += -Wno-unused-command-line-argument
+else
+# gcc: MS-ABI calls need fixed outgoing-argument space (gnu-efi); never turn byte loops
+# into calls to memset/memcpy (lib/string.c implements them).
+UMBRA_CFLAGS += -maccumulate-outgoing-args -fno-tree-loop-distribute-patterns -fno-stack-check
+endif
+UMBRA_RT_CFLAGS := $(UMBRA_CFLAGS) -Werror
+APP_CFLAGS ?=
+UMBRA_APP_CFLAGS := $(UMBRA_CFLAGS) $(if $(filter 1,$(UMBRA_IN_TREE)),-Werror) $(APP_CFLAGS)
+UMBRA_NASMFLAGS := -f elf64 -g -F dwarf -I$(UMBRA_SRC)arch/x86_64/
+UMBRA_LDS := $(UMBRA_SRC)linker.ld
+UMBRA_LIBGCC := $(wildcard $(shell $(CC) -print-libgcc-file-name 2>/dev/null))
+UMBRA_LDFLAGS := -nostdlib -znocombreloc -T $(UMBRA_LDS) -shared -Bsymbolic --no-undefined \
+	--warn-common --fatal-warnings --build-id=sha1
+UMBRA_LDLIBS := -L$(EFI_LIB) -lgnuefi $(UMBRA_LIBGCC)
+UMBRA_CRT0 := $(EFI_LIB)/crt0-efi-x86_64.o
+# Sections copied into the PE image. .rodata is separate in linker.ld (W^X); .reloc
+# makes a relocatable PE; .dynamic/.rela/.dynsym feed gnu-efi's _relocate.
+UMBRA_PE_SECTIONS := -j .text -j .sdata -j .rodata -j .data -j .dynamic -j .dynsym \
+	-j .rel -j .rela -j '.rel.*' -j '.rela.*' -j .reloc
+
+# ---- runtime objects: $(BUILD)/rt (production) and $(BUILD)/sim/rt (SIM images) -----
+UMBRA_RT_REAL_OBJS := $(patsubst %,$(BUILD)/rt/%.o,$(basename $(RT_SRCS) $(RT_SRCS_REAL)))
+UMBRA_RT_SIM_OBJS := $(patsubst %,$(BUILD)/sim/rt/%.o,$(basename $(RT_SRCS) $(RT_SRCS_SIM)))
+
+$(BUILD)/rt/%.o: $(UMBRA_SRC)%.c
+	@mkdir -p $(@D)
+	$(CC) $(UMBRA_RT_CFLAGS) -c $< -o $@
+$(BUILD)/rt/%.o: $(UMBRA_SRC)%.asm
+	@mkdir -p $(@D)
+	$(NASM) $(UMBRA_NASMFLAGS) -MD $(@:.o=.d) $< -o $@
+$(BUILD)/sim/rt/%.o: $(UMBRA_SRC)%.c
+	@mkdir -p $(@D)
+	$(CC) $(UMBRA_RT_CFLAGS) -DUMBRA_SIM=1 -c $< -o $@
+$(BUILD)/sim/rt/%.o: $(UMBRA_SRC)%.asm
+	@mkdir -p $(@D)
+	$(NASM) $(UMBRA_NASMFLAGS) -DUMBRA_SIM=1 -MD $(@:.o=.d) $< -o $@
+
+# ---- linking an image ------------------------------------------------------------
+# $(call umbra_image,OUTDIR,APP_OBJS,RT_OBJS) -> OUTDIR/umbra.so (ELF with DWARF, for gdb
+# and addr2line) and OUTDIR/umbra.efi. Two passes: the first links an empty symbol
+# table, the second the table generated from the first; .text must not move (checked).
+define umbra_image
+$(1)/umbra.pass1.so: $(UMBRA_CRT0) $(3) $(2) $(BUILD)/rt/symtab_empty.o $(UMBRA_LDS)
+	$(UMBRA_LD) $(UMBRA_LDFLAGS) $(UMBRA_CRT0) $(3) $(2) $(BUILD)/rt/symtab_empty.o \
+		-o $$@ $(UMBRA_LDLIBS)
+$(1)/symtab.c: $(1)/umbra.pass1.so $(UMBRA_SRC)arch/x86_64/gensyms.sh
+	sh $(UMBRA_SRC)arch/x86_64/gensyms.sh $(UMBRA_NM) $$< > $$@
+$(1)/symtab.o: $(1)/symtab.c
+	$(CC) $(UMBRA_RT_CFLAGS) -c $$< -o $$@
+$(1)/umbra.so: $(1)/umbra.pass1.so $(1)/symtab.o
+	$(UMBRA_LD) $(UMBRA_LDFLAGS) $(UMBRA_CRT0) $(3) $(2) $(1)/symtab.o -o $$@ $(UMBRA_LDLIBS)
+	sh $(UMBRA_SRC)arch/x86_64/gensyms.sh $(UMBRA_NM) $$@ | cmp -s - $(1)/symtab.c || \
+		{ echo "umbra.mk: .text moved between link passes" >&2; rm -f $$@; exit 1; }
+$(1)/umbra.efi: $(1)/umbra.so
+	$(UMBRA_OBJCOPY) --strip-all $(UMBRA_PE_SECTIONS) --target efi-app-x86_64 \
+		--subsystem=10 $$< $$@
+endef
+
+$(BUILD)/rt/symtab_empty.c: $(UMBRA_SRC)arch/x86_64/gensyms.sh
+	@mkdir -p $(@D)
+	sh $< - > $@
+$(BUILD)/rt/symtab_empty.o: $(BUILD)/rt/symtab_empty.c
+	$(CC) $(UMBRA_RT_CFLAGS) -c $< -o $@
+
+UMBRA_DEPS := $(UMBRA_RT_REAL_OBJS:.o=.d) $(UMBRA_RT_SIM_OBJS:.o=.d)
+
+ifeq ($(UMBRA_IN_TREE),1)
+# ---- in-tree apps: every apps/NAME folder gets build/apps/NAME/umbra.efi and
+# build/sim/apps/NAME/umbra.efi; its sources are apps/NAME/*.c and *.asm.
+$(BUILD)/apps/%.o: apps/%.c
+	@mkdir -p $(@D)
+	$(CC) $(UMBRA_APP_CFLAGS) -c $< -o $@
+$(BUILD)/apps/%.o: apps/%.asm
+	@mkdir -p $(@D)
+	$(NASM) $(UMBRA_NASMFLAGS) $< -o $@
+$(BUILD)/sim/apps/%.o: apps/%.c
+	@mkdir -p $(@D)
+	$(CC) $(UMBRA_APP_CFLAGS) -DUMBRA_SIM=1 -c $< -o $@
+$(BUILD)/sim/apps/%.o: apps/%.asm
+	@mkdir -p $(@D)
+	$(NASM) $(UMBRA_NASMFLAGS) -DUMBRA_SIM=1 $< -o $@
+
+UMBRA_APPS := $(patsubst apps/%/,%,$(sort $(dir $(wildcard apps/*/*.c apps/*/*.asm))))
+umbra_app_srcs = $(sort $(wildcard apps/$(1)/*.c apps/$(1)/*.asm))
+umbra_app_objs = $(patsubst apps/%,$(2)/apps/%.o,$(basename $(call umbra_app_srcs,$(1))))
+$(foreach a,$(UMBRA_APPS),$(eval $(call umbra_image,$(BUILD)/apps/$(a),$(call umbra_app_objs,$(a),$(BUILD)),$(UMBRA_RT_REAL_OBJS))))
+$(foreach a,$(UMBRA_APPS),$(eval $(call umbra_image,$(BUILD)/sim/apps/$(a),$(call umbra_app_objs,$(a),$(BUILD)/sim),$(UMBRA_RT_SIM_OBJS))))
+UMBRA_DEPS += $(foreach a,$(UMBRA_APPS),$(patsubst %.o,%.d,$(call umbra_app_objs,$(a),$(BUILD)) $(call umbra_app_objs,$(a),$(BUILD)/sim)))
+
+APP ?= apps/hello
+UMBRA_APP_NAME := $(patsubst apps/%,%,$(patsubst %/,%,$(APP)))
+ifeq ($(filter $(UMBRA_APP_NAME),$(UMBRA_APPS)),)
+$(error umbra.mk: APP=$(APP) is not an in-tree app folder apps/NAME with .c sources)
+endif
+ifeq ($(SIM),1)
+UMBRA_IMAGE := $(BUILD)/sim/umbra.efi
+$(UMBRA_IMAGE): $(BUILD)/sim/apps/$(UMBRA_APP_NAME)/umbra.efi
+	cp $< $@
+else
+UMBRA_IMAGE := $(BUILD)/umbra.efi
+$(UMBRA_IMAGE): $(BUILD)/apps/$(UMBRA_APP_NAME)/umbra.efi
+	cp $< $@
+	cp $(<:.efi=.so) $(@:.efi=.so)
+endif
+# Rebuild the copy whenever APP changes.
+$(UMBRA_IMAGE): $(BUILD)/.app-$(subst /,_,$(UMBRA_APP_NAME))
+$(BUILD)/.app-%:
+	@mkdir -p $(@D)
+	@rm -f $(BUILD)/.app-*
+	@touch $@
+else
+# ---- out-of-tree app: APP_SRCS (.c/.asm, relative to this directory) ------------
+APP_SRCS ?= $(wildcard *.c)
+UMBRA_OOT_OBJS := $(patsubst %,$(BUILD)/app/%.o,$(basename $(APP_SRCS)))
+$(BUILD)/app/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(UMBRA_APP_CFLAGS) -c $< -o $@
+$(BUILD)/app/%.o: %.asm
+	@mkdir -p $(@D)
+	$(NASM) $(UMBRA_NASMFLAGS) $< -o $@
+$(eval $(call umbra_image,$(BUILD)/app,$(UMBRA_OOT_OBJS),$(UMBRA_RT_REAL_OBJS)))
+UMBRA_DEPS += $(UMBRA_OOT_OBJS:.o=.d)
+UMBRA_IMAGE := $(BUILD)/umbra.efi
+$(UMBRA_IMAGE): $(BUILD)/app/umbra.efi
+	cp $< $@
+.PHONY: clean
+clean:
+	rm -rf $(BUILD)
+endif
+
+.PHONY: all
+all: $(UMBRA_IMAGE)
+	@ls -l $(UMBRA_IMAGE) | awk '{ print "umbra.mk: " $$NF " " $$5 " bytes" }'
+
+-include $(UMBRA_DEPS)

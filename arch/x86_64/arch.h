@@ -1,0 +1,76 @@
+/*
+ * arch/x86_64 internal interface for boot/ (the portable layers use hw.h). Call order at
+ * boot: arch_serial_init, arch_gdt_init, arch_idt_init, arch_paging_init, arch_tsc_init,
+ * arch_timer_init. None of these allocate from mem/.
+ */
+#ifndef UMBRA_ARCH_ARCH_H
+#define UMBRA_ARCH_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/x86_64/hw.h"
+#include "boot/boot_info.h"
+
+/* Interrupt vectors owned by the runtime. Others may use 0x30..0xdf. */
+#define ARCH_VEC_TIMER    0x20
+#define ARCH_VEC_PIC_BASE 0xe0      /* legacy 8259s remapped here, all masked */
+#define ARCH_VEC_SPURIOUS 0xff
+
+/* Saved state on an interrupt/exception (entry.asm pushes it in this order). */
+struct arch_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* COM1 16550, 115200 8N1; writes are bounded (an absent UART drops output). */
+void arch_serial_init(void);
+void arch_serial_write(const char *s, size_t n);
+
+void arch_gdt_init(const struct boot_info *bi);
+void arch_idt_init(void);
+/* Builds and loads the runtime's page tables (see paging.c). 0 or UMBRA_ENOMEM. */
+int arch_paging_init(const struct boot_info *bi);
+/* Page-table pages needed for this memory map and image (boot/ sizes the arena). */
+uint64_t arch_paging_pages_needed(const void *mmap, uint64_t size, uint64_t desc_size,
+				  uint64_t image_size);
+/* True if every byte of [va, va + len) is mapped in the runtime's page tables. */
+bool arch_paging_mapped(uint64_t va, uint64_t len);
+/* Page-table pages left unused in the boot arena (handed to mem/ afterwards). */
+void arch_paging_arena_rest(uint64_t *base, uint64_t *npages);
+
+/* TSC clock: time 0 is tsc0. */
+void arch_tsc_init(uint64_t tsc_hz, uint64_t tsc0);
+uint64_t arch_tsc_hz(void);
+uint64_t arch_tsc_to_ns(uint64_t tsc_delta);
+uint64_t arch_now_ns(void);
+
+/* LAPIC periodic timer at hz on ARCH_VEC_TIMER; enables interrupts on success. */
+int arch_timer_init(unsigned hz);
+bool arch_timer_running(void);
+uint64_t arch_timer_ticks(void);
+bool arch_x2apic(void);
+
+int arch_irq_set_handler(uint8_t vector, hw_irq_fn fn, void *ctx);
+void arch_irq_eoi(void);
+void arch_wait_for_interrupt(uint64_t max_ns);
+
+/* Crash report (crash.c) then crash_exit(status); never returns. */
+typedef void (*arch_exit_fn)(int status) __attribute__((noreturn));
+void arch_crash_set_exit(arch_exit_fn crash_exit);
+_Noreturn void arch_crash(const struct arch_frame *f);
+/* Image symbol lookup: returns the name and sets *off, or NULL. */
+const char *arch_symbolize(uint64_t addr, uint64_t *off);
+
+/* entry.asm */
+extern const uint64_t arch_isr_stub_table[256];
+void arch_gdt_load(const void *gdtr, uint16_t code_sel, uint16_t data_sel, uint16_t tss_sel);
+_Noreturn void arch_switch_stack(uint64_t top, void (*fn)(void *), void *arg);
+
+/* Linker-script symbols (linker.ld). */
+extern char ImageBase[], _text[], _etext[], _rodata[], _erodata[], _data[], _edata[];
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * Crash report for CPU exceptions, on COM1: vector name, error code, RIP, CR2, every
+ * register, and a frame-pointer backtrace symbolized with the image's own symbol table
+ * (symtab.h). Then the boot layer's exit hook ends the VM with a failure status.
+ * Runs with interrupts off, possibly on an IST stack; a fault inside the report skips
+ * straight to the exit.
+ */
+#include <stdarg.h>
+
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/symtab.h"
+#include "lib/fmt.h"
+
+#define CRASH_STATUS 110
+
+static arch_exit_fn exit_hook;
+static volatile int crashing;
+
+static const char *const vec_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+	"#BR bound range", "#UD invalid opcode", "#NM device not available",
+	"#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
+	"#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved 15", "#MF x87 floating point", "#AC alignment check",
+	"#MC machine check", "#XM SIMD floating point", "#VE virtualization",
+	"#CP control protection", "reserved 22", "reserved 23", "reserved 24",
+	"reserved 25", "reserved 26", "reserved 27", "#HV hypervisor injection",
+	"#VC VMM communication", "#SX security", "reserved 31",
+};
+
+void arch_crash_set_exit(arch_exit_fn crash_exit)
+{
+	exit_hook = crash_exit;
+}
+
+static void cprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void cprintf(const char *fmt, ...)
+{
+	char buf[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = fmt_vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof buf - 1)
+		n = sizeof buf - 1;
+	arch_serial_write(buf, (size_t)n);
+}
+
+const char *arch_symbolize(uint64_t addr, uint64_t *off)
+{
+	uint64_t base = (uint64_t)(uintptr_t)ImageBase;
+	uint64_t rel = addr - base;
+	uint32_t lo = 0, hi = arch_symtab_count;
+
+	if (addr < (uint64_t)(uintptr_t)_text || addr >= (uint64_t)(uintptr_t)_etext || !hi)
+		return NULL;
+	/* Last symbol with address <= rel. */
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (arch_symtab_addr[mid] <= rel)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (arch_symtab_addr[lo] > rel)
+		return NULL;
+	*off = rel - arch_symtab_addr[lo];
+	return arch_symtab_str + arch_symtab_name[lo];
+}
+
+static void print_addr(const char *what, uint64_t a)
+{
+	uint64_t off = 0;
+	const char *name = arch_symbolize(a, &off);
+	uint64_t rel = a - (uint64_t)(uintptr_t)ImageBase;
+
+	if (name)
+		cprintf("umbra: crash %s 0x%016llx %s+0x%llx (image+0x%llx)\n", what,
+			(unsigned long long)a, name, (unsigned long long)off, (unsigned long long)rel);
+	else
+		cprintf("umbra: crash %s 0x%016llx\n", what, (unsigned long long)a);
+}
+
+_Noreturn void arch_crash(const struct arch_frame *f)
+{
+	cpu_cli();
+	int nested = crashing++;
+	if (nested > 1)         /* the exit path itself faulted twice: stop here */
+		for (;;)
+			cpu_hlt();
+	if (nested)
+		goto out;
+
+	uint64_t v = f->vector;
+	cprintf("\numbra: CRASH vector=%llu (%s) error=0x%llx\n", (unsigned long long)v,
+		v < 32 ? vec_names[v] : "external", (unsigned long long)f->error);
+	print_addr("rip", f->rip);
+	cprintf("umbra: crash cr2=0x%016llx cr3=0x%016llx cr0=0x%llx cr4=0x%llx\n",
+		(unsigned long long)cpu_read_cr2(), (unsigned long long)cpu_read_cr3(),
+		(unsigned long long)cpu_read_cr0(), (unsigned long long)cpu_read_cr4());
+	cprintf("umbra: crash cs=0x%llx ss=0x%llx rflags=0x%llx rsp=0x%016llx\n",
+		(unsigned long long)f->cs, (unsigned long long)f->ss,
+		(unsigned long long)f->rflags, (unsigned long long)f->rsp);
+	cprintf("umbra: crash rax=0x%016llx rbx=0x%016llx rcx=0x%016llx rdx=0x%016llx\n",
+		(unsigned long long)f->rax, (unsigned long long)f->rbx,
+		(unsigned long long)f->rcx, (unsigned long long)f->rdx);
+	cprintf("umbra: crash rsi=0x%016llx rdi=0x%016llx rbp=0x%016llx r8 =0x%016llx\n",
+		(unsigned long long)f->rsi, (unsigned long long)f->rdi,
+		(unsigned long long)f->rbp, (unsigned long long)f->r8);
+	cprintf("umbra: crash r9 =0x%016llx r10=0x%016llx r11=0x%016llx r12=0x%016llx\n",
+		(unsigned long long)f->r9, (unsigned long long)f->r10,
+		(unsigned long long)f->r11, (unsigned long long)f->r12);
+	cprintf("umbra: crash r13=0x%016llx r14=0x%016llx r15=0x%016llx\n",
+		(unsigned long long)f->r13, (unsigned long long)f->r14, (unsigned long long)f->r15);
+	cprintf("umbra: crash image_base=0x%llx (symbolize: addr2line -e umbra.so image+OFF)\n",
+		(unsigned long long)(uintptr_t)ImageBase);
+
+	cprintf("umbra: crash backtrace:\n");
+	print_addr("  #0", f->rip);
+	uint64_t rbp = f->rbp;
+	for (int depth = 1; depth < 32; depth++) {
+		if (!rbp || (rbp & 7) || !arch_paging_mapped(rbp, 16))
+			break;
+		const uint64_t *fp = (const uint64_t *)(uintptr_t)rbp;
+		uint64_t ret = fp[1];
+		if (!ret)
+			break;
+		char tag[8];
+		fmt_snprintf(tag, sizeof tag, "  #%d", depth);
+		print_addr(tag, ret);
+		if (fp[0] <= rbp)               /* frames must move up the stack */
+			break;
+		rbp = fp[0];
+	}
+out:
+	if (exit_hook)
+		exit_hook(CRASH_STATUS);
+	for (;;)
+		cpu_hlt();
+}

@@ -1,0 +1,272 @@
+/*
+ * UEFI entry. gnu-efi's crt0 (_start) relocates the image and calls efi_main with the
+ * SysV ABI (so efi_main is not EFIAPI); firmware calls below are EFIAPI (ms_abi via
+ * GNU_EFI_USE_MS_ABI). Before ExitBootServices: banner on ConOut, load options -> argv,
+ * ACPI RSDP, TSC frequency, and every allocation the kernel needs later (memory-map
+ * buffer with slack, stacks, page-table arena), all as EfiLoaderData so the page
+ * allocator never receives them. Then the ExitBootServices retry loop: after a failed
+ * attempt only GetMemoryMap and ExitBootServices are called (UEFI 2.8 rule).
+ */
+#include <efi.h>
+
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/cpu.h"
+#include "boot/boot_info.h"
+#include "lib/string.h"
+
+#define PAGE 4096ull
+#define KSTACK_PAGES 64         /* 256 KiB */
+#define IST_PAGES 4             /* 16 KiB each */
+#define MAP_SLACK_DESCS 32
+#define EBS_MAX_ATTEMPTS 8
+#define ARGBUF 1024
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
+
+static struct boot_info bi;
+static char argbuf[ARGBUF];
+
+static void con(EFI_SYSTEM_TABLE *st, CHAR16 *s)
+{
+	if (st->ConOut)
+		st->ConOut->OutputString(st->ConOut, s);
+}
+
+static bool word_is_image_name(const char *w)
+{
+	size_t n = strlen(w);
+	const char *e = w + n - 4;
+
+	return n > 4 && e[0] == '.' && (e[1] | 0x20) == 'e' && (e[2] | 0x20) == 'f' &&
+	       (e[3] | 0x20) == 'i';
+}
+
+/*
+ * LoadOptions -> argv. Only UCS-2 text is accepted (boot-manager entries may carry
+ * binary optional data, which is ignored). argv[0] is the image name when the first
+ * word ends in .efi (as the UEFI Shell passes it), else "umbra".
+ */
+static void parse_options(const EFI_LOADED_IMAGE *li)
+{
+	const CHAR16 *w = li ? li->LoadOptions : NULL;
+	size_t n = li && w ? li->LoadOptionsSize / 2 : 0, len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (w[i] == 0) {
+			n = i;
+			break;
+		}
+		if (w[i] < 0x20 && w[i] != '\t' && w[i] != '\r' && w[i] != '\n') {
+			n = 0;          /* binary data, not a command line */
+			break;
+		}
+	}
+	bool first = true;
+
+	bi.argc = 1;
+	bi.argv[0] = "umbra";
+	for (size_t i = 0; i < n && len + 1 < ARGBUF;) {
+		while (i < n && (w[i] == ' ' || w[i] == '\t' || w[i] == '\r' || w[i] == '\n'))
+			i++;
+		if (i == n)
+			break;
+		char *start = &argbuf[len];
+		while (i < n && w[i] != ' ' && w[i] != '\t' && w[i] != '\r' && w[i] != '\n' &&
+		       len + 1 < ARGBUF)
+			argbuf[len++] = w[i] < 0x80 ? (char)w[i++] : (i++, '?');
+		argbuf[len++] = '\0';
+		if (first && word_is_image_name(start)) {
+			bi.argv[0] = start;
+			first = false;
+			continue;
+		}
+		first = false;
+		if (bi.argc < BOOT_MAX_ARGS)
+			bi.argv[bi.argc++] = start;
+	}
+	bi.argv[bi.argc] = NULL;
+}
+
+static bool guid_eq(const EFI_GUID *a, const EFI_GUID *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+static uint64_t find_rsdp(EFI_SYSTEM_TABLE *st)
+{
+	static const EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
+	uint64_t v1 = 0;
+
+	for (UINTN i = 0; i < st->NumberOfTableEntries; i++) {
+		EFI_CONFIGURATION_TABLE *t = &st->ConfigurationTable[i];
+		if (guid_eq(&t->VendorGuid, &acpi20))
+			return (uint64_t)(uintptr_t)t->VendorTable;
+		if (guid_eq(&t->VendorGuid, &acpi10))
+			v1 = (uint64_t)(uintptr_t)t->VendorTable;
+	}
+	return v1;
+}
+
+static bool hv_is(const char *sig)
+{
+	uint32_t r[4];
+	char s[13];
+
+	cpu_cpuid(1, 0, r);
+	if (!(r[2] & (1u << 31)))
+		return false;
+	cpu_cpuid(0x40000000, 0, r);
+	memcpy(s, &r[1], 4);
+	memcpy(s + 4, &r[2], 4);
+	memcpy(s + 8, &r[3], 4);
+	s[12] = 0;
+	return memcmp(s, sig, 12) == 0;
+}
+
+/* TSC Hz: CPUID 0x15, the Hyper-V frequency MSR, CPUID 0x16, else UEFI Stall. */
+static void tsc_frequency(EFI_BOOT_SERVICES *bs)
+{
+	uint32_t r[4];
+
+	cpu_cpuid(0, 0, r);
+	uint32_t max = r[0];
+	if (max >= 0x15) {
+		cpu_cpuid(0x15, 0, r);
+		if (r[0] && r[1] && r[2]) {
+			bi.tsc_hz = (uint64_t)r[2] * r[1] / r[0];
+			bi.tsc_source = BOOT_TSC_CPUID15;
+			return;
+		}
+	}
+	if (hv_is("Microsoft Hv")) {
+		cpu_cpuid(0x40000000, 0, r);
+		uint32_t hvmax = r[0];
+		if (hvmax >= 0x40000003) {
+			cpu_cpuid(0x40000003, 0, r);
+			if (r[0] & (1u << 11)) {        /* AccessFrequencyMsrs */
+				bi.tsc_hz = cpu_rdmsr(0x40000022);
+				bi.tsc_source = BOOT_TSC_HV_MSR;
+				if (bi.tsc_hz)
+					return;
+			}
+		}
+	}
+	if (max >= 0x16) {
+		cpu_cpuid(0x16, 0, r);
+		if (r[0] & 0xffff) {
+			bi.tsc_hz = (uint64_t)(r[0] & 0xffff) * 1000000ull;
+			bi.tsc_source = BOOT_TSC_CPUID16;
+			return;
+		}
+	}
+	/* 10 ms against Stall, the shortest window that stays accurate under TCG. */
+	uint64_t t0 = cpu_rdtsc();
+	bs->Stall(10000);
+	uint64_t t1 = cpu_rdtsc();
+	bi.tsc_hz = (t1 - t0) * 100;
+	bi.tsc_source = BOOT_TSC_STALL;
+}
+
+static EFI_STATUS alloc_pages(EFI_BOOT_SERVICES *bs, uint64_t npages, uint64_t *out)
+{
+	EFI_PHYSICAL_ADDRESS a = 0;
+	EFI_STATUS s = bs->AllocatePages(AllocateAnyPages, EfiLoaderData, npages, &a);
+
+	*out = a;
+	return s;
+}
+
+static void kernel_entry(void *arg)
+{
+	boot_kernel_main(arg);
+}
+
+/* Debug-only: the load option umbra.test_ebs_retry makes the first ExitBootServices
+ * attempt use a stale map key, exercising the retry path. */
+static bool want_ebs_retry_test(void)
+{
+	for (int i = 1; i < bi.argc; i++)
+		if (strcmp(bi.argv[i], "umbra.test_ebs_retry") == 0)
+			return true;
+	return false;
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	static const EFI_GUID li_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	EFI_LOADED_IMAGE *li = NULL;
+	EFI_STATUS s;
+
+	bi.tsc_entry = cpu_rdtsc();
+	con(st, L"umbra: UEFI hand-off, taking over the machine\r\n");
+
+	if (bs->HandleProtocol(image, (EFI_GUID *)&li_guid, (void **)&li) == EFI_SUCCESS && li) {
+		bi.image_base = (uint64_t)(uintptr_t)li->ImageBase;
+		bi.image_size = li->ImageSize;
+	}
+	parse_options(li);
+	bi.acpi_rsdp = find_rsdp(st);
+	bi.efi_rt = st->RuntimeServices;
+	tsc_frequency(bs);
+
+	/* Memory-map buffer with slack for the allocations below and map growth. */
+	UINTN map_size = 0, key = 0, dsz = 0;
+	UINT32 dver = 0;
+	s = bs->GetMemoryMap(&map_size, NULL, &key, &dsz, &dver);
+	if (s != EFI_BUFFER_TOO_SMALL || dsz < sizeof(EFI_MEMORY_DESCRIPTOR))
+		goto fail;
+	uint64_t cap = map_size + MAP_SLACK_DESCS * dsz, map_pa;
+	if (alloc_pages(bs, (cap + PAGE - 1) / PAGE, &map_pa) != EFI_SUCCESS)
+		goto fail;
+	cap = (cap + PAGE - 1) & ~(PAGE - 1);
+	void *map = (void *)(uintptr_t)map_pa;
+	map_size = cap;
+	if (bs->GetMemoryMap(&map_size, map, &key, &dsz, &dver) != EFI_SUCCESS)
+		goto fail;
+
+	/* Page-table arena sized from this map; stacks with a guard page below each. */
+	bi.pt_arena_pages = arch_paging_pages_needed(map, map_size, dsz, bi.image_size);
+	if (alloc_pages(bs, bi.pt_arena_pages, &bi.pt_arena) != EFI_SUCCESS)
+		goto fail;
+	uint64_t stacks;
+	if (alloc_pages(bs, 1 + KSTACK_PAGES + 3 * (1 + IST_PAGES), &stacks) != EFI_SUCCESS)
+		goto fail;
+	bi.kstack.guard = stacks;
+	bi.kstack.top = stacks + (1 + KSTACK_PAGES) * PAGE;
+	for (int i = 0; i < 3; i++) {
+		bi.ist[i].guard = bi.kstack.top + i * (1 + IST_PAGES) * PAGE;
+		bi.ist[i].top = bi.ist[i].guard + (1 + IST_PAGES) * PAGE;
+	}
+
+	bool stale_key = want_ebs_retry_test();
+	con(st, L"umbra: ExitBootServices\r\n");
+	for (bi.ebs_attempts = 1; bi.ebs_attempts <= EBS_MAX_ATTEMPTS; bi.ebs_attempts++) {
+		map_size = cap;
+		s = bs->GetMemoryMap(&map_size, map, &key, &dsz, &dver);
+		if (s != EFI_SUCCESS)
+			break;
+		s = bs->ExitBootServices(image, stale_key ? key + 1 : key);
+		stale_key = false;
+		if (s == EFI_SUCCESS)
+			break;
+	}
+	if (s != EFI_SUCCESS) {
+		/* Boot services may be half gone: report on COM1 only, then give up. */
+		static const char msg[] = "umbra: FATAL ExitBootServices failed\n";
+		arch_serial_init();
+		arch_serial_write(msg, sizeof msg - 1);
+		return EFI_ABORTED;
+	}
+	cpu_cli();
+	bi.tsc_ebs = cpu_rdtsc();
+	bi.mmap = map;
+	bi.mmap_size = map_size;
+	bi.mmap_desc_size = dsz;
+	bi.mmap_desc_version = dver;
+	arch_switch_stack(bi.kstack.top, kernel_entry, &bi);
+
+fail:
+	con(st, L"umbra: FATAL boot allocation failed\r\n");
+	return EFI_OUT_OF_RESOURCES;
+}

@@ -1,0 +1,27 @@
+/* boot/ internals shared between the kernel entry, the runtime API and power-off. */
+#ifndef UMBRA_BOOT_RUNTIME_H
+#define UMBRA_BOOT_RUNTIME_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "boot/boot_info.h"
+#include "boot/memmap.h"
+
+/* Status reported for a CPU exception (see docs/boot.md for the QEMU exit code). */
+#define BOOT_STATUS_CRASH 110
+
+/* Records what power-off needs (runtime services, ACPI, whether isa-debug-exit exists). */
+void boot_poweroff_setup(const struct boot_info *bi, bool qemu_debug_exit);
+/* Prints "umbra: exit status=N" and powers the VM off. */
+_Noreturn void boot_poweroff(int status);
+
+/* The reserved list umbra_reserved_region() reports (set once at boot). */
+void boot_runtime_set_memmap(const struct boot_memmap_result *res);
+
+/* Console output without the app-facing checks. */
+int boot_vprintf(const char *fmt, va_list ap);
+int boot_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
