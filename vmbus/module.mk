@@ -1,11 +1,19 @@
 # vmbus/: wire formats, host-message parser, protocol core (connection, offers, GPADLs,
-# channels), the public client API.
+# channels), the public client API (include/umbra/vmbus.h).
 VMBUS_CORE_SRCS := vmbus/vmbus_msg.c vmbus/vmbus_conn.c vmbus/vmbus_chan.c
-RT_SRCS += $(VMBUS_CORE_SRCS)
+VMBUS_API_SRCS := $(VMBUS_CORE_SRCS) vmbus/vmbus_api.c
+RT_SRCS += $(VMBUS_API_SRCS)
 
+# Protocol core against a scripted server (exact bytes, hostile cases).
 HOST_TESTS += vmbus_core
 HOST_TEST_SRCS_vmbus_core := $(VMBUS_CORE_SRCS) lib/errno.c vmbus/tests/script.c \
 	vmbus/tests/vmbus_core_test.c
 
+# Public API against a reactive fake host with echo devices (ring/ on the host side).
+HOST_TESTS += vmbus_api
+HOST_TEST_SRCS_vmbus_api := $(VMBUS_API_SRCS) ring/ring_tx.c ring/ring_rx.c ring/ring_pkt.c \
+	ring/ring_pair.c lib/errno.c vmbus/tests/vmbus_api_test.c
+
 FUZZ_TARGETS += vmbus_msg
 FUZZ_SRCS_vmbus_msg := $(VMBUS_CORE_SRCS) vmbus/tests/vmbus_msg_fuzz.c
+FUZZ_CORPUS_vmbus_msg := tests/fuzz/corpus/vmbus_msg

@@ -102,7 +102,7 @@ int vmbus_conn_gpadl_create(struct vmbus_conn *c, uint32_t relid, uint32_t byte_
 			gpadl_forget(c, g);
 		return rc;
 	}
-	rc = vmbus_wait(c, cond_gpadl_settled, &id);
+	rc = vmbus_conn_wait(c, cond_gpadl_settled, &id);
 	if (rc)
 		return rc;              /* record kept: the host may still answer */
 	g = vmbus_gpadl_find(c, id);
@@ -141,7 +141,7 @@ int vmbus_conn_gpadl_teardown(struct vmbus_conn *c, uint32_t gpadl)
 			return rc;
 		g->state = VMBUS_GPADL_TEARING;
 	}
-	int rc = vmbus_wait(c, cond_gpadl_torn, &gpadl);
+	int rc = vmbus_conn_wait(c, cond_gpadl_torn, &gpadl);
 	if (rc)
 		return rc;
 	g = vmbus_gpadl_find(c, gpadl);
@@ -188,7 +188,7 @@ int vmbus_conn_open(struct vmbus_conn *c, uint32_t relid, uint32_t gpadl,
 	if (rc)
 		return rc;
 	r->state = VMBUS_CHAN_OPENING;
-	rc = vmbus_wait(c, cond_open, &relid);
+	rc = vmbus_conn_wait(c, cond_open, &relid);
 	r = vmbus_conn_chan(c, relid);
 	if (!r)
 		return UMBRA_EPROTO;

@@ -59,7 +59,7 @@ int vmbus_post(struct vmbus_conn *c, const void *msg, size_t len)
 }
 
 /* Wait until cond(c, arg) holds, processing host messages meanwhile; bounded. */
-int vmbus_wait(struct vmbus_conn *c, bool (*cond)(struct vmbus_conn *, const void *),
+int vmbus_conn_wait(struct vmbus_conn *c, bool (*cond)(struct vmbus_conn *, const void *),
 	       const void *arg)
 {
 	uint64_t start = c->tp->now_ns(c->tp->ctx);
@@ -314,7 +314,7 @@ static int try_version(struct vmbus_conn *c, uint32_t ver, bool confidential)
 	uint16_t st = vmbus_post_raw(c, confidential, conn_id, &ic, sizeof(ic));
 	if (st != VMBUS_HV_SUCCESS)
 		return confidential ? UMBRA_EREFUSED : UMBRA_EIO;
-	int rc = vmbus_wait(c, cond_vr, NULL);
+	int rc = vmbus_conn_wait(c, cond_vr, NULL);
 	if (rc)
 		return rc;
 	const struct vmbus_version_response *vr = &c->vr.version_response;
@@ -362,7 +362,7 @@ int vmbus_conn_connect(struct vmbus_conn *c, bool confidential)
 	struct vmbus_msg_empty ro = { .hdr = { .msgtype = VMBUS_MSG_REQUESTOFFERS } };
 	rc = vmbus_post(c, &ro, sizeof(ro));
 	if (!rc)
-		rc = vmbus_wait(c, cond_offers, NULL);
+		rc = vmbus_conn_wait(c, cond_offers, NULL);
 	if (rc)
 		c->connected = false;
 	return rc;
@@ -378,7 +378,7 @@ int vmbus_conn_unload(struct vmbus_conn *c)
 	struct vmbus_msg_empty u = { .hdr = { .msgtype = VMBUS_MSG_UNLOAD } };
 	int rc = vmbus_post(c, &u, sizeof(u));
 	if (!rc)
-		rc = vmbus_wait(c, cond_unload, NULL);
+		rc = vmbus_conn_wait(c, cond_unload, NULL);
 	/* Either way the connection is gone from our side. */
 	c->connected = false;
 	c->confidential = false;

@@ -1,0 +1,167 @@
+/*
+ * The VMBus client API for applications: the one way an app talks to VMBus devices.
+ *
+ * The runtime connects to VMBus before app_main (paravisor-first Confidential VMBus when
+ * available, otherwise the host-visible path) and collects the offers. An app then finds a
+ * device, opens a channel with the ring sizes it wants, and exchanges packets.
+ *
+ * Memory policy (enforced here, not left to the app): a channel whose offer has the
+ * confidential-ring flag gets its rings in private memory; otherwise the rings are made
+ * host-visible and restored to private after close. Buffers from vmbus_buffer_alloc()
+ * are private when the offer has the confidential-external-memory flag, host-visible
+ * otherwise. Data the app passes to vmbus_send() is copied into the ring: for a channel
+ * whose ring is host-visible that copy is visible to the host.
+ *
+ * Threading: single-threaded. Callbacks (VMBUS_OPEN with on_packet) run only inside
+ * vmbus_dispatch(), never from interrupt context.
+ *
+ * Errors: every function returns 0 (or a count / index) on success, or a negative code
+ * from umbra/errno.h. Common ones:
+ *   UMBRA_EINVAL      bad argument (NULL, unknown handle, size out of range)
+ *   UMBRA_ENODEV      no Hyper-V / VMBus not connected
+ *   UMBRA_ENOENT      no such offer
+ *   UMBRA_EBUSY       the offer is already open
+ *   UMBRA_ECLOSED     channel handle already closed
+ *   UMBRA_ERESCINDED  the host rescinded the channel (close it)
+ *   UMBRA_EAGAIN      ring full (send) / nothing to read (recv with timeout 0)
+ *   UMBRA_ENOSPC      packet larger than the ring (send) or than the buffer (recv)
+ *   UMBRA_ETIMEDOUT   a bounded wait expired
+ *   UMBRA_ECORRUPT    the host broke the ring protocol; the channel stays failed
+ *   UMBRA_EREFUSED    the host refused the GPADL or the open
+ *   UMBRA_ENOMEM      out of pages
+ * No function crashes on bad arguments, including garbage channel handles.
+ */
+#ifndef UMBRA_VMBUS_H
+#define UMBRA_VMBUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <umbra/errno.h>
+
+/* A GUID in VMBus wire byte order (first three fields little-endian). */
+struct vmbus_guid {
+	uint8_t b[16];
+};
+
+/* Offer flags as the client API reports them (after the connection's policy). */
+#define VMBUS_FLAG_CONFIDENTIAL_RING     0x0002u
+#define VMBUS_FLAG_CONFIDENTIAL_EXTERNAL 0x0004u
+
+struct vmbus_offer_info {
+	struct vmbus_guid class_id;     /* interface type */
+	struct vmbus_guid instance_id;
+	uint32_t relid;                 /* channel id, 1..2047; the key for vmbus_open */
+	uint16_t flags;                 /* offer flags (0x2/0x4 only on a confidential connection) */
+	uint16_t subchannel_index;
+	bool confidential_ring;         /* rings live in private memory */
+	bool confidential_external;     /* GPA-direct buffers live in private memory */
+	bool rescinded;
+};
+
+struct vmbus_info {
+	bool connected;
+	bool confidential;              /* paravisor-first Confidential VMBus in use */
+	uint32_t version;               /* negotiated protocol version, major << 16 | minor */
+	uint32_t offers;                /* offers currently known */
+};
+
+/* Connection state. UMBRA_EINVAL if out is NULL; UMBRA_ENODEV if not connected (out is
+ * still filled). */
+int vmbus_info(struct vmbus_info *out);
+
+/* Number of offers (>= 0), or UMBRA_ENODEV. */
+int vmbus_offer_count(void);
+/* Offer number index (0-based, in relid order). UMBRA_ENOENT past the end. */
+int vmbus_offer_get(unsigned index, struct vmbus_offer_info *out);
+/* The nth (0-based) offer whose class is class_id. UMBRA_ENOENT if none. */
+int vmbus_find(const struct vmbus_guid *class_id, unsigned nth, struct vmbus_offer_info *out);
+
+struct vmbus_channel;   /* opaque handle */
+
+/* A received packet. data points into the caller's buffer (vmbus_recv) or a private
+ * per-channel buffer valid during the callback (vmbus_dispatch). */
+struct vmbus_packet {
+	uint16_t type;          /* 6 in-band, 11 completion, 9 GPA-direct, 7 transfer pages */
+	uint16_t flags;         /* VMBUS_SEND_COMPLETION_REQUESTED */
+	uint64_t trans_id;
+	const void *data;       /* payload (after the packet's type header) */
+	uint32_t len;           /* payload bytes, including the sender's padding to 8 */
+};
+
+typedef void (*vmbus_rx_fn)(struct vmbus_channel *ch, const struct vmbus_packet *pkt, void *ctx);
+
+struct vmbus_open_params {
+	uint32_t send_ring_bytes;       /* guest->host ring incl. its 4 KiB control page:  */
+	uint32_t recv_ring_bytes;       /* multiples of 4 KiB, 8 KiB .. 16 MiB             */
+	uint32_t target_vp;             /* VP that takes the channel interrupts (0 = BSP)  */
+	uint32_t max_packet_bytes;      /* largest packet accepted (0 = 16 KiB)            */
+	vmbus_rx_fn on_packet;          /* NULL: polling with vmbus_recv */
+	void *ctx;                      /* passed to on_packet */
+};
+
+/* Open the offer relid. Allocates the rings by the memory policy, creates the GPADL,
+ * sends OpenChannel and waits (bounded) for the result. */
+int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_channel **out);
+
+/* Close: CloseChannel, GPADL teardown, rings and buffers back to private and freed, the
+ * handle becomes invalid. Also the way to release a rescinded channel. */
+int vmbus_close(struct vmbus_channel *ch);
+
+/* Relid of an open channel, or UMBRA_EINVAL / UMBRA_ECLOSED. */
+int vmbus_channel_relid(struct vmbus_channel *ch);
+
+#define VMBUS_SEND_COMPLETION_REQUESTED 0x1u
+
+/* Send an in-band packet (len 0..max; flags 0 or VMBUS_SEND_COMPLETION_REQUESTED). Never
+ * blocks: UMBRA_EAGAIN if the ring is full now. Signals the host only when the protocol
+ * requires it. */
+int vmbus_send(struct vmbus_channel *ch, const void *data, size_t len, uint64_t trans_id,
+	       unsigned flags);
+/* Send a completion packet (type 11) answering trans_id. */
+int vmbus_send_completion(struct vmbus_channel *ch, const void *data, size_t len,
+			  uint64_t trans_id);
+
+/* Receive the next packet into buf (any alignment). Waits up to timeout_ns (0 = poll).
+ * Returns the payload length; *pkt (optional) gets type, flags, trans_id and data = buf.
+ * UMBRA_ENOSPC if the payload exceeds cap (the packet stays queued). Not allowed on a
+ * channel opened with on_packet (UMBRA_EINVAL). */
+int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus_packet *pkt,
+	       uint64_t timeout_ns);
+
+/* Wait until one of n channels has a packet (or was rescinded). Returns the index of the
+ * first such channel, UMBRA_ETIMEDOUT, or UMBRA_EINVAL for a bad handle in the array. */
+int vmbus_wait(struct vmbus_channel *const *chs, unsigned n, uint64_t timeout_ns);
+
+/* Run callbacks for every callback channel with packets, waiting up to timeout_ns for the
+ * first. Returns the number of packets delivered. */
+int vmbus_dispatch(uint64_t timeout_ns);
+
+/* A buffer for GPA-direct packets, placed by the channel's memory policy. */
+struct vmbus_buffer {
+	void *va;
+	uint64_t gpa;           /* GPA the host is given (host-visible buffers: the low alias) */
+	size_t bytes;           /* rounded up to whole pages */
+	bool host_visible;
+};
+int vmbus_buffer_alloc(struct vmbus_channel *ch, size_t bytes, struct vmbus_buffer *out);
+/* Returns the pages (made private again first if they were host-visible). */
+int vmbus_buffer_free(struct vmbus_channel *ch, struct vmbus_buffer *buf);
+
+/* A piece of a buffer from vmbus_buffer_alloc for one GPA range. */
+struct vmbus_gpa_buf {
+	const struct vmbus_buffer *buf;
+	size_t offset;
+	size_t len;             /* > 0 */
+};
+
+#define VMBUS_GPA_MAX_RANGES 8
+#define VMBUS_GPA_MAX_PAGES  64
+
+/* Send a GPA-direct packet (type 9) describing up to VMBUS_GPA_MAX_RANGES buffer pieces
+ * (VMBUS_GPA_MAX_PAGES pages in all) plus an in-band payload. The pieces must come from
+ * vmbus_buffer_alloc on this channel. */
+int vmbus_send_gpa_direct(struct vmbus_channel *ch, const struct vmbus_gpa_buf *bufs, unsigned n,
+			  const void *data, size_t len, uint64_t trans_id, unsigned flags);
+
+#endif

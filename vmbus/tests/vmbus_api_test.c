@@ -1,0 +1,619 @@
+/*
+ * Public API (include/umbra/vmbus.h) against a reactive fake host: a small VMBus server
+ * (its own byte-offset parsing) with echo devices whose ring side uses ring/ from the
+ * host's point of view. Memory is host heap pages with GPA == VA; the test tracks every
+ * page and every visibility change (the leak check: nothing left allocated or shared, no
+ * confidential ring ever shared).
+ */
+#include "tests/unit/ut.h"
+#include <stdint.h>
+#include <umbra/vmbus.h>
+#include "vmbus/vmbus_api.h"
+#include "vmbus/vmbus_conn.h"
+#include "ring/ring.h"
+
+/* ---- memory ---- */
+#define MAXP 256
+static struct { uint64_t gpa; size_t n; bool shared; } P[MAXP];
+static int shared_calls, private_calls;
+
+static int m_alloc(void *ctx, size_t n, uint64_t *gpa, void **va)
+{
+	(void)ctx;
+	for (int i = 0; i < MAXP; i++)
+		if (!P[i].n) {
+			void *p = aligned_alloc(4096, n * 4096);
+			if (!p)
+				return UMBRA_ENOMEM;
+			memset(p, 0, n * 4096);
+			P[i].gpa = (uint64_t)(uintptr_t)p;
+			P[i].n = n;
+			P[i].shared = false;
+			*gpa = P[i].gpa;
+			*va = p;
+			return 0;
+		}
+	return UMBRA_ENOMEM;
+}
+
+static int m_free(void *ctx, uint64_t gpa, size_t n)
+{
+	(void)ctx;
+	for (int i = 0; i < MAXP; i++)
+		if (P[i].n && P[i].gpa == gpa && P[i].n == n) {
+			UT_CHECK(!P[i].shared);   /* never free a shared page */
+			free((void *)(uintptr_t)gpa);
+			P[i].n = 0;
+			return 0;
+		}
+	UT_CHECK(!"free of unknown pages");
+	return UMBRA_EINVAL;
+}
+
+static int m_vis(void *ctx, uint64_t gpa, size_t n, bool shared)
+{
+	(void)ctx;
+	for (int i = 0; i < MAXP; i++)
+		if (P[i].n && P[i].gpa == gpa && P[i].n == n) {
+			P[i].shared = shared;
+			if (shared) {
+				shared_calls++;
+				memset((void *)(uintptr_t)gpa, 0xA5, n * 4096); /* junk, as hardware */
+			} else {
+				private_calls++;
+			}
+			return 0;
+		}
+	UT_CHECK(!"visibility of unknown pages");
+	return UMBRA_EINVAL;
+}
+
+static bool page_is_shared(uint64_t gpa)
+{
+	for (int i = 0; i < MAXP; i++)
+		if (P[i].n && gpa >= P[i].gpa && gpa < P[i].gpa + P[i].n * 4096)
+			return P[i].shared;
+	return false;
+}
+
+static int live_pages(void)
+{
+	int n = 0;
+	for (int i = 0; i < MAXP; i++)
+		n += P[i].n ? (int)P[i].n : 0;
+	return n;
+}
+
+/* ---- fake host ---- */
+struct fchan {
+	uint32_t relid, connid;
+	uint16_t flags;
+	uint8_t cls;
+	bool open, rescinded, released;
+	uint32_t gpadl, need, have;
+	uint64_t pfn[4096];
+	struct ring_rx hrx;     /* reads the guest's outbound ring */
+	struct ring_tx htx;     /* writes the guest's inbound ring */
+	uint64_t signals, echoed;
+	bool ring_was_shared;
+};
+static struct fchan F[4];
+static int NF;
+static uint64_t fnow;
+static uint8_t inq[256][240];
+static size_t inq_len[256];
+static int qh, qt;
+static uint32_t open_status, gpadl_status;
+static bool confidential_host;
+
+static void q(const void *m, size_t len)
+{
+	memcpy(inq[qt % 256], m, len);
+	inq_len[qt % 256] = len;
+	qt++;
+}
+
+static void q32(uint32_t type, int n, uint32_t a, uint32_t b, uint32_t c)
+{
+	uint32_t m[5] = { type, 0, a, b, c };
+	q(m, 8 + 4 * (size_t)n);
+}
+
+static struct fchan *by_relid(uint32_t relid)
+{
+	for (int i = 0; i < NF; i++)
+		if (F[i].relid == relid)
+			return &F[i];
+	return NULL;
+}
+
+static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+
+static void send_offer(struct fchan *c)
+{
+	uint8_t o[196] = { 0 };
+	o[0] = 1;
+	for (int i = 0; i < 16; i++) {
+		o[8 + i] = (uint8_t)(c->cls + i);
+		o[24 + i] = (uint8_t)(c->relid * 16 + i);
+	}
+	uint16_t fl = confidential_host ? c->flags : 0;
+	memcpy(o + 56, &fl, 2);
+	memcpy(o + 184, &c->relid, 4);
+	o[190] = 1;
+	memcpy(o + 192, &c->connid, 4);
+	q(o, sizeof(o));
+}
+
+static void gpadl_done(struct fchan *c)
+{
+	q32(10, 3, c->relid, c->gpadl, gpadl_status);
+}
+
+static uint16_t f_post(void *ctx, bool direct, uint32_t conn, const void *msg, size_t len)
+{
+	(void)ctx; (void)conn;
+	const uint8_t *m = msg;
+	uint32_t t = rd32(m);
+	struct fchan *c;
+	switch (t) {
+	case 14: {
+		uint32_t feat = rd32(m + 20) & (direct && confidential_host ? 0x10u : 0u);
+		q32(15, 3, 1, 1, feat);
+		((uint8_t *)inq[(qt - 1) % 256])[8] = 1;
+		((uint8_t *)inq[(qt - 1) % 256])[9] = 0;
+		memset(inq[(qt - 1) % 256] + 10, 0, 2);
+		break;
+	}
+	case 3:
+		for (int i = 0; i < NF; i++)
+			send_offer(&F[i]);
+		q32(4, 0, 0, 0, 0);
+		break;
+	case 8:
+		c = by_relid(rd32(m + 8));
+		if (!c) { UT_CHECK(!"unknown relid"); return 0x5; }
+		c->gpadl = rd32(m + 12);
+		c->need = (rd16(m + 16) - 8u) / 8u;
+		c->have = (uint32_t)(len - 28) / 8;
+		memcpy(c->pfn, m + 28, c->have * 8);
+		if (c->have == c->need)
+			gpadl_done(c);
+		break;
+	case 9:
+		for (int i = 0; i < NF; i++)
+			if (F[i].gpadl == rd32(m + 12)) {
+				c = &F[i];
+				memcpy(c->pfn + c->have, m + 16, len - 16);
+				c->have += (uint32_t)(len - 16) / 8;
+				if (c->have == c->need)
+					gpadl_done(c);
+			}
+		break;
+	case 5: {
+		c = by_relid(rd32(m + 8));
+		if (!c) { UT_CHECK(!"unknown relid"); return 0x5; }
+		uint32_t off = rd32(m + 24);
+		uint8_t *base = (uint8_t *)(uintptr_t)(c->pfn[0] << 12);
+		for (uint32_t i = 1; i < c->have; i++)   /* contiguous in this test */
+			UT_CHECK(c->pfn[i] == c->pfn[0] + i);
+		c->ring_was_shared = page_is_shared(c->pfn[0] << 12);
+		if (open_status == 0) {
+			UT_EQ(ring_rx_init(&c->hrx, base, off * 4096), 0);
+			UT_EQ(ring_tx_init(&c->htx, base + off * 4096, (c->have - off) * 4096), 0);
+			c->open = true;
+		}
+		q32(6, 3, c->relid, rd32(m + 12), open_status);
+		break;
+	}
+	case 7:
+		c = by_relid(rd32(m + 8));
+		if (c)
+			c->open = false;
+		break;
+	case 11:
+		q32(12, 1, rd32(m + 12), 0, 0);
+		break;
+	case 13:
+		c = by_relid(rd32(m + 8));
+		if (c)
+			c->released = true;
+		break;
+	case 16:
+		q32(17, 0, 0, 0, 0);
+		break;
+	}
+	return 0;
+}
+
+static uint16_t f_signal(void *ctx, uint32_t conn)
+{
+	(void)ctx;
+	for (int i = 0; i < NF; i++) {
+		struct fchan *c = &F[i];
+		if (c->connid != conn || !c->open)
+			continue;
+		c->signals++;
+		static uint64_t buf[2048 + 64];
+		struct ring_pkt p;
+		while (ring_rx_next(&c->hrx, buf, sizeof(buf), &p) == 0) {
+			if (p.type == RING_PKT_INBAND && (p.flags & 1))
+				ring_tx_completion(&c->htx, p.data, p.data_len, p.trans_id);
+			else if (p.type == RING_PKT_INBAND)
+				ring_tx_inband(&c->htx, p.data, p.data_len, p.trans_id, false);
+			else if (p.type == RING_PKT_GPA_DIRECT) {
+				/* fill every range byte with the first payload byte, answer with sum */
+				uint32_t pos = 0, bc, bo, pc;
+				const uint64_t *pf;
+				uint64_t sum = 0;
+				while (ring_pkt_gpa_range(&p, &pos, &bc, &bo, &pf, &pc) == 0) {
+					for (uint32_t k = 0; k < bc; k++) {
+						uint64_t a = (pf[(bo + k) / 4096] << 12) + ((bo + k) % 4096);
+						if (!page_is_shared(a) && !(c->flags & 4 && confidential_host))
+							sum += 1000000;     /* host touched a private page */
+						*(uint8_t *)(uintptr_t)a = p.data[0];
+						sum++;
+					}
+				}
+				ring_tx_completion(&c->htx, &sum, 8, p.trans_id);
+			}
+			c->echoed++;
+		}
+		ring_rx_commit(&c->hrx);
+	}
+	return 0;
+}
+
+static int f_recv(void *ctx, void *buf, size_t cap, uint64_t timeout)
+{
+	(void)ctx;
+	if (qh == qt) {
+		fnow += timeout;
+		return UMBRA_ETIMEDOUT;
+	}
+	size_t n = inq_len[qh % 256] < cap ? inq_len[qh % 256] : cap;
+	memcpy(buf, inq[qh % 256], n);
+	qh++;
+	return (int)n;
+}
+
+static uint64_t f_now(void *ctx) { (void)ctx; return fnow += 100; }
+static void f_delay(void *ctx, uint64_t ns) { (void)ctx; fnow += ns; }
+
+static const struct vmbus_transport TP = {
+	.post = f_post, .signal = f_signal, .recv = f_recv, .now_ns = f_now, .delay_ns = f_delay,
+};
+static const struct vmbus_mem_ops MO = {
+	.page_alloc = m_alloc, .page_free = m_free, .set_visibility = m_vis,
+};
+static struct vmbus_conn C;
+
+static void host_setup(bool conf)
+{
+	memset(F, 0, sizeof(F));
+	qh = qt = 0;
+	open_status = gpadl_status = 0;
+	confidential_host = conf;
+	NF = 3;
+	F[0] = (struct fchan){ .relid = 1, .connid = 0x2001, .flags = 0x2, .cls = 0x10 };
+	F[1] = (struct fchan){ .relid = 2, .connid = 0x2002, .flags = 0x0, .cls = 0x20 };
+	F[2] = (struct fchan){ .relid = 3, .connid = 0x2003, .flags = 0x6, .cls = 0x10 };
+	vmbus_conn_init(&C, &TP);
+	C.timeout_ns = 1000000000ull;
+	UT_EQ(vmbus_conn_connect(&C, true), 0);
+	UT_EQ(vmbus_api_attach(&C, &MO), 0);
+	shared_calls = private_calls = 0;
+}
+
+static const struct vmbus_open_params P64 = { .send_ring_bytes = 64 << 10, .recv_ring_bytes = 64 << 10 };
+
+static void t_enumerate(void)
+{
+	host_setup(true);
+	struct vmbus_info inf;
+	UT_EQ(vmbus_info(&inf), 0);
+	UT_CHECK(inf.confidential);
+	UT_EQ(inf.offers, 3);
+	UT_EQ(vmbus_offer_count(), 3);
+	struct vmbus_offer_info o;
+	UT_EQ(vmbus_offer_get(0, &o), 0);
+	UT_EQ(o.relid, 1);
+	UT_CHECK(o.confidential_ring && !o.confidential_external);
+	UT_EQ(o.class_id.b[0], 0x10);
+	UT_EQ(o.instance_id.b[0], 0x10);
+	UT_EQ(vmbus_offer_get(2, &o), 0);
+	UT_CHECK(o.confidential_ring && o.confidential_external);
+	UT_EQ(vmbus_offer_get(3, &o), UMBRA_ENOENT);
+	UT_EQ(vmbus_offer_get(0, NULL), UMBRA_EINVAL);
+	struct vmbus_guid g;
+	for (int i = 0; i < 16; i++)
+		g.b[i] = (uint8_t)(0x10 + i);
+	UT_EQ(vmbus_find(&g, 0, &o), 0);
+	UT_EQ(o.relid, 1);
+	UT_EQ(vmbus_find(&g, 1, &o), 0);
+	UT_EQ(o.relid, 3);
+	UT_EQ(vmbus_find(&g, 2, &o), UMBRA_ENOENT);
+	UT_EQ(vmbus_find(NULL, 0, &o), UMBRA_EINVAL);
+	/* non-confidential connection: no confidential flags reach the app */
+	host_setup(false);
+	UT_EQ(vmbus_offer_get(2, &o), 0);
+	UT_EQ(o.flags, 0);
+	UT_CHECK(!o.confidential_ring);
+}
+
+static uint32_t rnd = 1;
+static uint32_t next_rand(void) { rnd = rnd * 1664525u + 1013904223u; return rnd >> 8; }
+
+/* 10,000 packets of random sizes with completions over one channel. */
+static void echo_10k(uint32_t relid, bool expect_shared_ring)
+{
+	int base_pages = live_pages();
+	struct vmbus_channel *ch = NULL;
+	UT_EQ(vmbus_open(relid, &P64, &ch), 0);
+	UT_REQUIRE(ch != NULL);
+	UT_EQ(F[relid - 1].ring_was_shared, expect_shared_ring);
+	static uint8_t out[4000], in[4100];
+	int bad = 0;
+	for (int i = 0; i < 10000; i++) {
+		size_t len = next_rand() % sizeof(out);
+		for (size_t k = 0; k < len; k++)
+			out[k] = (uint8_t)(i + k);
+		int rc = vmbus_send(ch, out, len, 0x1000 + (uint64_t)i, VMBUS_SEND_COMPLETION_REQUESTED);
+		if (rc != 0) {
+			bad++;
+			continue;
+		}
+		struct vmbus_packet pk;
+		rc = vmbus_recv(ch, in, sizeof(in), &pk, 1000000);
+		size_t padded = (len + 7) & ~(size_t)7;
+		if (rc != (int)padded || pk.type != RING_PKT_COMP || pk.trans_id != 0x1000 + (uint64_t)i ||
+		    memcmp(in, out, len) != 0)
+			bad++;
+	}
+	UT_EQ(bad, 0);
+	UT_EQ(vmbus_close(ch), 0);
+	UT_EQ(live_pages(), base_pages);
+	for (int i = 0; i < MAXP; i++)
+		UT_CHECK(!P[i].n || !P[i].shared);
+}
+
+static void t_echo_confidential(void)
+{
+	host_setup(true);
+	echo_10k(1, false);
+	UT_EQ(shared_calls, 0);
+	UT_CHECK(!F[0].open);
+}
+
+static void t_echo_relayed(void)
+{
+	host_setup(true);
+	echo_10k(2, true);
+	UT_EQ(shared_calls, 1);          /* one batched call for the whole ring */
+	UT_EQ(private_calls, 1);
+}
+
+static void t_echo_nonconfidential_connection(void)
+{
+	host_setup(false);
+	echo_10k(1, true);               /* 0x2 stripped: the ring must be host-visible */
+}
+
+static void t_signals_minimal(void)
+{
+	host_setup(true);
+	struct vmbus_channel *ch;
+	UT_EQ(vmbus_open(1, &P64, &ch), 0);
+	uint8_t b[64] = { 1 };
+	/* the host never masks here, each send goes empty->non-empty: one signal each */
+	for (int i = 0; i < 5; i++)
+		UT_EQ(vmbus_send(ch, b, sizeof(b), (uint64_t)i, 0), 0);
+	UT_EQ(F[0].signals, 5);
+	UT_EQ(vmbus_close(ch), 0);
+}
+
+static void t_bad_arguments(void)
+{
+	host_setup(true);
+	struct vmbus_channel *ch = NULL;
+	struct vmbus_open_params bp = P64;
+	UT_EQ(vmbus_open(1, NULL, &ch), UMBRA_EINVAL);
+	UT_EQ(vmbus_open(1, &P64, NULL), UMBRA_EINVAL);
+	bp.send_ring_bytes = 5000;
+	UT_EQ(vmbus_open(1, &bp, &ch), UMBRA_EINVAL);
+	bp = P64;
+	bp.recv_ring_bytes = 4096;
+	UT_EQ(vmbus_open(1, &bp, &ch), UMBRA_EINVAL);
+	bp = P64;
+	bp.recv_ring_bytes = 64u << 20;
+	UT_EQ(vmbus_open(1, &bp, &ch), UMBRA_EINVAL);
+	UT_EQ(vmbus_open(99, &P64, &ch), UMBRA_ENOENT);
+	UT_EQ(vmbus_open(0, &P64, &ch), UMBRA_ENOENT);
+	UT_EQ(vmbus_open(1, &P64, &ch), 0);
+	struct vmbus_channel *ch2;
+	UT_EQ(vmbus_open(1, &P64, &ch2), UMBRA_EBUSY);
+
+	/* garbage handles */
+	struct vmbus_channel *junk[4] = {
+		NULL, (struct vmbus_channel *)(uintptr_t)0x1234,
+		(struct vmbus_channel *)((uint8_t *)ch + 1), (struct vmbus_channel *)&C,
+	};
+	uint8_t buf[64] = { 0 };
+	for (int i = 0; i < 4; i++) {
+		UT_EQ(vmbus_send(junk[i], buf, 8, 0, 0), UMBRA_EINVAL);
+		UT_EQ(vmbus_send_completion(junk[i], buf, 8, 0), UMBRA_EINVAL);
+		UT_EQ(vmbus_recv(junk[i], buf, 8, NULL, 0), UMBRA_EINVAL);
+		UT_EQ(vmbus_close(junk[i]), UMBRA_EINVAL);
+		UT_EQ(vmbus_channel_relid(junk[i]), UMBRA_EINVAL);
+		struct vmbus_buffer vb;
+		UT_EQ(vmbus_buffer_alloc(junk[i], 4096, &vb), UMBRA_EINVAL);
+		UT_EQ(vmbus_wait(&junk[i], 1, 0), UMBRA_EINVAL);
+	}
+	UT_EQ(vmbus_send(ch, NULL, 8, 0, 0), UMBRA_EINVAL);
+	UT_EQ(vmbus_send(ch, buf, 8, 0, 0x80), UMBRA_EINVAL);
+	UT_EQ(vmbus_recv(ch, NULL, 8, NULL, 0), UMBRA_EINVAL);
+	UT_EQ(vmbus_recv(ch, buf, sizeof(buf), NULL, 0), UMBRA_EAGAIN);
+	UT_EQ(vmbus_recv(ch, buf, sizeof(buf), NULL, 5000000), UMBRA_ETIMEDOUT);
+	UT_EQ(vmbus_wait(NULL, 1, 0), UMBRA_EINVAL);
+	UT_EQ(vmbus_wait(&ch, 0, 0), UMBRA_EINVAL);
+	UT_EQ(vmbus_wait(&ch, 1, 1000), UMBRA_ETIMEDOUT);
+	UT_EQ(vmbus_buffer_alloc(ch, 0, NULL), UMBRA_EINVAL);
+	struct vmbus_buffer fake = { .gpa = 0x5000, .bytes = 4096 };
+	UT_EQ(vmbus_buffer_free(ch, &fake), UMBRA_EINVAL);
+	struct vmbus_gpa_buf gb = { .buf = &fake, .offset = 0, .len = 16 };
+	UT_EQ(vmbus_send_gpa_direct(ch, &gb, 1, buf, 8, 1, 0), UMBRA_EINVAL);
+	UT_EQ(vmbus_send_gpa_direct(ch, NULL, 1, buf, 8, 1, 0), UMBRA_EINVAL);
+	UT_EQ(vmbus_send_gpa_direct(ch, &gb, 0, buf, 8, 1, 0), UMBRA_EINVAL);
+	/* packet larger than the ring: ENOSPC; full ring: EAGAIN */
+	static uint8_t big[80 << 10];
+	UT_EQ(vmbus_send(ch, big, sizeof(big), 0, 0), UMBRA_ENOSPC);
+	F[0].open = false;               /* host stops draining */
+	int rc, n = 0;
+	while ((rc = vmbus_send(ch, big, 4000, 0, 0)) == 0)
+		n++;
+	UT_EQ(rc, UMBRA_EAGAIN);
+	UT_CHECK(n >= 14 && n <= 16);
+	F[0].open = true;
+	/* a receive buffer too small leaves the packet queued */
+	f_signal(NULL, 0x2001);
+	UT_EQ(vmbus_recv(ch, buf, 8, NULL, 0), UMBRA_ENOSPC);
+	static uint8_t rb[8192];
+	UT_EQ(vmbus_recv(ch, rb, sizeof(rb), NULL, 0), 4000);
+
+	UT_EQ(vmbus_close(ch), 0);
+	/* closed handle */
+	UT_EQ(vmbus_send(ch, buf, 8, 0, 0), UMBRA_ECLOSED);
+	UT_EQ(vmbus_recv(ch, buf, 8, NULL, 0), UMBRA_ECLOSED);
+	UT_EQ(vmbus_close(ch), UMBRA_ECLOSED);
+	UT_EQ(vmbus_info(NULL), UMBRA_EINVAL);
+
+	/* detached: no VMBus */
+	vmbus_api_detach();
+	struct vmbus_info inf;
+	UT_EQ(vmbus_info(&inf), UMBRA_ENODEV);
+	UT_EQ(vmbus_offer_count(), UMBRA_ENODEV);
+	struct vmbus_channel *old = ch;
+	UT_EQ(vmbus_open(1, &P64, &ch), UMBRA_ENODEV);
+	UT_CHECK(ch == NULL);
+	UT_EQ(vmbus_send(old, buf, 8, 0, 0), UMBRA_ECLOSED);
+	UT_EQ(vmbus_dispatch(0), UMBRA_ENODEV);
+}
+
+static void t_rescind_during_traffic(void)
+{
+	host_setup(true);
+	struct vmbus_channel *ch;
+	UT_EQ(vmbus_open(2, &P64, &ch), 0);
+	uint8_t b[32] = { 0 };
+	UT_EQ(vmbus_send(ch, b, sizeof(b), 1, 1), 0);
+	q32(2, 1, 2, 0, 0);                       /* rescind relid 2 */
+	UT_EQ(vmbus_recv(ch, b, sizeof(b), NULL, 0), 32);   /* queued data still readable */
+	UT_EQ(vmbus_recv(ch, b, sizeof(b), NULL, 1000), UMBRA_ERESCINDED);
+	UT_EQ(vmbus_send(ch, b, sizeof(b), 1, 1), UMBRA_ERESCINDED);
+	UT_EQ(vmbus_wait(&ch, 1, 1000), 0);
+	struct vmbus_offer_info o;
+	UT_EQ(vmbus_offer_get(1, &o), 0);
+	UT_CHECK(o.rescinded);
+	UT_EQ(vmbus_close(ch), 0);
+	UT_CHECK(F[1].released);
+	UT_EQ(vmbus_offer_count(), 2);
+	for (int i = 0; i < MAXP; i++)
+		UT_CHECK(!P[i].n || !P[i].shared);
+}
+
+static void t_open_refused(void)
+{
+	host_setup(true);
+	int base = live_pages();
+	open_status = 0x8000FFFF;
+	struct vmbus_channel *ch = (struct vmbus_channel *)1;
+	UT_EQ(vmbus_open(2, &P64, &ch), UMBRA_EREFUSED);
+	UT_CHECK(ch == NULL);
+	UT_EQ(live_pages(), base);
+	open_status = 0;
+	gpadl_status = 0xC0000044;
+	UT_EQ(vmbus_open(2, &P64, &ch), UMBRA_EREFUSED);
+	UT_EQ(live_pages(), base);
+	gpadl_status = 0;
+	UT_EQ(vmbus_open(2, &P64, &ch), 0);
+	UT_EQ(vmbus_close(ch), 0);
+	UT_EQ(live_pages(), base);
+}
+
+static void t_gpa_direct(void)
+{
+	host_setup(true);
+	for (uint32_t relid = 2; relid <= 3; relid++) {
+		struct vmbus_channel *ch;
+		UT_EQ(vmbus_open(relid, &P64, &ch), 0);
+		struct vmbus_buffer b;
+		UT_EQ(vmbus_buffer_alloc(ch, 3 * 4096, &b), 0);
+		UT_EQ(b.host_visible, relid == 2);    /* 0x4 on relid 3: private */
+		struct vmbus_gpa_buf gb[2] = {
+			{ .buf = &b, .offset = 100, .len = 5000 },
+			{ .buf = &b, .offset = 8192, .len = 10 },
+		};
+		uint8_t cmd[8] = { 0x5A };
+		UT_EQ(vmbus_send_gpa_direct(ch, gb, 2, cmd, sizeof(cmd), 77, 1), 0);
+		uint64_t sum = 0;
+		struct vmbus_packet pk;
+		UT_EQ(vmbus_recv(ch, &sum, sizeof(sum), &pk, 1000000), 8);
+		UT_EQ(pk.trans_id, 77);
+		UT_EQ(sum, 5010);                      /* every byte was where the host expected */
+		UT_EQ(((uint8_t *)b.va)[100], 0x5A);
+		UT_EQ(((uint8_t *)b.va)[5099], 0x5A);
+		UT_EQ(((uint8_t *)b.va)[5100], 0);
+		struct vmbus_gpa_buf over = { .buf = &b, .offset = 8192, .len = 4097 };
+		UT_EQ(vmbus_send_gpa_direct(ch, &over, 1, cmd, 8, 1, 0), UMBRA_EINVAL);
+		UT_EQ(vmbus_buffer_free(ch, &b), 0);
+		UT_EQ(vmbus_close(ch), 0);
+	}
+}
+
+static int cb_count;
+static void on_pkt(struct vmbus_channel *ch, const struct vmbus_packet *pkt, void *ctx)
+{
+	(void)ch;
+	cb_count += (int)(uintptr_t)ctx;
+	UT_EQ(pkt->type, RING_PKT_INBAND);
+}
+
+static void t_callback_and_wait(void)
+{
+	host_setup(true);
+	struct vmbus_open_params cp = P64;
+	cp.on_packet = on_pkt;
+	cp.ctx = (void *)(uintptr_t)1;
+	struct vmbus_channel *a, *b;
+	UT_EQ(vmbus_open(1, &cp, &a), 0);
+	UT_EQ(vmbus_open(2, &P64, &b), 0);
+	uint8_t d[16] = { 0 };
+	UT_EQ(vmbus_recv(a, d, sizeof(d), NULL, 0), UMBRA_EINVAL);
+	for (int i = 0; i < 3; i++)
+		UT_EQ(vmbus_send(a, d, sizeof(d), (uint64_t)i, 0), 0);
+	UT_EQ(vmbus_dispatch(1000), 3);
+	UT_EQ(cb_count, 3);
+	UT_EQ(vmbus_dispatch(1000), 0);
+	struct vmbus_channel *both[2] = { a, b };
+	UT_EQ(vmbus_wait(both, 2, 1000), UMBRA_ETIMEDOUT);
+	UT_EQ(vmbus_send(b, d, sizeof(d), 9, 0), 0);
+	UT_EQ(vmbus_wait(both, 2, 1000), 1);
+	UT_EQ(vmbus_close(a), 0);
+	UT_EQ(vmbus_close(b), 0);
+}
+
+int main(void)
+{
+	UT_RUN(t_enumerate);
+	UT_RUN(t_echo_confidential);
+	UT_RUN(t_echo_relayed);
+	UT_RUN(t_echo_nonconfidential_connection);
+	UT_RUN(t_signals_minimal);
+	UT_RUN(t_bad_arguments);
+	UT_RUN(t_rescind_during_traffic);
+	UT_RUN(t_open_refused);
+	UT_RUN(t_gpa_direct);
+	UT_RUN(t_callback_and_wait);
+	return UT_DONE();
+}
