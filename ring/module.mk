@@ -10,3 +10,17 @@ HOST_TEST_SRCS_ring_unit := ring/tests/ring_unit.c ring/tests/ring_testlib.c $(R
 HOST_TESTS += ring_model
 HOST_TEST_SRCS_ring_model := ring/tests/ring_model.c ring/tests/ring_testlib.c $(RING_SRCS)
 
+
+# ring/ compiled with RING_SHARED_TRACE: every shared access is counted and checked.
+HOST_TESTS += ring_trace
+HOST_TEST_SRCS_ring_trace := ring/tests/ring_trace_test.c ring/tests/ring_testlib.c \
+	ring/tests/ring_trace.c ring/tests/ring_traced.c
+
+# Fuzz: input = control words + data area; and a hostile host acting between the
+# reader's steps (traced build). Seeds in tests/fuzz/corpus/<target>/.
+FUZZ_TARGETS += ring_fuzz_image ring_fuzz_hostile
+FUZZ_SRCS_ring_fuzz_image := ring/fuzz/ring_fuzz_image.c $(RING_SRCS)
+FUZZ_CORPUS_ring_fuzz_image := tests/fuzz/corpus/ring_fuzz_image
+FUZZ_SRCS_ring_fuzz_hostile := ring/fuzz/ring_fuzz_hostile.c ring/tests/ring_trace.c \
+	ring/tests/ring_traced.c
+FUZZ_CORPUS_ring_fuzz_hostile := tests/fuzz/corpus/ring_fuzz_hostile
