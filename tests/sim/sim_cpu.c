@@ -1,0 +1,411 @@
+/* Simulated CPU: CPUID, plain MSR access, port I/O, interrupts, PVALIDATE. */
+#include "lib/string.h"
+#include "umbra/errno.h"
+#include "tests/sim/sim_int.h"
+
+static void sig(uint32_t out[4], const char *s12, int eax_first)
+{
+	/* EBX, ECX, EDX carry the 12 characters. */
+	memcpy(&out[1], s12, 4);
+	memcpy(&out[2], s12 + 4, 4);
+	memcpy(&out[3], s12 + 8, 4);
+	(void)eax_first;
+}
+
+void hw_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+	(void)subleaf;
+	memset(out, 0, 16);
+	if (!S->up)
+		return;
+	sim_enter();
+	S->st.cpuids++;
+	bool amd = sim_is_snp();
+	bool hv = sim_has_hv();
+	bool pv = sim_is_paravisor();
+	switch (leaf) {
+	case 0:
+		out[0] = sim_is_tdx() ? 0x21 : 0xD;
+		/* EBX, EDX, ECX order for the vendor string. */
+		memcpy(&out[1], amd ? "Auth" : "Genu", 4);
+		memcpy(&out[3], amd ? "enti" : "ineI", 4);
+		memcpy(&out[2], amd ? "cAMD" : "ntel", 4);
+		break;
+	case 1:
+		out[0] = 0x000A0F11;
+		out[2] = (1u << 31) | (1u << 21); /* hypervisor present, x2APIC */
+		out[3] = (1u << 0) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 9);
+		break;
+	case 0x80000000:
+		out[0] = amd ? 0x8000001F : 0x80000008;
+		break;
+	case 0x8000001F:
+		if (S->cfg.platform == SIM_SNP) {
+			out[0] = (1u << 1) | (1u << 3) | (1u << 4);
+			out[1] = 51;
+		}
+		break;
+	case 0x21:
+		if (S->cfg.platform == SIM_TDX) {
+			memcpy(&out[1], "Inte", 4);
+			memcpy(&out[3], "lTDX", 4);
+			memcpy(&out[2], "    ", 4);
+		}
+		break;
+	case 0x40000000:
+		if (hv) {
+			out[0] = 0x4000000C;
+			sig(out, "Microsoft Hv", 0);
+		}
+		break;
+	case 0x40000001:
+		if (hv)
+			out[0] = 0x31237648; /* "Hv#1" */
+		break;
+	case 0x40000002:
+		if (hv) {
+			out[0] = 20348;
+			out[1] = 0x000A0000;
+		}
+		break;
+	case 0x40000003:
+		if (hv) {
+			/* TIME_REF_COUNT, SynIC, stimers, HYPERCALL MSRs, VP_INDEX, REFERENCE_TSC. */
+			out[0] = (1u << 1) | (1u << 2) | (1u << 3) | (1u << 5) | (1u << 6) | (1u << 9);
+			out[1] = (1u << 4) | (1u << 5) | (sim_is_cvm() ? (1u << 22) : 0);
+			out[3] = 1u << 8;
+		}
+		break;
+	case 0x40000004:
+		break;
+	case 0x40000005:
+		if (hv) {
+			out[0] = S->cfg.nvp;
+			out[1] = S->cfg.nvp;
+		}
+		break;
+	case 0x4000000C:
+		if (hv && sim_is_cvm()) {
+			out[0] = pv ? 1 : 0;
+			unsigned bits = sim_is_snp() ? SIM_SNP_BOUNDARY_BITS : SIM_TDX_BOUNDARY_BITS;
+			out[1] = (sim_is_snp() ? 2u : 3u) | (1u << 5) | (bits << 6);
+		}
+		break;
+	case 0x40000080:
+		if (hv) {
+			out[0] = 0x40000082;
+			sig(out, "Microsoft VS", 0);
+		}
+		break;
+	case 0x40000081:
+		if (hv)
+			out[0] = 0x31235356; /* "VS#1" */
+		break;
+	case 0x40000082:
+		if (hv && pv && !sim_is_legacy())
+			out[0] = 1u << 3; /* Confidential VMBus available */
+		break;
+	default:
+		break;
+	}
+	sim_leave();
+}
+
+/* Hypervisor-side MSRs (GHCB / TDVMCALL routes, or plain MSRs in SIM_HYPERV). */
+bool hv_msr_access(uint32_t msr, uint64_t *v, bool write)
+{
+	struct sim_vp *vp = &S->vp[S->cur_vp];
+	if (msr == MSR_GUEST_OS_ID) {
+		if (write)
+			vp->os_id_hv = *v;
+		else
+			*v = vp->os_id_hv;
+		return true;
+	}
+	if (msr == MSR_VP_INDEX) {
+		if (write)
+			return false;
+		*v = S->cur_vp;
+		return true;
+	}
+	if (msr >= MSR_SCONTROL && msr <= MSR_SINT15) {
+		if (msr == MSR_EOM && write)
+			S->st.eoms++;
+		return write ? synic_msr_write(&vp->hv, msr, *v) : synic_msr_read(&vp->hv, msr, v);
+	}
+	return false;
+}
+
+static bool hypercall_msr(uint64_t *v, bool write, uint64_t os_id)
+{
+	struct sim_vp *vp = &S->vp[S->cur_vp];
+	if (!write) {
+		*v = vp->hypercall;
+		return true;
+	}
+	uint64_t val = *v & ~0xFFEull;
+	if ((val & 1) && os_id == 0)
+		val &= ~1ull; /* hypercalls cannot be enabled before GUEST_OS_ID */
+	if (val & 1) {
+		uint64_t gpa = val & ~0xFFFull;
+		uint8_t *p = sim_ram_ptr(gpa);
+		if (!p || (S->boundary && (gpa & S->boundary)) ||
+		    (sim_is_cvm() && sim_page_visibility(gpa) != SIM_VIS_PRIVATE)) {
+			sim_fault("wrmsr HYPERCALL: page 0x%llx is not private RAM (#GP)", (unsigned long long)gpa);
+			return false;
+		}
+		/* vmcall / vmmcall; ret */
+		static const uint8_t intel[] = { 0x0F, 0x01, 0xC1, 0xC3 }, amd[] = { 0x0F, 0x01, 0xD9, 0xC3 };
+		memcpy(p, sim_is_snp() ? amd : intel, 4);
+	}
+	vp->hypercall = val;
+	return true;
+}
+
+static bool plain_msr(uint32_t msr, uint64_t *v, bool write)
+{
+	struct sim_vp *vp = &S->vp[S->cur_vp];
+	enum sim_platform p = S->cfg.platform;
+	if (sim_is_snp() && msr == MSR_GHCB) {
+		if (write)
+			S->ghcb_msr = *v;
+		else
+			*v = S->ghcb_msr;
+		return true;
+	}
+	if (sim_is_snp() && msr == MSR_SEV_STATUS) {
+		if (write)
+			return false;
+		/* SEV, SEV-ES, SNP (+ vTOM bit 3 with a paravisor). */
+		*v = 0x7 | (sim_is_paravisor() ? 0x8 : 0);
+		return true;
+	}
+	if (p == SIM_HYPERV) {
+		if (msr == MSR_HYPERCALL)
+			return hypercall_msr(v, write, vp->os_id_hv);
+		if (msr == MSR_VP_ASSIST) {
+			if (write)
+				vp->vp_assist = *v;
+			else
+				*v = vp->vp_assist;
+			return true;
+		}
+		return hv_msr_access(msr, v, write);
+	}
+	if (!sim_is_paravisor())
+		return false;
+	switch (msr) {
+	case MSR_GUEST_OS_ID:
+		if (write)
+			vp->os_id_pv = *v;
+		else
+			*v = vp->os_id_pv;
+		return true;
+	case MSR_HYPERCALL:
+		return hypercall_msr(v, write, vp->os_id_pv);
+	case MSR_VP_INDEX:
+		if (write)
+			return false;
+		*v = S->cur_vp;
+		return true;
+	case MSR_VP_ASSIST:
+		if (write)
+			vp->vp_assist = *v;
+		else
+			*v = vp->vp_assist;
+		return true;
+	default:
+		break;
+	}
+	if (msr >= MSR_SCONTROL && msr <= MSR_SINT15) {
+		if (msr == MSR_EOM && write)
+			S->st.eoms++;
+		return write ? synic_msr_write(&vp->pv, msr, *v) : synic_msr_read(&vp->pv, msr, v);
+	}
+	/* SNP: unknown MSRs are ignored on write and read as 0 (openhcl.md §3.2). */
+	if (sim_is_snp()) {
+		if (!write)
+			*v = 0;
+		return true;
+	}
+	return false;
+}
+
+uint64_t hw_rdmsr(uint32_t msr)
+{
+	uint64_t v = 0;
+	if (!S->up)
+		return 0;
+	sim_enter();
+	S->st.msr_reads++;
+	if (!plain_msr(msr, &v, false)) {
+		sim_fault("rdmsr 0x%x: #GP", msr);
+		v = 0;
+	}
+	sim_leave();
+	return v;
+}
+
+void hw_wrmsr(uint32_t msr, uint64_t value)
+{
+	if (!S->up)
+		return;
+	sim_enter();
+	S->st.msr_writes++;
+	if (!plain_msr(msr, &value, true))
+		sim_fault("wrmsr 0x%x <- 0x%llx: #GP", msr, (unsigned long long)value);
+	sim_leave();
+}
+
+/* ---- port I/O: COM1 only ---- */
+uint8_t hw_inb(uint16_t port)
+{
+	if (port == 0x3FD)
+		return 0x60; /* THR empty, transmitter idle */
+	return 0xFF;
+}
+
+void hw_outb(uint16_t port, uint8_t value)
+{
+	if (port != 0x3F8 || !S->up)
+		return;
+	if (value == '\n' || S->con_len + 1 >= sizeof(S->con)) {
+		S->con[S->con_len] = 0;
+		if (S->cfg.log)
+			S->cfg.log(S->cfg.log_ctx, S->con);
+		S->con_len = 0;
+		if (value == '\n')
+			return;
+	}
+	S->con[S->con_len++] = (char)value;
+}
+
+uint32_t hw_inl(uint16_t port)
+{
+	(void)port;
+	return 0xFFFFFFFFu;
+}
+
+void hw_outl(uint16_t port, uint32_t value)
+{
+	(void)port;
+	(void)value;
+}
+
+/* ---- interrupts ---- */
+int hw_irq_set_handler(uint8_t vector, hw_irq_fn fn, void *ctx)
+{
+	if (vector < 32)
+		return UMBRA_EINVAL;
+	S->irq[vector].fn = fn;
+	S->irq[vector].ctx = ctx;
+	return 0;
+}
+
+void hw_irq_eoi(void) {}
+
+bool hw_irq_save_disable(void)
+{
+	bool p = S->if_on;
+	S->if_on = false;
+	return p;
+}
+
+void hw_irq_restore(bool enabled)
+{
+	S->if_on = enabled;
+	if (enabled)
+		sim_deliver_irqs(true);
+}
+
+int sim_deliver_irqs(bool force)
+{
+	int n = 0;
+	if (!S->up || !S->if_on || S->in_handler)
+		return 0;
+	if (S->cfg.irq_mode == SIM_IRQ_WAIT_ONLY && !force)
+		return 0;
+	for (int v = 255; v >= 32; v--) {
+		if (!(S->irq_pending[v / 8] & (1u << (v % 8))))
+			continue;
+		S->irq_pending[v / 8] &= (uint8_t)~(1u << (v % 8));
+		if (!S->irq[v].fn) {
+			S->st.irqs_filtered++;
+			continue;
+		}
+		S->in_handler = true;
+		S->if_on = false;
+		S->irq[v].fn(S->irq[v].ctx);
+		S->if_on = true;
+		S->in_handler = false;
+		S->st.irqs_delivered++;
+		n++;
+		v = 256; /* rescan: the handler may have raised more */
+	}
+	return n;
+}
+
+void hw_wait_for_interrupt(uint64_t max_ns)
+{
+	if (!S->up)
+		return;
+	bool prev = S->if_on;
+	S->if_on = true;
+	uint64_t end = S->now + max_ns;
+	sim_step();
+	if (!sim_deliver_irqs(true)) {
+		for (;;) {
+			uint64_t nd = sim_next_due();
+			if (nd > end) {
+				S->now = end;
+				sim_step();
+				sim_deliver_irqs(true);
+				break;
+			}
+			if (nd > S->now)
+				S->now = nd;
+			else
+				S->now += 1;
+			sim_step();
+			if (sim_deliver_irqs(true))
+				break;
+		}
+	}
+	S->if_on = prev;
+}
+
+/* ---- PVALIDATE: only the fully enlightened SNP guest (VMPL0) may use it ---- */
+uint32_t hw_pvalidate(uint64_t va, bool huge, bool validate, bool *unchanged)
+{
+	if (unchanged)
+		*unchanged = false;
+	if (!S->up)
+		return 1;
+	sim_enter();
+	uint32_t rc = 0;
+	uint64_t gpa = hw_virt_to_phys((const void *)(uintptr_t)va);
+	if (S->cfg.platform != SIM_SNP) {
+		sim_fault("PVALIDATE outside a VMPL0 SNP guest");
+		rc = 1;
+	} else if (!gpa || (gpa & (huge ? 0x1FFFFF : 0xFFF))) {
+		rc = 1;
+	} else {
+		uint64_t n = huge ? 512 : 1;
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t pg = (gpa - SIM_RAM_BASE) / 4096 + i;
+			if (pg >= S->ram_pages) {
+				rc = 1;
+				break;
+			}
+			bool was = S->validated[pg / 8] & (1u << (pg % 8));
+			if (was == validate && unchanged)
+				*unchanged = true;
+			if (validate)
+				S->validated[pg / 8] |= (uint8_t)(1u << (pg % 8));
+			else
+				S->validated[pg / 8] &= (uint8_t)~(1u << (pg % 8));
+		}
+	}
+	sim_leave();
+	return rc;
+}
