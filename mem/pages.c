@@ -77,6 +77,8 @@ int mem_page_add_range(uint64_t gpa, uint64_t npages)
 	for (struct mem_range_hdr *r = range_head; r; r = r->next)
 		if (gpa < range_end(r) && r->meta_gpa < end)
 			return UMBRA_EINVAL;
+	if (!hw_phys_to_virt(end - PAGE) || (gpa && !hw_phys_to_virt(gpa)))
+		return UMBRA_EINVAL;    /* the seam cannot reach it */
 	if (gpa == 0) {                 /* page 0 would read as a NULL pointer */
 		gpa = PAGE;
 		if (--npages == 0)
@@ -102,8 +104,6 @@ int mem_page_add_range(uint64_t gpa, uint64_t npages)
 		return UMBRA_OK;        /* too small to describe itself */
 
 	struct mem_range_hdr *r = hw_phys_to_virt(gpa);
-	if (!r)
-		return UMBRA_EINVAL;
 	memset(r, 0, m * PAGE);
 	r->meta_gpa = gpa;
 	r->base = gpa + m * PAGE;

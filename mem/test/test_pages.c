@@ -58,6 +58,9 @@ static void test_add_range_validation(void)
 	UT_EQ(mem_page_total_count(), total);
 	/* A range whose memory the seam cannot map is refused. */
 	UT_EQ(mem_page_add_range(arena_gpa + arena_size + 64 * PG, 16), UMBRA_EINVAL);
+	UT_EQ(mem_page_add_range(arena_gpa + arena_size - 8 * PG, 16), UMBRA_EINVAL);
+	UT_EQ(mem_page_add_range(G(100), 1), UMBRA_OK);  /* merged into the range below */
+	total++;
 	UT_EQ(mem_page_check(), 0);
 	uint64_t gpa;
 	UT_EQ(mem_page_alloc(0, 1, &gpa), UMBRA_EINVAL);
