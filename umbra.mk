@@ -50,7 +50,7 @@ UMBRA_IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -qi clang && echo 1
 UMBRA_CFLAGS := -std=c11 -O2 -g -Wall -Wextra \
 	-ffreestanding -fpic -fshort-wchar -fno-stack-protector -fno-strict-aliasing \
 	-fno-merge-all-constants -mno-red-zone -fno-omit-frame-pointer -fvisibility=hidden \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-common \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-common -ffunction-sections -fdata-sections \
 	-DGNU_EFI_USE_MS_ABI -DCONFIG_x86_64 -DUMBRA_IMAGE=1 \
 	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(EFI_INC)/protocol \
 	-I$(UMBRA_SRC)include -I$(UMBRA_ROOT) -MMD -MP
@@ -68,7 +68,7 @@ UMBRA_NASMFLAGS := -f elf64 -g -F dwarf -I$(UMBRA_SRC)arch/x86_64/
 UMBRA_LDS := $(UMBRA_SRC)linker.ld
 UMBRA_LIBGCC := $(wildcard $(shell $(CC) -print-libgcc-file-name 2>/dev/null))
 UMBRA_LDFLAGS := -nostdlib -znocombreloc -T $(UMBRA_LDS) -shared -Bsymbolic --no-undefined \
-	--warn-common --fatal-warnings --build-id=sha1
+	--warn-common --fatal-warnings --build-id=sha1 --gc-sections
 UMBRA_LDLIBS := -L$(EFI_LIB) -lgnuefi $(UMBRA_LIBGCC)
 UMBRA_CRT0 := $(EFI_LIB)/crt0-efi-x86_64.o
 # Sections copied into the PE image. .rodata is separate in linker.ld (W^X); .reloc

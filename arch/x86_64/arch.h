@@ -59,7 +59,7 @@ void arch_irq_eoi(void);
 void arch_wait_for_interrupt(uint64_t max_ns);
 
 /* Crash report (crash.c) then crash_exit(status); never returns. */
-typedef void (*arch_exit_fn)(int status) __attribute__((noreturn));
+typedef void (*arch_exit_fn)(int status);      /* must not return */
 void arch_crash_set_exit(arch_exit_fn crash_exit);
 _Noreturn void arch_crash(const struct arch_frame *f);
 /* Image symbol lookup: returns the name and sets *off, or NULL. */
