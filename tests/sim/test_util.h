@@ -1,0 +1,44 @@
+/* Helpers shared by the simulator's test programs (one per binary: static state). */
+#ifndef UMBRA_TESTS_SIM_TEST_UTIL_H
+#define UMBRA_TESTS_SIM_TEST_UTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tests/unit/ut.h"
+#include "tests/sim/sim.h"
+#include "tests/sim/sim_wire.h"
+#include "tests/sim/sguest.h"
+#include "arch/x86_64/hw.h"
+#include "umbra/errno.h"
+
+static void tu_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	if (getenv("SIM_VERBOSE"))
+		fprintf(stderr, "%s\n", line);
+}
+
+static struct sim_config tu_cfg;
+
+/* Create a machine; returns the config for further tweaks before tu_start. */
+static struct sim_config *tu_config(enum sim_platform p)
+{
+	sim_config_default(&tu_cfg, p);
+	tu_cfg.log = tu_log;
+	tu_cfg.ram_bytes = 8u << 20;
+	return &tu_cfg;
+}
+
+static int tu_start(void) { return sim_init(&tu_cfg); }
+
+static uint32_t tu_u32(const uint8_t *b, unsigned off)
+{
+	uint32_t v;
+	memcpy(&v, b + off, 4);
+	return v;
+}
+
+#define TU_WAIT 50000000ull
+
+#endif
