@@ -1,1 +1,4 @@
 RT_SRCS += boot/efi_main.c boot/kernel.c boot/memmap.c boot/runtime.c boot/poweroff.c
+
+HOST_TESTS += boot_memmap
+HOST_TEST_SRCS_boot_memmap := boot/memmap.c boot/memmap_test.c
