@@ -57,7 +57,6 @@ run-secboot:
 		--vars $(BUILD)/run-vars.fd -- $(RUN_QEMU); bash $(UMBRA_TOOLS)/umbra-status.sh $$?
 
 ifeq ($(UMBRA_TOOLS),tools)
-ifneq ($(wildcard apps/hello/*.c),)
 # ---- in tree only: what the QEMU boot tests (tests/boot/manifest) boot ------------------
 # Test images are built from build/apps/hello (not build/umbra.efi, which follows APP) by
 # the same rules as `make image` and `make sign` (OVMF's snakeoil key, whose certificate
@@ -77,12 +76,11 @@ $(BUILD)/test/hello-signed.efi: $(BUILD)/apps/hello/umbra.efi tools/sign.sh
 	KEY_PASS=snakeoil bash tools/sign.sh $(SNAKEOIL_KEY) $(SNAKEOIL_CERT) $< $@
 # The out-of-tree example, built from a copy in a temp dir; rebuilt when the example or
 # any runtime source changes (the hello image stands for the latter).
-$(BUILD)/test/oot.efi: $(wildcard examples/outoftree/*) $(BUILD)/apps/hello/umbra.efi \
+$(BUILD)/test/oot.efi: $(wildcard examples/outoftree/Makefile examples/outoftree/*.[ch]) $(BUILD)/apps/hello/umbra.efi \
 		tools/oot-build.sh umbra.mk
 	bash tools/oot-build.sh examples/outoftree $@
 
 BENCH_DEPS += $(BUILD)/apps/hello/umbra.efi $(BUILD)/test/hello.img
 BENCH_SCRIPTS += tools/bench-boot.sh
 bench: export UMBRA_BUILD := $(BUILD)
-endif
 endif
