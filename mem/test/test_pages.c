@@ -335,6 +335,34 @@ static void test_adjacent_ranges_merge(void)
 	arena_fini();
 }
 
+/* No fixed range limit: 300 discontiguous 3-page ranges (1 metadata + 2 usable each),
+ * added in descending order, then exhausted and refilled. */
+static void test_many_ranges(void)
+{
+	arena_init(8 << 20, ARENA_GPA_DEFAULT, 0);
+	for (int i = 299; i >= 0; i--)
+		UT_EQ(mem_page_add_range(G(4 * i), 3), 0);
+	UT_EQ(mem_page_total_count(), 600);
+	struct mem_page_range r;
+	UT_EQ(mem_page_range_get(299, &r), 0);
+	UT_EQ(r.gpa, G(1));
+	UT_EQ(mem_page_range_get(300, &r), UMBRA_ENOENT);
+	uint64_t gpa;
+	UT_EQ(mem_page_alloc(3, 1, &gpa), UMBRA_ENOMEM);
+	for (int round = 0; round < 2; round++) {
+		static uint64_t got[300];
+		for (int i = 0; i < 300; i++) {
+			UT_EQ(mem_page_alloc(2, 1, &got[i]), 0);
+			UT_EQ(page_of(got[i]) % 4, 1);  /* pages 4k+1, 4k+2 of each range */
+		}
+		UT_EQ(mem_page_alloc(1, 1, &gpa), UMBRA_ENOMEM);
+		for (int i = 0; i < 300; i++)
+			UT_EQ(mem_page_free(got[i], 2), 0);
+	}
+	UT_EQ(mem_page_check(), 0);
+	arena_fini();
+}
+
 static void test_page_zero_never_handed_out(void)
 {
 	arena_init(4 << 20, 0, 0);
@@ -465,6 +493,7 @@ int main(void)
 	UT_RUN(test_fragmentation);
 	UT_RUN(test_multiple_ranges);
 	UT_RUN(test_adjacent_ranges_merge);
+	UT_RUN(test_many_ranges);
 	UT_RUN(test_page_zero_never_handed_out);
 	UT_RUN(test_random_model);
 	return UT_DONE();
