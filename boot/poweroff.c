@@ -7,6 +7,7 @@
  *  2. UEFI ResetSystem(EfiResetShutdown) through the preserved runtime services.
  *  3. ACPI S5: PM1a/PM1b_CNT from the FADT, SLP_TYPa from the DSDT's \_S5 package.
  *  4. cli; hlt forever.
+ * The load option umbra.poweroff=acpi skips step 2 (to test step 3).
  */
 #include <efi.h>
 
@@ -24,6 +25,10 @@ static bool debug_exit;
 void boot_poweroff_setup(const struct boot_info *bi, bool qemu_debug_exit)
 {
 	rt = bi->efi_rt;
+	/* Test hook: the load option umbra.poweroff=acpi skips ResetSystem. */
+	for (int i = 1; i < bi->argc; i++)
+		if (!strcmp(bi->argv[i], "umbra.poweroff=acpi"))
+			rt = NULL;
 	rsdp = bi->acpi_rsdp;
 	debug_exit = qemu_debug_exit;
 }

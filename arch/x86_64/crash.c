@@ -117,23 +117,42 @@ _Noreturn void arch_crash(const struct arch_frame *f)
 	cprintf("umbra: crash image_base=0x%llx (symbolize: addr2line -e umbra.so image+OFF)\n",
 		(unsigned long long)(uintptr_t)ImageBase);
 
+	uint64_t cr2 = cpu_read_cr2();
+	if ((v == 8 || v == 14) && cr2 + 8192 >= f->rsp && cr2 <= f->rsp + 8192 &&
+	    !arch_paging_mapped(cr2, 1))
+		cprintf("umbra: crash hint: stack overflow into the guard page at 0x%llx\n",
+			(unsigned long long)(cr2 & ~0xfffull));
+
 	cprintf("umbra: crash backtrace:\n");
 	print_addr("  #0", f->rip);
-	uint64_t rbp = f->rbp;
-	for (int depth = 1; depth < 32; depth++) {
+	uint64_t rbp = f->rbp, last = 0;
+	unsigned repeats = 0, printed = 1;
+	/* The walk is bounded by the stack size (frames move up, at least 16 bytes each). */
+	for (int depth = 1; depth < 20000 && printed < 32; depth++) {
 		if (!rbp || (rbp & 7) || !arch_paging_mapped(rbp, 16))
 			break;
 		const uint64_t *fp = (const uint64_t *)(uintptr_t)rbp;
 		uint64_t ret = fp[1];
 		if (!ret)
 			break;
-		char tag[8];
-		fmt_snprintf(tag, sizeof tag, "  #%d", depth);
-		print_addr(tag, ret);
+		if (ret == last) {
+			repeats++;      /* deep recursion: print each distinct frame once */
+		} else {
+			if (repeats)
+				cprintf("umbra: crash   ... previous frame repeated %u more times\n", repeats);
+			repeats = 0;
+			char tag[8];
+			fmt_snprintf(tag, sizeof tag, "  #%d", depth);
+			print_addr(tag, ret);
+			printed++;
+			last = ret;
+		}
 		if (fp[0] <= rbp)               /* frames must move up the stack */
 			break;
 		rbp = fp[0];
 	}
+	if (repeats)
+		cprintf("umbra: crash   ... previous frame repeated %u more times (walk stopped)\n", repeats);
 out:
 	if (exit_hook)
 		exit_hook(CRASH_STATUS);
