@@ -204,7 +204,8 @@ int mem_free(void *ptr)
 	if (magic == (LARGE_MAGIC ^ base))
 		return u == base + LARGE_HDR ? free_large((struct heap_large *)base) : UMBRA_EINVAL;
 	struct heap_slab *s = (struct heap_slab *)base;
-	if (magic != (SLAB_MAGIC ^ base) || s->size == 0 || s->nobj > SLAB_MAX_OBJS)
+	if (magic != (SLAB_MAGIC ^ base) || s->cls >= NCLASS || s->size != class_size(s->cls) ||
+	    s->nobj > SLAB_MAX_OBJS || s->nfree > s->nobj || s->first != SLAB_FIRST)
 		return UMBRA_ECORRUPT;  /* registered span with a smashed header */
 	uintptr_t off = u - base;
 	if (off < s->first || (off - s->first) % s->size)

@@ -216,6 +216,15 @@ static void test_header_corruption(void)
 	slab[0] ^= 1;
 	UT_EQ(mem_free(b), UMBRA_ECORRUPT);
 	slab[0] = saved;
+	/* Class index, object size and counters are fields too: a smashed one must not steer
+	 * a list or bitmap write (cls is the first 32-bit field after magic, next, prev). */
+	uint32_t *fields = (uint32_t *)(slab + 3);
+	for (unsigned f = 0; f < 5; f++) {
+		uint32_t keep = fields[f];
+		fields[f] = f == 3 ? fields[2] + 1 : 0x7fff0;      /* nfree > nobj, or absurd */
+		UT_EQ(mem_free(b), UMBRA_ECORRUPT);
+		fields[f] = keep;
+	}
 	UT_EQ(mem_free(b), 0);
 	UT_EQ(mem_free(a), 0);
 	arena_fini();
