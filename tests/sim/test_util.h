@@ -41,4 +41,12 @@ static uint32_t tu_u32(const uint8_t *b, unsigned off)
 
 #define TU_WAIT 50000000ull
 
+/* Like UT_REQUIRE but evaluates cond once (UT_REQUIRE evaluates it twice). */
+#define TU_REQ(cond) do { \
+	if (!(cond)) { \
+		fprintf(stderr, "%s:%d: %s: required: %s\n", __FILE__, __LINE__, ut_cur_, #cond); \
+		ut_cur_failed_ = 1; \
+		return; \
+	} } while (0)
+
 #endif

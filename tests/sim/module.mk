@@ -1,0 +1,11 @@
+# tests/sim: the simulated platform (implements arch/x86_64/hw.h), its unit tests and the
+# umbra-sim runner. SIM_CORE_SRCS is what another test links to run code against the
+# simulator (plus lib/fmt.c, which it needs; lib/string.h maps to libc on the host).
+SIM_CORE_SRCS := tests/sim/sim_core.c tests/sim/sim_cpu.c tests/sim/sim_synic.c \
+	tests/sim/sim_hcall.c tests/sim/sim_ghcb.c tests/sim/sim_tdx.c \
+	tests/sim/sim_server.c tests/sim/sim_dev.c lib/fmt.c
+# The scripted guest used by the simulator's own tests and the runner (no runtime code).
+SIM_GUEST_SRCS := tests/sim/sguest.c
+
+HOST_TESTS += sim_core
+HOST_TEST_SRCS_sim_core := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) tests/sim/test_sim.c

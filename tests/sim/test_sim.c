@@ -1,0 +1,747 @@
+/* Simulator core against the reference facts: CPUID, memory and 0x00DB, MSRs, SynIC
+ * routing and queues, GHCB, TDX, status codes, the leak checker, determinism. */
+#include "tests/sim/test_util.h"
+
+static bool is_cv(int p) { return p == SIM_SNP_PARAVISOR || p == SIM_TDX_PARAVISOR; }
+static bool is_pvz(int p) { return p >= SIM_SNP_PARAVISOR && p <= SIM_TDX_LEGACY_PARAVISOR; }
+
+static void test_cpuid_per_config(void)
+{
+	for (int p = 0; p < SIM_PLATFORM_COUNT; p++) {
+		tu_config(p);
+		TU_REQ(tu_start() == 0);
+		uint32_t r[4];
+		bool hv = p == SIM_HYPERV || is_pvz(p);
+		hw_cpuid(0x40000000, 0, r);
+		UT_EQ(memcmp(&r[1], "Micr", 4) == 0, hv);
+		UT_EQ(memcmp(&r[3], "t Hv", 4) == 0, hv);
+		if (hv)
+			UT_CHECK(r[0] >= 0x4000000C);
+		hw_cpuid(0x40000003, 0, r);
+		UT_EQ((r[1] >> 22) & 1, is_pvz(p));
+		hw_cpuid(0x4000000C, 0, r);
+		UT_EQ(r[0] & 1, is_pvz(p));
+		if (is_pvz(p)) {
+			bool snp = p == SIM_SNP_PARAVISOR || p == SIM_SNP_LEGACY_PARAVISOR;
+			UT_EQ(r[1] & 0xF, snp ? 2 : 3);
+			UT_EQ((r[1] >> 5) & 1, 1);
+			UT_EQ(1ull << ((r[1] >> 6) & 0x3F), sim_shared_boundary());
+		}
+		hw_cpuid(0x40000082, 0, r);
+		UT_EQ((r[0] >> 3) & 1, is_cv(p));
+		hw_cpuid(0x40000081, 0, r);
+		UT_EQ(r[0] == 0x31235356, hv);
+		hw_cpuid(0x21, 0, r);
+		UT_EQ(memcmp(&r[1], "Inte", 4) == 0, p == SIM_TDX);
+		hw_cpuid(0x8000001F, 0, r);
+		UT_EQ((r[0] >> 4) & 1, p == SIM_SNP);
+		UT_CHECK(sim_ok());
+	}
+}
+
+static void test_phys_alias_and_visibility_state(void)
+{
+	tu_config(SIM_TDX_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	uint64_t gpa, n, b = sim_shared_boundary();
+	TU_REQ(sim_ram_free_range(&gpa, &n) == 0);
+	UT_EQ(b, 1ull << 47);
+	UT_CHECK(hw_phys_to_virt(gpa) != NULL);
+	UT_CHECK(hw_phys_to_virt(gpa) == hw_phys_to_virt(gpa | b));
+	UT_EQ(hw_virt_to_phys(hw_phys_to_virt(gpa | b)), gpa);
+	UT_CHECK(hw_phys_to_virt(0) == NULL);
+	UT_EQ(sim_page_visibility(gpa), SIM_VIS_PRIVATE);
+	/* Platform pages (GHCB, hypervisor SIMP/SIEFP) are host-visible. */
+	UT_EQ(sim_page_visibility(SIM_RAM_BASE), SIM_VIS_SHARED);
+	tu_config(SIM_HYPERV);
+	TU_REQ(tu_start() == 0);
+	UT_EQ(sim_page_visibility(gpa), SIM_VIS_SHARED);
+	UT_EQ(sim_shared_boundary(), 0);
+}
+
+static uint64_t vis_call(struct sg *g, enum sg_route r, uint64_t part, uint32_t vis, const uint64_t *pfns,
+	unsigned count, unsigned start)
+{
+	static uint8_t buf[4096];
+	memcpy(buf, &part, 8);
+	uint64_t v = vis;
+	memcpy(buf + 8, &v, 8);
+	memcpy(buf + 16, pfns, 8ull * (count > 510 ? 510 : count));
+	uint64_t ctl = HVC_MODIFY_VISIBILITY | ((uint64_t)count << 32) | ((uint64_t)start << 48);
+	size_t len = 16 + 8ull * count;
+	return sg_hcall(g, r, ctl, buf, len > 4096 ? 4096 : len);
+}
+
+static void test_visibility_hypercall_0xdb(void)
+{
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	struct sg g;
+	TU_REQ(sg_init(&g, true) == 0);
+	uint64_t base = sg_alloc(&g, 520);
+	TU_REQ(base);
+	static uint64_t pfns[512];
+	for (int i = 0; i < 512; i++)
+		pfns[i] = (base >> 12) + i;
+	struct sim_stats st0, st1;
+	sim_get_stats(&st0);
+	/* 510 reps in one call: success, 510 completed. */
+	uint64_t r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 3, pfns, 510, 0);
+	UT_EQ(r & 0xFFFF, HVS_SUCCESS);
+	UT_EQ((r >> 32) & 0xFFF, 510);
+	UT_EQ(sim_page_visibility(base), SIM_VIS_SHARED);
+	UT_EQ(sim_page_visibility(base + 509 * 4096ull), SIM_VIS_SHARED);
+	UT_EQ(sim_page_visibility(base + 510 * 4096ull), SIM_VIS_PRIVATE);
+	sim_get_stats(&st1);
+	UT_EQ(st1.visibility_calls - st0.visibility_calls, 1);
+	UT_EQ(st1.visibility_pages - st0.visibility_pages, 510);
+	/* 511 reps does not fit the input page. */
+	r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 3, pfns, 511, 0);
+	UT_EQ(r & 0xFFFF, HVS_INVALID_HYPERCALL_INPUT);
+	/* Partition id must be -1 (self). */
+	r = vis_call(&g, SG_DIRECT, 0, 0, pfns, 1, 0);
+	UT_EQ(r & 0xFFFF, HVS_INVALID_PARTITION_ID);
+	/* Visibility 1 (read-only) is not supported. */
+	r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 1, pfns, 1, 0);
+	UT_EQ(r & 0xFFFF, HVS_INVALID_PARAMETER);
+	/* A PFN with the vTOM bit: stops there, reps completed reports progress. */
+	uint64_t bad[3] = { pfns[0], (sim_shared_boundary() >> 12) | pfns[1], pfns[2] };
+	r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 0, bad, 3, 0);
+	UT_EQ(r & 0xFFFF, HVS_INVALID_PARAMETER);
+	UT_EQ((r >> 32) & 0xFFF, 1);
+	UT_EQ(sim_page_visibility(base), SIM_VIS_PRIVATE);
+	UT_EQ(sim_page_visibility(base + 4096), SIM_VIS_SHARED);
+	/* Rep start is honoured. */
+	r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 0, pfns, 3, 2);
+	UT_EQ(r & 0xFFFF, 0);
+	UT_EQ((r >> 32) & 0xFFF, 3);
+	UT_EQ(sim_page_visibility(base + 4096), SIM_VIS_SHARED);
+	UT_EQ(sim_page_visibility(base + 2 * 4096), SIM_VIS_PRIVATE);
+	/* Not on the untrusted route. */
+	r = vis_call(&g, SG_BYPASS, HV_PARTITION_SELF, 3, pfns, 1, 0);
+	UT_EQ(r & 0xFFFF, HVS_INVALID_HYPERCALL_CODE);
+	/* Contents do not survive a visibility change. */
+	uint8_t *p = hw_phys_to_virt(base + 100 * 4096ull);
+	memset(p, 0x5A, 4096);
+	UT_EQ(sg_visibility(&g, base + 100 * 4096ull, 1, false), 0); /* shared -> private */
+	UT_CHECK(p[0] != 0x5A || p[1] != 0x5A || p[2] != 0x5A);
+	UT_CHECK(sim_ok());
+	/* No paravisor: 0xDB is refused. */
+	tu_config(SIM_HYPERV);
+	TU_REQ(tu_start() == 0);
+	TU_REQ(sg_init(&g, false) == 0);
+	r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 3, pfns, 1, 0);
+	UT_EQ(r & 0xFFFF, HVS_ACCESS_DENIED);
+}
+
+static void test_synic_msr_semantics(void)
+{
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	UT_EQ(hw_rdmsr(MSR_SVERSION), 1);
+	UT_EQ(hw_rdmsr(MSR_SCONTROL) & 1, 1);
+	UT_EQ(hw_rdmsr(MSR_SINT0 + 2) & SINT_MASKED, SINT_MASKED);
+	UT_EQ(hw_rdmsr(MSR_EOM), 0);
+	UT_CHECK(sim_ok());
+	hw_wrmsr(MSR_SVERSION, 2); /* read-only: #GP */
+	struct sim_stats st;
+	sim_get_stats(&st);
+	UT_EQ(st.faults, 1);
+	/* The paravisor SIMP must be a private page. */
+	sim_reset_stats();
+	hw_wrmsr(MSR_SIMP, SIM_RAM_BASE | 1);
+	sim_get_stats(&st);
+	UT_EQ(st.faults, 1);
+	UT_EQ(hw_rdmsr(MSR_SIMP), 0);
+	/* Hypervisor SIMP/SIEFP are preset, enabled, with the vTOM bit. */
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	struct sg g;
+	TU_REQ(sg_init(&g, true) == 0);
+	uint64_t v = 0;
+	UT_CHECK(sg_hv_rdmsr(&g, MSR_SIMP, &v));
+	UT_EQ(v & 1, 1);
+	UT_CHECK(v & sim_shared_boundary());
+	UT_EQ(sim_page_visibility(v & ~0xFFFull), SIM_VIS_SHARED);
+	/* Hypercall page: enable is ignored without a guest OS id. */
+	tu_config(SIM_HYPERV);
+	TU_REQ(tu_start() == 0);
+	uint64_t fr, n;
+	sim_ram_free_range(&fr, &n);
+	hw_wrmsr(MSR_HYPERCALL, fr | 1);
+	UT_EQ(hw_rdmsr(MSR_HYPERCALL) & 1, 0);
+	sim_reset_stats();
+	hw_hypercall(hw_phys_to_virt(fr), HVC_SIGNAL_EVENT | HVC_FAST, 1, 0);
+	sim_get_stats(&st);
+	UT_EQ(st.faults, 1);
+	/* No Hyper-V at all: synthetic MSRs #GP. */
+	tu_config(SIM_NONE);
+	TU_REQ(tu_start() == 0);
+	hw_rdmsr(MSR_SIMP);
+	sim_get_stats(&st);
+	UT_EQ(st.faults, 1);
+}
+
+static uint8_t *ghcb_page(uint64_t *gpa)
+{
+	*gpa = hw_rdmsr(MSR_GHCB);
+	return hw_phys_to_virt(*gpa);
+}
+
+static void test_ghcb_msr_protocol(void)
+{
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	uint64_t gpa;
+	ghcb_page(&gpa);
+	UT_CHECK(gpa & sim_shared_boundary());
+	UT_EQ(sim_page_visibility(gpa), SIM_VIS_SHARED);
+	hw_wrmsr(MSR_GHCB, 0x002);
+	hw_vmgexit();
+	uint64_t v = hw_rdmsr(MSR_GHCB);
+	UT_EQ(v & 0xFFF, 0x001);
+	UT_EQ(v >> 48, 2);
+	UT_EQ((v >> 32) & 0xFFFF, 1);
+	UT_EQ((v >> 24) & 0xFF, 51);
+	hw_wrmsr(MSR_GHCB, 0x080);
+	hw_vmgexit();
+	v = hw_rdmsr(MSR_GHCB);
+	UT_EQ(v & 0xFFF, 0x081);
+	UT_EQ((v >> 12) & 1, 1);
+	/* Registering the provided page (either alias) echoes the GFN; another page fails. */
+	hw_wrmsr(MSR_GHCB, (gpa & ~0xFFFull) | 0x012);
+	hw_vmgexit();
+	v = hw_rdmsr(MSR_GHCB);
+	UT_EQ(v & 0xFFF, 0x013);
+	UT_EQ(v >> 12, gpa >> 12);
+	hw_wrmsr(MSR_GHCB, ((gpa + 8 * 4096) & ~0xFFFull) | 0x012);
+	hw_vmgexit();
+	v = hw_rdmsr(MSR_GHCB);
+	UT_EQ(v >> 12, 0xFFFFFFFFFFFFFull);
+	/* PSC through the MSR protocol is refused when the paravisor owns page state. */
+	uint64_t fr, n;
+	sim_ram_free_range(&fr, &n);
+	hw_wrmsr(MSR_GHCB, 0x014 | (2ull << 52) | fr);
+	hw_vmgexit();
+	v = hw_rdmsr(MSR_GHCB);
+	UT_EQ(v & 0xFFF, 0x015);
+	UT_CHECK((v >> 32) != 0);
+	UT_EQ(sim_page_visibility(fr), SIM_VIS_PRIVATE);
+	UT_CHECK(sim_ok());
+	/* Termination request. */
+	hw_wrmsr(MSR_GHCB, 0x100 | (1ull << 12) | (4ull << 16));
+	hw_vmgexit();
+	struct sim_termination t;
+	sim_termination(&t);
+	UT_CHECK(t.terminated);
+	UT_EQ(t.reason_set, 1);
+	UT_EQ(t.reason_code, 4);
+	UT_CHECK(!sim_ok());
+	/* Fully enlightened SNP: PSC changes page state. */
+	tu_config(SIM_SNP);
+	TU_REQ(tu_start() == 0);
+	hw_wrmsr(MSR_GHCB, 0x014 | (2ull << 52) | fr);
+	hw_vmgexit();
+	UT_EQ(hw_rdmsr(MSR_GHCB) >> 32, 0);
+	UT_EQ(sim_page_visibility(fr), SIM_VIS_SHARED);
+}
+
+static void test_ghcb_page_valid_bitmap_and_usage(void)
+{
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	uint64_t gpa, v;
+	uint8_t *p = ghcb_page(&gpa);
+	/* MSR exit without RCX marked valid: EXITINFO1 = 2, EXITINFO2 = 4 (missing input). */
+	memset(p, 0, 4096);
+	uint64_t code = 0x7C, zero = 0;
+	memcpy(p + 0x390, &code, 8);
+	memcpy(p + 0x398, &zero, 8);
+	p[0x3F0 + 0x390 / 64] |= (uint8_t)(1u << ((0x390 / 8) % 8));
+	p[0x3F0 + 0x398 / 64] |= (uint8_t)(1u << ((0x398 / 8) % 8));
+	p[0x3F0 + 0x3A0 / 64] |= (uint8_t)(1u << ((0x3A0 / 8) % 8));
+	uint16_t ver = 2;
+	memcpy(p + 0xFFA, &ver, 2);
+	hw_vmgexit();
+	memcpy(&v, p + 0x398, 8);
+	UT_EQ(v, 2);
+	memcpy(&v, p + 0x3A0, 8);
+	UT_EQ(v, 4);
+	/* Usage 2 is not a Hyper-V hypercall: invalid usage. */
+	uint32_t usage = 2;
+	memcpy(p + 0xFFC, &usage, 4);
+	hw_vmgexit();
+	memcpy(&v, p + 0x3A0, 8);
+	UT_EQ(v, 2);
+	/* Protocol version 0 is rejected. */
+	usage = 1;
+	ver = 0;
+	memcpy(p + 0xFFC, &usage, 4);
+	memcpy(p + 0xFFA, &ver, 2);
+	hw_vmgexit();
+	memcpy(&v, p + 0x398, 8);
+	UT_EQ(v, 2);
+	/* A VMGEXIT with another page in the MSR is a GhcbMisconfiguration. */
+	struct sim_stats st;
+	sim_reset_stats();
+	hw_wrmsr(MSR_GHCB, gpa + 4096);
+	hw_vmgexit();
+	sim_get_stats(&st);
+	UT_EQ(st.faults, 1);
+	hw_wrmsr(MSR_GHCB, gpa);
+	/* A well-formed MSR read through the GHCB works (hypervisor SIEFP preset). */
+	struct sg g;
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	TU_REQ(sg_init(&g, false) == 0);
+	UT_CHECK(sg_hv_rdmsr(&g, MSR_SIEFP, &v));
+	UT_EQ(v & 1, 1);
+	/* Non-synthetic MSR via the GHCB: #GP injection request (EXITINFO1 = 1). */
+	UT_CHECK(!sg_hv_rdmsr(&g, 0x1B, &v));
+	UT_CHECK(sim_ok());
+}
+
+static void test_tdx_tdcall(void)
+{
+	tu_config(SIM_TDX_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	struct hw_tdcall_regs r;
+	memset(&r, 0, sizeof(r));
+	r.rax = 1;
+	UT_EQ(hw_tdcall(&r), 0);
+	UT_EQ(r.rcx & 0x3F, 48);
+	UT_EQ(1ull << ((r.rcx & 0x3F) - 1), sim_shared_boundary());
+	UT_CHECK(r.rdx & (1ull << 28));
+	/* RDMSR of the hypervisor SIMP: R10 = 0, R11 = 31. */
+	memset(&r, 0, sizeof(r));
+	r.rcx = 0xFFCC;
+	r.r11 = 31;
+	r.r12 = MSR_SIMP;
+	UT_EQ(hw_tdcall(&r), 0);
+	UT_EQ(r.r10, 0);
+	UT_EQ(r.r11 & 1, 1);
+	UT_CHECK(r.r11 & sim_shared_boundary());
+	/* R12 not exposed in RCX: the VMM sees MSR 0 -> OPERAND_INVALID. */
+	memset(&r, 0, sizeof(r));
+	r.rcx = 0x0C00;
+	r.r11 = 31;
+	r.r12 = MSR_SIMP;
+	hw_tdcall(&r);
+	UT_EQ(r.r10, 0x8000000000000000ull);
+	/* MapGPA is the paravisor's business here. */
+	uint64_t fr, n;
+	sim_ram_free_range(&fr, &n);
+	memset(&r, 0, sizeof(r));
+	r.rcx = 0xFFCC;
+	r.r11 = 0x10001;
+	r.r12 = fr | sim_shared_boundary();
+	r.r13 = 4096;
+	hw_tdcall(&r);
+	UT_EQ(r.r10, 0x8000000000000000ull);
+	UT_EQ(sim_page_visibility(fr), SIM_VIS_PRIVATE);
+	/* Unknown leaf. */
+	memset(&r, 0, sizeof(r));
+	r.rax = 99;
+	UT_CHECK(hw_tdcall(&r) != 0);
+	UT_CHECK(sim_ok());
+	/* Fully enlightened TDX: MapGPA converts. */
+	tu_config(SIM_TDX);
+	TU_REQ(tu_start() == 0);
+	memset(&r, 0, sizeof(r));
+	r.rcx = 0xFFCC;
+	r.r11 = 0x10001;
+	r.r12 = fr | sim_shared_boundary();
+	r.r13 = 2 * 4096;
+	hw_tdcall(&r);
+	UT_EQ(r.r10, 0);
+	UT_EQ(sim_page_visibility(fr + 4096), SIM_VIS_SHARED);
+	/* ReportFatalError terminates. */
+	memset(&r, 0, sizeof(r));
+	r.rcx = 0xFFCC;
+	r.r11 = 0x10003;
+	r.r12 = 0x1234;
+	hw_tdcall(&r);
+	struct sim_termination t;
+	sim_termination(&t);
+	UT_CHECK(t.terminated);
+	UT_EQ(t.tdx_error, 0x1234);
+}
+
+static void test_post_and_signal_status_codes(void)
+{
+	for (int p = SIM_HYPERV; p <= SIM_TDX_LEGACY_PARAVISOR; p++) {
+		tu_config(p)->server_latency_ns = 1000000000ull; /* server never gets to run */
+		TU_REQ(tu_start() == 0);
+		struct sg g;
+		TU_REQ(sg_init(&g, is_cv(p)) == 0);
+		enum sg_route r = sg_msg_route(&g);
+		struct vm_hdr h = { VM_REQUEST_OFFERS, 0 };
+		UT_EQ(sg_post(&g, r, 7, &h, 8), HVS_INVALID_CONNECTION_ID);
+		static uint8_t big[256] = { VM_REQUEST_OFFERS };
+		UT_EQ(sg_post(&g, r, 1, big, 241), HVS_INVALID_PARAMETER);
+		UT_EQ(sg_signal(&g, r, 0x2001), HVS_INVALID_CONNECTION_ID);
+		for (int i = 0; i < SIM_SERVER_INBOX; i++)
+			UT_EQ(sg_post(&g, r, (i & 1) ? 1 : 4, &h, 8), HVS_SUCCESS);
+		UT_EQ(sg_post(&g, r, 1, &h, 8), HVS_INSUFFICIENT_BUFFERS);
+		/* Misaligned slow input on the direct route. */
+		struct hv_post_input *in = hw_phys_to_virt(g.post_page + 8);
+		memset(in, 0, 200);
+		uint64_t res = hw_hypercall(g.hcpage, HVC_POST_MESSAGE, g.post_page + 4, 0);
+		UT_EQ(res & 0xFFFF, HVS_INVALID_ALIGNMENT);
+		/* Crossing a page. */
+		res = hw_hypercall(g.hcpage, HVC_POST_MESSAGE, g.post_page + 4000, 0);
+		UT_EQ(res & 0xFFFF, HVS_INVALID_ALIGNMENT);
+		/* Unknown hypercall code. */
+		res = hw_hypercall(g.hcpage, 0x7FF, g.post_page, 0);
+		UT_EQ(res & 0xFFFF, HVS_INVALID_HYPERCALL_CODE);
+		if (is_pvz(p)) {
+			/* The untrusted route dispatches only PostMessage and SignalEvent. */
+			uint64_t z = 0;
+			UT_EQ(sg_hcall(&g, SG_BYPASS, 0x0050, &z, 8) & 0xFFFF, HVS_INVALID_HYPERCALL_CODE);
+		}
+		UT_CHECK(sim_ok());
+	}
+}
+
+static void test_legacy_refuses_direct_post(void)
+{
+	for (int p = SIM_SNP_LEGACY_PARAVISOR; p <= SIM_TDX_LEGACY_PARAVISOR; p++) {
+		tu_config(p);
+		TU_REQ(tu_start() == 0);
+		struct sg g;
+		TU_REQ(sg_init(&g, false) == 0);
+		struct vm_initiate m;
+		memset(&m, 0, sizeof(m));
+		m.h.type = VM_INITIATE;
+		m.version = VMV_COPPER;
+		m.sint = 2;
+		m.features = VMF_CONFIDENTIAL;
+		UT_EQ(sg_post(&g, SG_DIRECT, 1, &m, 40), HVS_INVALID_CONNECTION_ID);
+		UT_EQ(sg_post(&g, SG_DIRECT, 4, &m, 40), HVS_INVALID_CONNECTION_ID);
+		/* Fallback through the hypervisor works; no 0x10; reply on the hypervisor SIMP. */
+		UT_EQ(sg_post(&g, SG_BYPASS, 1, &m, 40), HVS_SUCCESS);
+		uint8_t b[240];
+		uint32_t len;
+		bool pv = true;
+		UT_EQ(sg_recv(&g, b, &len, TU_WAIT, &pv), 0);
+		UT_CHECK(!pv);
+		UT_EQ(len, 20);
+		UT_EQ(b[8], 1);
+		UT_EQ(tu_u32(b, 16) & VMF_CONFIDENTIAL, 0);
+		UT_CHECK(sim_ok());
+	}
+}
+
+static void test_proxy_bit_routes_messages(void)
+{
+	for (int p = SIM_SNP_PARAVISOR; p <= SIM_TDX_PARAVISOR; p++) {
+		for (int proxy = 0; proxy < 3; proxy++) {
+			tu_config(p);
+			TU_REQ(tu_start() == 0);
+			struct sg g;
+			TU_REQ(sg_init(&g, true) == 0);
+			/* proxy 0: paravisor SIMP; 1: hypervisor SIMP; 2: masked paravisor SINT2, dropped */
+			uint64_t sint = proxy == 0 ? g.vector : proxy == 1 ? (g.vector | SINT_PROXY) : SINT_MASKED;
+			hw_wrmsr(MSR_SINT0 + 2, sint);
+			uint8_t b[240];
+			uint32_t len;
+			struct sim_stats s0, s1;
+			sim_get_stats(&s0);
+			int rc = sg_connect(&g, VMV_COPPER, VMF_CONFIDENTIAL, b, &len);
+			sim_get_stats(&s1);
+			if (proxy == 2) {
+				UT_EQ(rc, UMBRA_ETIMEDOUT);
+				UT_EQ(s1.msgs_dropped - s0.msgs_dropped, 1);
+			} else {
+				UT_EQ(rc, 0);
+				uint8_t *pv = (uint8_t *)hw_phys_to_virt(g.pv_simp) + 512;
+				uint8_t *hv = (uint8_t *)hw_phys_to_virt(g.hv_simp) + 512;
+				/* sg_recv cleared the slot; the payload stays where it was written. */
+				UT_EQ(tu_u32(proxy == 0 ? pv : hv, 16), VM_VERSION_RESPONSE);
+				UT_EQ(tu_u32(proxy == 0 ? hv : pv, 16), 0);
+				UT_EQ(s1.irqs_delivered - s0.irqs_delivered, 1);
+			}
+		}
+	}
+}
+
+static void test_sint_queue_and_eom(void)
+{
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	for (int i = 0; i < 20; i++) {
+		struct sim_device_desc d = { .kind = SIM_DEV_ECHO };
+		TU_REQ(sim_add_device(&d, NULL) == 0);
+	}
+	struct sg g;
+	TU_REQ(sg_init(&g, true) == 0);
+	uint8_t b[240];
+	uint32_t len;
+	TU_REQ(sg_connect(&g, VMV_COPPER, VMF_CONFIDENTIAL, b, &len) == 0);
+	struct vm_hdr h = { VM_REQUEST_OFFERS, 0 };
+	UT_EQ(sg_post(&g, SG_DIRECT, 1, &h, 8), 0);
+	sim_run(10000000);
+	uint8_t *slot = (uint8_t *)hw_phys_to_virt(g.pv_simp) + 512;
+	UT_EQ(tu_u32(slot, 0), 1);
+	UT_EQ(slot[5] & 1, 1); /* message_pending: more queued */
+	UT_EQ(tu_u32(slot, 16), VM_OFFER);
+	/* Clearing the slot without EOM does not bring the next message. */
+	memset(slot, 0, 4);
+	sim_run(10000000);
+	UT_EQ(tu_u32(slot, 0), 0);
+	hw_wrmsr(MSR_EOM, 0);
+	UT_EQ(tu_u32(slot, 0), 1);
+	/* Everything arrives in order: 20 offers then AllOffersDelivered (one consumed above). */
+	unsigned offers = 1;
+	uint32_t last = 1;
+	for (;;) {
+		int rc = sg_recv(&g, b, &len, TU_WAIT, NULL);
+		TU_REQ(rc == 0);
+		if (tu_u32(b, 0) == VM_ALL_OFFERS)
+			break;
+		UT_EQ(tu_u32(b, 0), VM_OFFER);
+		UT_CHECK(tu_u32(b, 184) > last);
+		last = tu_u32(b, 184);
+		offers++;
+	}
+	UT_EQ(offers, 20);
+	UT_CHECK(sim_ok());
+}
+
+static void test_events_and_irq_filter(void)
+{
+	for (int p = SIM_SNP_PARAVISOR; p <= SIM_TDX_LEGACY_PARAVISOR; p++) {
+		tu_config(p);
+		TU_REQ(tu_start() == 0);
+		uint32_t r1, r2;
+		struct sim_device_desc d = { .kind = SIM_DEV_ECHO };
+		sim_add_device(&d, &r1);
+		d.relayed = true;
+		sim_add_device(&d, &r2);
+		struct sg g;
+		TU_REQ(sg_init(&g, is_cv(p)) == 0);
+		uint8_t b[4096];
+		uint32_t len, st;
+		TU_REQ(sg_connect(&g, VMV_COPPER, is_cv(p) ? VMF_CONFIDENTIAL : 0, b, &len) == 0);
+		struct vm_offer offs[4];
+		unsigned n;
+		TU_REQ(sg_offers(&g, offs, 4, &n) == 0);
+		struct sg_chan c1, c2;
+		TU_REQ(sg_open_channel(&g, r1, 2, is_cv(p), &c1, &st) == 0 && st == 0);
+		TU_REQ(sg_open_channel(&g, r2, 2, false, &c2, &st) == 0 && st == 0);
+		sim_run(1000000);
+		uint8_t *pv = (uint8_t *)hw_phys_to_virt(g.pv_siefp) + 512;
+		uint8_t *hv = (uint8_t *)hw_phys_to_virt(g.hv_siefp) + 512;
+		memset(pv, 0, 256);
+		memset(hv, 0, 256);
+		UT_EQ(sg_chan_send(&g, &c1, PKT_INBAND, 0, 1, "abcdefgh", 8), 0);
+		UT_EQ(sg_chan_send(&g, &c2, PKT_INBAND, 0, 2, "abcdefgh", 8), 0);
+		sim_run(1000000);
+		/* Paravisor channel: paravisor SIEFP when not proxied; relayed: hypervisor SIEFP. */
+		bool pv1 = (pv[r1 / 8] >> (r1 % 8)) & 1, hv1 = (hv[r1 / 8] >> (r1 % 8)) & 1;
+		bool hv2 = (hv[r2 / 8] >> (r2 % 8)) & 1, pv2 = (pv[r2 / 8] >> (r2 % 8)) & 1;
+		UT_EQ(pv1, is_cv(p));
+		UT_EQ(hv1, !is_cv(p));
+		UT_CHECK(hv2 && !pv2);
+		UT_EQ(sg_chan_recv(&g, &c1, b, sizeof(b), &len, TU_WAIT), 0);
+		UT_EQ(sg_chan_recv(&g, &c2, b, sizeof(b), &len, TU_WAIT), 0);
+		UT_CHECK(sim_ok());
+		/* Legacy paravisor: a hypervisor interrupt passes only if the paravisor SINT2 is
+		 * proxied with the same vector. */
+		if (!is_cv(p)) {
+			hw_wrmsr(MSR_SINT0 + 2, g.vector); /* no proxy bit */
+			memset(hv, 0, 256);
+			struct sim_stats s0, s1;
+			sim_get_stats(&s0);
+			sg_chan_send(&g, &c2, PKT_INBAND, 0, 3, "abcdefgh", 8);
+			sim_run(1000000);
+			sim_get_stats(&s1);
+			UT_CHECK(s1.irqs_filtered > s0.irqs_filtered);
+			UT_EQ(s1.irqs_delivered, s0.irqs_delivered);
+		}
+	}
+}
+
+static void test_wait_and_clock(void)
+{
+	tu_config(SIM_HYPERV);
+	TU_REQ(tu_start() == 0);
+	uint64_t t0 = hw_now_ns(), t1 = hw_now_ns();
+	UT_CHECK(t1 > t0);
+	hw_wait_for_interrupt(5000000);
+	UT_CHECK(hw_now_ns() >= t1 + 5000000);
+	/* IF is restored after the wait. */
+	bool was = hw_irq_save_disable();
+	UT_CHECK(was);
+	hw_wait_for_interrupt(1000);
+	UT_CHECK(!sim_irq_enabled());
+	hw_irq_restore(true);
+	UT_CHECK(sim_irq_enabled());
+	UT_EQ(hw_irq_set_handler(10, NULL, NULL), UMBRA_EINVAL);
+}
+
+static int leak_echo(enum sim_platform p, bool relayed, const char *canary)
+{
+	tu_config(p);
+	if (tu_start())
+		return -1;
+	uint32_t relid;
+	struct sim_device_desc d = { .kind = SIM_DEV_ECHO, .relayed = relayed };
+	sim_add_device(&d, &relid);
+	struct sg g;
+	if (sg_init(&g, true))
+		return -1;
+	uint8_t b[4096];
+	uint32_t len, st;
+	if (sg_connect(&g, VMV_COPPER, VMF_CONFIDENTIAL, b, &len))
+		return -1;
+	struct vm_offer offs[2];
+	unsigned n;
+	if (sg_offers(&g, offs, 2, &n))
+		return -1;
+	struct sg_chan c;
+	if (sg_open_channel(&g, relid, 2, !relayed, &c, &st) || st)
+		return -1;
+	sim_leak_plant(canary, strlen(canary));
+	sg_chan_send(&g, &c, PKT_INBAND, PKT_FLAG_COMP, 9, canary, (uint32_t)strlen(canary));
+	if (sg_chan_recv(&g, &c, b, sizeof(b), &len, TU_WAIT))
+		return -1;
+	return memcmp(b + 16, canary, strlen(canary)) == 0 ? 0 : -1;
+}
+
+static void test_leak_detects_deliberate_leak(void)
+{
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	struct sg g;
+	TU_REQ(sg_init(&g, true) == 0);
+	uint64_t priv = sg_alloc(&g, 1), shared = sg_alloc(&g, 1);
+	TU_REQ(sg_visibility(&g, shared, 1, true) == 0);
+	static const char secret[] = "TOP-SECRET-canary-4711";
+	UT_CHECK(sim_leak_plant_at(priv + 100, secret, sizeof(secret)) >= 0);
+	UT_CHECK(sim_leak_plant_at(shared, secret, sizeof(secret)) < 0); /* must be private */
+	hw_rdmsr(MSR_SVERSION); /* a step */
+	UT_EQ(sim_leak_check(), 0);
+	UT_CHECK(sim_ok());
+	/* Deliberate leak: copy the private secret into a host-visible page, straddling a
+	 * page boundary is not needed; any offset is found. */
+	memcpy((uint8_t *)hw_phys_to_virt(shared) + 1234, hw_phys_to_virt(priv + 100), sizeof(secret));
+	hw_rdmsr(MSR_SVERSION); /* the next simulated step scans */
+	struct sim_leak_report rep;
+	sim_leak_report(&rep);
+	UT_EQ(rep.count, 1);
+	UT_EQ(rep.canary, 0);
+	UT_EQ(rep.gpa, shared + 1234);
+	UT_CHECK(!sim_ok());
+	UT_CHECK(strstr(sim_last_problem(), "LEAK") != NULL);
+	/* The same canary echoed through a confidential channel stays private... */
+	UT_EQ(leak_echo(SIM_SNP_PARAVISOR, false, "confidential-payload-0001"), 0);
+	UT_EQ(sim_leak_check(), 0);
+	UT_CHECK(sim_ok());
+	UT_EQ(leak_echo(SIM_TDX_PARAVISOR, false, "confidential-payload-0002"), 0);
+	UT_EQ(sim_leak_check(), 0);
+	/* ...but through a relayed (host-visible) ring it is caught. */
+	UT_EQ(leak_echo(SIM_SNP_PARAVISOR, true, "confidential-payload-0003"), 0);
+	UT_CHECK(sim_leak_check() >= 1);
+	UT_CHECK(!sim_ok());
+}
+
+static uint64_t trace_hash;
+static unsigned trace_lines;
+static void trace_sink(void *ctx, const char *line)
+{
+	(void)ctx;
+	trace_lines++;
+	for (const char *s = line; *s; s++)
+		trace_hash = (trace_hash ^ (uint8_t)*s) * 0x100000001B3ull;
+}
+
+static uint64_t run_hostile(uint64_t seed)
+{
+	struct sim_config *c = tu_config(SIM_SNP_PARAVISOR);
+	c->seed = seed;
+	c->trace = trace_sink;
+	c->hostile.msg_delay_pm = 300;
+	c->hostile.msg_dup_pm = 100;
+	c->hostile.msg_reorder_pm = 200;
+	trace_hash = 0xCBF29CE484222325ull;
+	trace_lines = 0;
+	if (tu_start())
+		return 0;
+	for (int i = 0; i < 6; i++) {
+		struct sim_device_desc d = { .kind = SIM_DEV_ECHO, .relayed = i & 1 };
+		sim_add_device(&d, NULL);
+	}
+	struct sg g;
+	sg_init(&g, true);
+	uint8_t b[240];
+	uint32_t len;
+	sg_connect(&g, VMV_COPPER, VMF_CONFIDENTIAL, b, &len);
+	struct vm_offer offs[8];
+	unsigned n;
+	sg_offers(&g, offs, 8, &n);
+	return trace_hash ^ sim_now();
+}
+
+static void test_deterministic_from_seed(void)
+{
+	uint64_t a = run_hostile(7), b = run_hostile(7), c = run_hostile(8);
+	UT_CHECK(trace_lines > 8);
+	UT_EQ(a, b);
+	UT_CHECK(a != c);
+}
+
+struct tlines {
+	char l[2][700];
+	int n;
+};
+
+static void trace_capture(void *ctx, const char *line)
+{
+	struct tlines *L = ctx;
+	if (L->n < 2)
+		snprintf(L->l[L->n], sizeof(L->l[0]), "%s", line);
+	L->n++;
+}
+
+static void test_trace_format(void)
+{
+	static struct tlines L;
+	struct sim_config *c = tu_config(SIM_TDX_LEGACY_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	struct sg g;
+	TU_REQ(sg_init(&g, false) == 0);
+	c->trace = trace_capture;
+	c->trace_ctx = &L;
+	TU_REQ(tu_start() == 0);
+	TU_REQ(sg_init(&g, false) == 0);
+	uint8_t b[240];
+	uint32_t len;
+	TU_REQ(sg_connect(&g, VMV_COPPER, 0, b, &len) == 0);
+	UT_EQ(L.n, 2);
+	UT_EQ(strcmp(L.l[0], "trace 0 dir=g2h synic=hv route=tdcall conn=1 msgtype=14 "
+		"hex=0e000000000000000000060000000000020000000000000000000000000000000000000000000000"), 0);
+	UT_EQ(strcmp(L.l[1], "trace 1 dir=h2g synic=hv route=- conn=0 msgtype=15 "
+		"hex=0f00000000000000010000000100000000000000"), 0);
+}
+
+int main(void)
+{
+	UT_RUN(test_cpuid_per_config);
+	UT_RUN(test_phys_alias_and_visibility_state);
+	UT_RUN(test_visibility_hypercall_0xdb);
+	UT_RUN(test_synic_msr_semantics);
+	UT_RUN(test_ghcb_msr_protocol);
+	UT_RUN(test_ghcb_page_valid_bitmap_and_usage);
+	UT_RUN(test_tdx_tdcall);
+	UT_RUN(test_post_and_signal_status_codes);
+	UT_RUN(test_legacy_refuses_direct_post);
+	UT_RUN(test_proxy_bit_routes_messages);
+	UT_RUN(test_sint_queue_and_eom);
+	UT_RUN(test_events_and_irq_filter);
+	UT_RUN(test_wait_and_clock);
+	UT_RUN(test_leak_detects_deliberate_leak);
+	UT_RUN(test_deterministic_from_seed);
+	UT_RUN(test_trace_format);
+	return UT_DONE();
+}
