@@ -66,7 +66,8 @@ _Noreturn void arch_crash(const struct arch_frame *f);
 const char *arch_symbolize(uint64_t addr, uint64_t *off);
 
 /* entry.asm */
-extern const uint64_t arch_isr_stub_table[256];
+#define ARCH_ISR_STUB_SIZE 16
+extern const char arch_isr_stubs[];        /* vector v's stub at + v * 16 */
 void arch_gdt_load(const void *gdtr, uint16_t code_sel, uint16_t data_sel, uint16_t tss_sel);
 _Noreturn void arch_switch_stack(uint64_t top, void (*fn)(void *), void *arg);
 

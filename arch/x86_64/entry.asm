@@ -1,6 +1,7 @@
 ; Interrupt/exception entry stubs, GDT load, stack switch.
-; Position independent: rel addressing only; absolute addresses live in .data
-; (isr_stub_table) where they become R_X86_64_RELATIVE relocations.
+; Position independent: rel addressing only, no absolute addresses (no relocations).
+; Every vector's stub is exactly ARCH_ISR_STUB_SIZE (16) bytes from arch_isr_stubs, so
+; the IDT is filled with arch_isr_stubs + 16 * vector instead of a pointer table.
 default rel
 bits 64
 
@@ -9,7 +10,7 @@ section .note.GNU-stack noalloc noexec nowrite progbits
 section .text
 
 extern arch_trap
-global arch_isr_stub_table:data hidden
+global arch_isr_stubs:function hidden
 global arch_gdt_load:function hidden
 global arch_switch_stack:function hidden
 
@@ -24,12 +25,14 @@ isr_%1:
 	push 0
 	push %1
 %endif
-	jmp isr_common
+	jmp near isr_common
+	times 16 - ($ - isr_%1) int3    ; fails to assemble if a stub outgrows 16 bytes
 %endmacro
 
+	align 16
+arch_isr_stubs:
 %assign v 0
 %rep 256
-	align 8
 	ISR v
 %assign v v + 1
 %endrep
@@ -106,12 +109,3 @@ arch_switch_stack:
 	mov rdi, rdx
 	push 0                       ; no return address: ends backtraces, aligns the stack
 	jmp rsi
-
-section .data
-align 8
-arch_isr_stub_table:
-%assign v 0
-%rep 256
-	dq isr_ %+ v
-%assign v v + 1
-%endrep

@@ -40,7 +40,7 @@ void arch_idt_init(void)
 	struct idt_ptr p;
 
 	for (int v = 0; v < 256; v++) {
-		uint64_t a = arch_isr_stub_table[v];
+		uint64_t a = (uint64_t)(uintptr_t)(arch_isr_stubs + v * ARCH_ISR_STUB_SIZE);
 		idt[v].off0 = a & 0xffff;
 		idt[v].sel = 0x08;
 		idt[v].ist = v == 8 ? 1 : v == 2 ? 2 : v == 18 ? 3 : 0;
