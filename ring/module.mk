@@ -24,3 +24,7 @@ FUZZ_CORPUS_ring_fuzz_image := tests/fuzz/corpus/ring_fuzz_image
 FUZZ_SRCS_ring_fuzz_hostile := ring/fuzz/ring_fuzz_hostile.c ring/tests/ring_trace.c \
 	ring/tests/ring_traced.c
 FUZZ_CORPUS_ring_fuzz_hostile := tests/fuzz/corpus/ring_fuzz_hostile
+
+# make bench: two-thread throughput vs memcpy and a bare SPSC ring (bench/ring_bench.c).
+BENCH_PROGS += ring_bench
+BENCH_SRCS_ring_bench := bench/ring_bench.c $(RING_SRCS)

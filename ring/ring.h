@@ -64,7 +64,8 @@ struct ring_tx {
 	volatile uint8_t *ctl;  /* shared control page */
 	volatile uint8_t *data; /* shared data area */
 	uint32_t size;          /* data area bytes */
-	uint32_t w;             /* our write index (authoritative; the shared one is a copy) */
+	uint32_t w;             /* our write index incl. queued packets (authoritative) */
+	uint32_t w_pub;         /* write index last published to the host */
 	uint32_t r_cache;       /* last validated read index of the peer */
 	int err;                /* 0 or the sticky error */
 };
@@ -124,6 +125,15 @@ int ring_tx_error(const struct ring_tx *tx);
  * UMBRA_ECORRUPT if the host's read index is invalid (sticky). Never blocks. Padding is
  * zeroed; the trailer carries the start offset. */
 int ring_tx_send(struct ring_tx *tx, const struct ring_send *s);
+/* Bursts: ring_tx_queue writes a packet (same checks and results as ring_tx_send, but
+ * never RING_SIGNAL) without publishing it; ring_tx_flush publishes everything queued
+ * with one index store and one barrier and returns RING_SIGNAL if the ring went
+ * empty->non-empty for the host (which has not masked interrupts), else 0.
+ * ring_tx_send = queue + flush. Queued packets are invisible to the host until flushed,
+ * so flush before waiting on anything. */
+int ring_tx_queue(struct ring_tx *tx, const struct ring_send *s);
+int ring_tx_flush(struct ring_tx *tx);
+
 /* Convenience wrappers around ring_tx_send. */
 int ring_tx_inband(struct ring_tx *tx, const void *data, size_t len, uint64_t trans_id,
 		   bool completion_requested);
@@ -135,7 +145,8 @@ int ring_tx_gpa_direct(struct ring_tx *tx, const struct ring_gpa_range *ranges, 
  * publishes pending_send_sz = needed, then re-checks the space: 0 = space is available
  * now (call ring_tx_unblock and retry), UMBRA_EAGAIN = wait for the host's signal (the
  * host signals when free space crosses needed), then ring_tx_unblock and retry.
- * needed must be a multiple of 8 in [RING_MIN_PKT_BYTES, data size - 8]. */
+ * needed must be a multiple of 8 in [RING_MIN_PKT_BYTES, data size - 8]; UMBRA_EBUSY if
+ * queued packets are not flushed yet. */
 #define RING_MIN_PKT_BYTES 24u
 int ring_tx_block(struct ring_tx *tx, uint32_t needed);
 int ring_tx_unblock(struct ring_tx *tx);

@@ -1,8 +1,7 @@
 /*
  * Validation of a packet that is already in private memory. Rules (OpenVMM parse_packet,
- * the stricter reader): known type (6, 7, 9, 11), only the COMPLETION_REQUESTED flag,
- * data_offset8 >= 2, len8 >= data_offset8, and a type header that describes itself
- * exactly: GPA-direct range_count >= 1, each range byte_count >= 1, byte_offset < 4096,
+ * the stricter reader): the descriptor checks in ring_pkt.h, and a type header that
+ * describes itself: GPA-direct range_count >= 1, each range byte_count >= 1, byte_offset < 4096,
  * its PFNs inside the header area; transfer-page ranges inside the header area.
  */
 #include "ring/ring.h"
@@ -47,15 +46,26 @@ static int pkt_check_xfer(const uint8_t *h, uint32_t hlen, uint32_t *count)
 	return 0;
 }
 
-int ring_pkt_check_desc(const struct ring_desc *d)
+int ring_pkt_parse_body(const struct ring_desc *d, const uint8_t *buf, struct ring_pkt *pkt)
 {
-	if (d->type != RING_PKT_INBAND && d->type != RING_PKT_XFER_PAGES &&
-	    d->type != RING_PKT_GPA_DIRECT && d->type != RING_PKT_COMP)
-		return UMBRA_ECORRUPT;
-	if ((d->flags & ~RING_FLAG_COMPLETION_REQUESTED) != 0)
-		return UMBRA_ECORRUPT;
-	if (d->offset8 < 2 || d->len8 < d->offset8)
-		return UMBRA_ECORRUPT;
+	uint32_t hdr_len = d->offset8 * 8u - (uint32_t)sizeof *d;
+	uint32_t count = 0;
+	int rc = 0;
+	if (d->type == RING_PKT_GPA_DIRECT)
+		rc = pkt_check_gpa(buf + sizeof *d, hdr_len, &count);
+	else if (d->type == RING_PKT_XFER_PAGES)
+		rc = pkt_check_xfer(buf + sizeof *d, hdr_len, &count);
+	if (rc)
+		return rc;
+	pkt->type = d->type;
+	pkt->flags = d->flags;
+	pkt->trans_id = d->trans_id;
+	pkt->len = d->len8 * 8u;
+	pkt->hdr = buf + sizeof *d;
+	pkt->hdr_len = hdr_len;
+	pkt->data = buf + d->offset8 * 8u;
+	pkt->data_len = (d->len8 - d->offset8) * 8u;
+	pkt->range_count = count;
 	return 0;
 }
 
@@ -66,24 +76,7 @@ int ring_pkt_parse(const uint8_t *buf, struct ring_pkt *pkt)
 	int rc = ring_pkt_check_desc(&d);
 	if (rc)
 		return rc;
-	uint32_t hdr_len = d.offset8 * 8u - (uint32_t)sizeof d;
-	uint32_t count = 0;
-	if (d.type == RING_PKT_GPA_DIRECT)
-		rc = pkt_check_gpa(buf + sizeof d, hdr_len, &count);
-	else if (d.type == RING_PKT_XFER_PAGES)
-		rc = pkt_check_xfer(buf + sizeof d, hdr_len, &count);
-	if (rc)
-		return rc;
-	pkt->type = d.type;
-	pkt->flags = d.flags;
-	pkt->trans_id = d.trans_id;
-	pkt->len = d.len8 * 8u;
-	pkt->hdr = buf + sizeof d;
-	pkt->hdr_len = hdr_len;
-	pkt->data = buf + d.offset8 * 8u;
-	pkt->data_len = (d.len8 - d.offset8) * 8u;
-	pkt->range_count = count;
-	return 0;
+	return ring_pkt_parse_body(&d, buf, pkt);
 }
 
 int ring_pkt_gpa_range(const struct ring_pkt *pkt, uint32_t *pos, uint32_t *byte_count,

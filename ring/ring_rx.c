@@ -111,9 +111,9 @@ int ring_rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt
 	if (rest_off >= rx->size)
 		rest_off -= rx->size;
 	rx_get(rx, rest_off, p + sizeof d, len - (uint32_t)sizeof d);
-	/* Validate the private copy only; the descriptor fields are the ones checked above
-	 * because p[0..16) is not re-read from shared memory. */
-	if (ring_pkt_parse(p, pkt) != 0)
+	/* Validate the private copy only; d is the descriptor checked above (p[0..16) is
+	 * never re-read from shared memory). */
+	if (ring_pkt_parse_body(&d, p, pkt) != 0)
 		return rx_fail(rx);
 	rx->peek_bytes = len + (uint32_t)sizeof(struct ring_trailer);
 	return 0;
@@ -153,14 +153,12 @@ int ring_rx_commit(struct ring_rx *rx)
 		return 0;
 	uint32_t consumed = ring_dist(rx->r_pub, rx->r, rx->size);
 	/* Release: our copies of the consumed packets are complete before the host may
-	 * overwrite them. */
-	ring_sh_store32(rx->ctl + RING_CTL_READ_INDEX, rx->r);
+	 * overwrite them. Full barrier: the store is ordered before reading pending_send_sz,
+	 * pairing with the writer's store(pending) / barrier / load(read_index). */
+	ring_sh_store32_mb(rx->ctl + RING_CTL_READ_INDEX, rx->r);
 	rx->r_pub = rx->r;
 	if ((ring_sh_load32(rx->ctl + RING_CTL_FEATURES) & RING_FEAT_PENDING_SEND_SZ) == 0)
 		return 0; /* the host polls; it never waits for our signal */
-	/* Full barrier: the read index store is ordered before reading pending_send_sz,
-	 * pairing with the writer's store(pending) / barrier / load(read_index). */
-	ring_sh_full_barrier();
 	/* Some writers set size - 1 (OpenVMM masks the low bits the same way). */
 	uint32_t pending = ring_sh_load32(rx->ctl + RING_CTL_PENDING_SEND) & ~7u;
 	if (pending == 0)
@@ -203,11 +201,10 @@ int ring_rx_batch_end(struct ring_rx *rx)
 		return UMBRA_EINVAL;
 	if (rx->err)
 		return rx->err;
-	ring_sh_store32(rx->ctl + RING_CTL_INTR_MASK, 0);
-	/* Full barrier: unmask before re-reading the write index, pairing with the
+	/* Store + full barrier: unmask before re-reading the write index, pairing with the
 	 * writer's store(write_index) / barrier / load(mask). A packet written after our
 	 * load is signalled; one written before is seen here. */
-	ring_sh_full_barrier();
+	ring_sh_store32_mb(rx->ctl + RING_CTL_INTR_MASK, 0);
 	if (rx->r != rx->w_seen)
 		return RING_MORE;
 	int rc = rx_load_write_index(rx);

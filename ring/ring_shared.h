@@ -10,8 +10,9 @@
  *  - acquire load of the peer's index, then the data copies: the data is read after the
  *    index that published it.
  *  - data copies, then release store of our index: the peer sees the data first.
- *  - ring_sh_full_barrier() between publishing our index (or mask) and reading the peer's
- *    word that decides a signal (store->load ordering; mfence on x86).
+ *  - a full barrier between publishing our index (or mask) and reading the peer's word
+ *    that decides a signal (store->load ordering): ring_sh_store32_mb() does the store
+ *    and the barrier in one locked instruction; ring_sh_full_barrier() is the fence.
  *
  * With RING_SHARED_TRACE defined (test and fuzz builds that compile ring/ via
  * ring/tests/ring_traced.c) every access goes through ring_trace_* hooks instead, so a
@@ -37,7 +38,20 @@ void ring_trace_zero(volatile uint8_t *dst, size_t n);
 #define ring_sh_copy_in  ring_trace_copy_in
 #define ring_sh_copy_out ring_trace_copy_out
 #define ring_sh_zero     ring_trace_zero
+static inline void ring_sh_store32_mb(volatile uint8_t *p, uint32_t v)
+{
+	ring_trace_store32(p, v);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
 #else
+/* Store followed by a full barrier, in one locked instruction (xchg on x86, cheaper
+ * than a release store plus mfence). Used where the store must be ordered before a
+ * later load of a word the peer writes. */
+static inline void ring_sh_store32_mb(volatile uint8_t *p, uint32_t v)
+{
+	(void)__atomic_exchange_n((volatile uint32_t *)(volatile void *)p, v, __ATOMIC_SEQ_CST);
+}
+
 static inline uint32_t ring_sh_load32(const volatile uint8_t *p)
 {
 	return __atomic_load_n((const volatile uint32_t *)(const volatile void *)p, __ATOMIC_ACQUIRE);
@@ -48,14 +62,16 @@ static inline void ring_sh_store32(volatile uint8_t *p, uint32_t v)
 	__atomic_store_n((volatile uint32_t *)(volatile void *)p, v, __ATOMIC_RELEASE);
 }
 
+/* __builtin_memcpy: constant sizes become plain moves even in -ffreestanding builds;
+ * other sizes call memcpy (libc on the host, lib/string.c in the image). */
 static inline void ring_sh_copy_in(void *dst, const volatile uint8_t *src, size_t n)
 {
-	memcpy(dst, (const void *)src, n);
+	__builtin_memcpy(dst, (const void *)src, n);
 }
 
 static inline void ring_sh_copy_out(volatile uint8_t *dst, const void *src, size_t n)
 {
-	memcpy((void *)dst, src, n);
+	__builtin_memcpy((void *)dst, src, n);
 }
 
 static inline void ring_sh_zero(volatile uint8_t *dst, size_t n)

@@ -2,6 +2,11 @@
 #include "ring/ring.h"
 #include "ring/ring_shared.h"
 
+_Static_assert(offsetof(struct ring_desc, offset8) == 2 && offsetof(struct ring_desc, len8) == 4 &&
+	       offsetof(struct ring_desc, flags) == 6 && offsetof(struct ring_desc, trans_id) == 8,
+	       "descriptor words built by ring_tx_queue");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the wire format is little-endian");
+
 int ring_tx_init(struct ring_tx *tx, void *ring, size_t ring_bytes)
 {
 	if (tx == NULL || !ring_geometry_ok(ring, ring_bytes))
@@ -20,6 +25,7 @@ int ring_tx_reset(struct ring_tx *tx)
 	ring_sh_zero(tx->ctl, (size_t)RING_CTL_SIZE + tx->size);
 	ring_sh_store32(tx->ctl + RING_CTL_FEATURES, RING_FEAT_PENDING_SEND_SZ);
 	tx->w = 0;
+	tx->w_pub = 0;
 	tx->r_cache = 0;
 	tx->err = 0;
 	return 0;
@@ -140,7 +146,7 @@ static inline uint32_t tx_free(const struct ring_tx *tx)
 	return tx->size - ring_dist(tx->r_cache, tx->w, tx->size);
 }
 
-int ring_tx_send(struct ring_tx *tx, const struct ring_send *s)
+int ring_tx_queue(struct ring_tx *tx, const struct ring_send *s)
 {
 	if (tx == NULL || tx->ctl == NULL)
 		return UMBRA_EINVAL;
@@ -163,14 +169,30 @@ int ring_tx_send(struct ring_tx *tx, const struct ring_send *s)
 	}
 
 	uint32_t old_w = tx->w;
-	struct ring_desc d = {
-		.type = s->type,
-		.offset8 = (uint16_t)((sizeof(struct ring_desc) + (uint32_t)hdr_len) / 8u),
-		.len8 = (uint16_t)len8,
-		.flags = s->flags,
-		.trans_id = s->trans_id,
-	};
-	uint32_t off = tx_put(tx, old_w, &d, sizeof d);
+	uint32_t pkt_bytes = len8 * 8u;
+	uint32_t offset8 = ((uint32_t)sizeof(struct ring_desc) + (uint32_t)hdr_len) / 8u;
+	/* Descriptor as two little-endian words (struct ring_desc layout), stored directly:
+	 * building a packed struct on the stack and copying it costs a store-forward stall. */
+	uint64_t dw[2];
+	dw[0] = (uint64_t)s->type | (uint64_t)offset8 << 16 | (uint64_t)len8 << 32 |
+		(uint64_t)s->flags << 48;
+	dw[1] = s->trans_id;
+	uint64_t trailer = (uint64_t)old_w << 32; /* reserved 0, start offset */
+	uint32_t pad = pkt_bytes - (uint32_t)plen;
+	uint32_t off;
+	if (old_w + total <= tx->size) {
+		/* Contiguous: constant-size stores for descriptor, padding word and trailer. */
+		volatile uint8_t *p = tx->data + old_w;
+		ring_sh_copy_out(p, &dw[0], 8);
+		ring_sh_copy_out(p + 8, &dw[1], 8);
+		if (pad) {
+			uint64_t zero = 0; /* last word; the payload copy overwrites its head */
+			ring_sh_copy_out(p + pkt_bytes - 8, &zero, 8);
+		}
+		off = old_w + (uint32_t)sizeof dw;
+	} else {
+		off = tx_put(tx, old_w, dw, sizeof dw);
+	}
 	if (s->type == RING_PKT_GPA_DIRECT) {
 		struct ring_gpa_hdr gh = { .reserved = 0, .range_count = s->nranges };
 		off = tx_put(tx, off, &gh, sizeof gh);
@@ -185,24 +207,46 @@ int ring_tx_send(struct ring_tx *tx, const struct ring_send *s)
 	for (uint32_t i = 0; i < s->niov; i++)
 		if (s->iov[i].len)
 			off = tx_put(tx, off, s->iov[i].base, (uint32_t)s->iov[i].len);
-	/* Zero padding up to 8 bytes, then the trailer, in one copy. */
-	uint32_t pad = len8 * 8u - (uint32_t)plen;
-	uint8_t tail[16] = { 0 };
-	struct ring_trailer t = { .reserved = 0, .start_offset = old_w };
-	memcpy(tail + pad, &t, sizeof t);
-	off = tx_put(tx, off, tail, pad + (uint32_t)sizeof t);
-	tx->w = off;
+	if (old_w + total <= tx->size) {
+		ring_sh_copy_out(tx->data + old_w + pkt_bytes, &trailer, 8);
+		off = old_w + total;
+		tx->w = off == tx->size ? 0 : off;
+	} else {
+		/* Wrapping: zero padding, then the trailer, in one copy. */
+		uint8_t tail[16] = { 0 };
+		memcpy(tail + pad, &trailer, sizeof trailer);
+		tx->w = tx_put(tx, off, tail, pad + (uint32_t)sizeof trailer);
+	}
+	return 0;
+}
 
-	/* Release: the packet bytes are visible before the new write index. */
-	ring_sh_store32(tx->ctl + RING_CTL_WRITE_INDEX, off);
-	/* Full barrier: our index store is ordered before the loads that decide the signal
-	 * (otherwise host and guest could both miss the empty->non-empty transition). */
-	ring_sh_full_barrier();
+int ring_tx_flush(struct ring_tx *tx)
+{
+	if (tx == NULL || tx->ctl == NULL)
+		return UMBRA_EINVAL;
+	if (tx->err)
+		return tx->err;
+	if (tx->w == tx->w_pub)
+		return 0;
+	uint32_t old_w = tx->w_pub;
+	/* Publish the write index: the packet bytes are visible before it (release), and the
+	 * store is ordered before the loads that decide the signal (full barrier), otherwise
+	 * the host could unmask and see an empty ring while we read its old mask. */
+	ring_sh_store32_mb(tx->ctl + RING_CTL_WRITE_INDEX, tx->w);
+	tx->w_pub = tx->w;
 	if (ring_sh_load32(tx->ctl + RING_CTL_INTR_MASK) != 0)
 		return 0;
-	/* Signal only if the host had consumed everything before this packet. The value
-	 * is only compared, never used to address memory. */
+	/* Signal only if the host had consumed everything published before. The value is
+	 * only compared, never used to address memory. */
 	return ring_sh_load32(tx->ctl + RING_CTL_READ_INDEX) == old_w ? RING_SIGNAL : 0;
+}
+
+int ring_tx_send(struct ring_tx *tx, const struct ring_send *s)
+{
+	int rc = ring_tx_queue(tx, s);
+	if (rc)
+		return rc;
+	return ring_tx_flush(tx);
 }
 
 int ring_tx_inband(struct ring_tx *tx, const void *data, size_t len, uint64_t trans_id,
@@ -244,10 +288,11 @@ int ring_tx_block(struct ring_tx *tx, uint32_t needed)
 		return tx->err;
 	if (needed < RING_MIN_PKT_BYTES || (needed & 7u) || needed > tx->size - 8u)
 		return UMBRA_EINVAL;
-	ring_sh_store32(tx->ctl + RING_CTL_PENDING_SEND, needed);
-	/* Full barrier: the host must see pending_send_sz before we re-read its read index,
-	 * else it could advance past the threshold unseen and never signal us. */
-	ring_sh_full_barrier();
+	if (tx->w != tx->w_pub)
+		return UMBRA_EBUSY; /* flush first: the host cannot make room for unseen packets */
+	/* Store + full barrier: the host must see pending_send_sz before we re-read its read
+	 * index, else it could advance past the threshold unseen and never signal us. */
+	ring_sh_store32_mb(tx->ctl + RING_CTL_PENDING_SEND, needed);
 	int rc = tx_load_read_index(tx);
 	if (rc)
 		return rc;

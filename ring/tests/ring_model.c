@@ -28,10 +28,11 @@ struct mpkt {
 
 struct model {
 	uint32_t size;
-	uint32_t w, r_priv, r_pub;
+	uint32_t w, w_pub, r_priv, r_pub; /* w includes queued (unflushed) packets */
 	uint32_t mask, pending, feat;
 	struct mpkt q[MAXQ];
 	uint32_t head, npub, npriv; /* q[head..] unconsumed-by-host; npriv consumed privately */
+	uint32_t nqueued;           /* last nqueued entries of q are queued, not published */
 	uint32_t count;
 };
 
@@ -108,7 +109,8 @@ static void run(unsigned long ops, uint64_t seed)
 			mem = ring_t_alloc(RING_CTL_SIZE + m->size);
 			ring_rx_init(&rx, mem, RING_CTL_SIZE + m->size);
 			ring_tx_init(&tx, mem, RING_CTL_SIZE + m->size);
-			m->w = m->r_priv = m->r_pub = m->mask = m->pending = 0;
+			m->w = m->w_pub = m->r_priv = m->r_pub = m->mask = m->pending = 0;
+			m->nqueued = 0;
 			m->feat = 1;
 			m->head = m->npub = m->npriv = m->count = 0;
 			fresh = 0;
@@ -147,15 +149,18 @@ static void run(unsigned long ops, uint64_t seed)
 						.ranges = k.type == RING_PKT_GPA_DIRECT ? ranges : NULL,
 						.nranges = k.nranges, .iov = iov, .niov = 3 };
 			MCHECK(ring_send_size(&sd) == (long)k.total, "send size %ld vs %u", ring_send_size(&sd), k.total);
-			int rc = ring_tx_send(&tx, &sd);
+			int queue_only = ((x >> 20) & 3) == 0;
+			int rc = queue_only ? ring_tx_queue(&tx, &sd) : ring_tx_send(&tx, &sd);
 			int exp;
 			uint32_t used = dist(m->r_pub, m->w, size);
 			if (k.total > size - 8)
 				exp = UMBRA_ENOSPC;
 			else if (size - used <= k.total || m->count == MAXQ)
 				exp = UMBRA_EAGAIN;
+			else if (queue_only)
+				exp = 0;
 			else
-				exp = (m->mask == 0 && m->r_pub == m->w) ? RING_SIGNAL : 0;
+				exp = (m->mask == 0 && m->r_pub == m->w_pub) ? RING_SIGNAL : 0;
 			if (m->count == MAXQ && rc >= 0)
 				exp = rc; /* model queue full: we only skip predicting; never happens */
 			MCHECK(rc == exp, "send rc %d exp %d (total %u used %u size %u)", rc, exp, k.total, used, size);
@@ -165,13 +170,18 @@ static void run(unsigned long ops, uint64_t seed)
 				m->q[(m->head + m->count) % MAXQ] = k;
 				m->count++;
 				m->w = (m->w + k.total) % size;
+				m->nqueued++;
+				if (!queue_only) {
+					m->w_pub = m->w;
+					m->nqueued = 0;
+				}
 			}
 		} else if (op < 80) { /* next / peek / peek+consume */
 			unsigned mode = (unsigned)(x % 4);
 			size_t cap = (x >> 2) % 8 ? sizeof rbuf : 16 + ((x >> 5) % 2048) * 8;
 			struct ring_pkt p;
 			int rc = mode == 0 ? ring_rx_peek(&rx, rbuf, cap, &p) : ring_rx_next(&rx, rbuf, cap, &p);
-			if (m->npriv == m->count) {
+			if (m->npriv == m->count - m->nqueued) {
 				MCHECK(rc == UMBRA_EAGAIN, "read rc %d exp EAGAIN", rc);
 			} else {
 				struct mpkt *k = &m->q[(m->head + m->npriv) % MAXQ];
@@ -202,7 +212,7 @@ static void run(unsigned long ops, uint64_t seed)
 			uint32_t consumed = dist(m->r_pub, m->r_priv, size);
 			uint32_t p = m->pending & ~7u;
 			if (consumed && m->feat && p) {
-				uint32_t free_after = size - dist(m->r_priv, m->w, size);
+				uint32_t free_after = size - dist(m->r_priv, m->w_pub, size);
 				uint32_t free_before = free_after - consumed;
 				exp = (free_before <= p && free_after > p) ? RING_SIGNAL : 0;
 			}
@@ -219,7 +229,7 @@ static void run(unsigned long ops, uint64_t seed)
 				m->mask = 1;
 			} else {
 				int rc = ring_rx_batch_end(&rx);
-				MCHECK(rc == (m->npriv != m->count ? RING_MORE : 0), "batch_end %d", rc);
+				MCHECK(rc == (m->npriv != m->count - m->nqueued ? RING_MORE : 0), "batch_end %d", rc);
 				st_more += rc == RING_MORE;
 				m->mask = 0;
 			}
@@ -229,8 +239,12 @@ static void run(unsigned long ops, uint64_t seed)
 				uint32_t need = 24 + (uint32_t)((x >> 1) % ((size - 8 - 24) / 8 + 1)) * 8;
 				int rc = ring_tx_block(&tx, need);
 				uint32_t used = dist(m->r_pub, m->w, size);
-				MCHECK(rc == (size - used > need ? 0 : UMBRA_EAGAIN), "block rc %d", rc);
-				m->pending = need;
+				if (m->nqueued) {
+					MCHECK(rc == UMBRA_EBUSY, "block rc %d with queued packets", rc);
+				} else {
+					MCHECK(rc == (size - used > need ? 0 : UMBRA_EAGAIN), "block rc %d", rc);
+					m->pending = need;
+				}
 			} else {
 				MCHECK(ring_tx_unblock(&tx) == 0, "unblock");
 				m->pending = 0;
@@ -245,13 +259,21 @@ static void run(unsigned long ops, uint64_t seed)
 			ring_t_set32(mem, RING_CTL_FEATURES, m->feat);
 			ring_t_set32(mem, RING_CTL_PENDING_SEND, m->pending);
 		} else if (op < 99) {
-			int rc = ring_rx_pending(&rx);
-			MCHECK(rc == (m->npriv != m->count), "pending %d", rc);
+			if (x & 1) {
+				int rc = ring_rx_pending(&rx);
+				MCHECK(rc == (m->npriv != m->count - m->nqueued), "pending %d", rc);
+			} else {
+				int rc = ring_tx_flush(&tx);
+				int exp = m->nqueued && m->mask == 0 && m->r_pub == m->w_pub ? RING_SIGNAL : 0;
+				MCHECK(rc == exp, "flush %d exp %d", rc, exp);
+				m->w_pub = m->w;
+				m->nqueued = 0;
+			}
 		} else if ((x % 64) == 0) {
 			fresh = 1; /* reset: new ring geometry */
 			st_resets++;
 		}
-		MCHECK(ring_t_get32(mem, RING_CTL_WRITE_INDEX) == m->w, "write index");
+		MCHECK(ring_t_get32(mem, RING_CTL_WRITE_INDEX) == m->w_pub, "write index");
 		MCHECK(ring_tx_error(&tx) == 0 && ring_rx_error(&rx) == 0, "no error state");
 	}
 	free(mem);

@@ -609,6 +609,49 @@ static void test_blocked_writer(void)
 	lb_free(&l);
 }
 
+/* Bursts: queued packets are invisible until one flush publishes them all. */
+static void test_queue_flush(void)
+{
+	struct lb l;
+	int lbrc_ = lb_init(&l, RB);
+	UT_REQUIRE(lbrc_ == 0);
+	struct ring_iov iov = { "abc", 3 };
+	struct ring_send s = { .type = RING_PKT_INBAND, .iov = &iov, .niov = 1 };
+	UT_EQ(ring_tx_flush(&l.tx), 0); /* nothing queued */
+	for (int i = 0; i < 3; i++) {
+		s.trans_id = (uint64_t)i;
+		UT_EQ(ring_tx_queue(&l.tx, &s), 0);
+	}
+	UT_EQ(ring_t_get32(l.mem, RING_CTL_WRITE_INDEX), 0);
+	UT_EQ(ring_rx_pending(&l.rx), 0);
+	UT_EQ(ring_tx_block(&l.tx, 64), UMBRA_EBUSY); /* must flush before waiting */
+	UT_EQ(ring_tx_flush(&l.tx), RING_SIGNAL);
+	UT_EQ(ring_t_get32(l.mem, RING_CTL_WRITE_INDEX), 96);
+	UT_EQ(ring_tx_flush(&l.tx), 0);
+	struct ring_pkt p;
+	for (int i = 0; i < 3; i++) {
+		UT_EQ(ring_rx_next(&l.rx, pkbuf, 64, &p), 0);
+		UT_EQ(p.trans_id, i);
+	}
+	UT_EQ(ring_rx_next(&l.rx, pkbuf, 64, &p), UMBRA_EAGAIN);
+	/* the reader has not committed: the writer still counts the 3 packets as used, and
+	 * queued packets count too: 4096 / 32 = 128 slots, 127 usable, 124 more */
+	int n = 0;
+	while (ring_tx_queue(&l.tx, &s) == 0)
+		n++;
+	UT_EQ(n, 124);
+	UT_EQ(ring_tx_flush(&l.tx), 0); /* the host's read index is behind: not empty */
+	UT_EQ(ring_rx_commit(&l.rx), 0);
+	n = 0;
+	while (ring_rx_next(&l.rx, pkbuf, 64, &p) == 0)
+		n++;
+	UT_EQ(n, 124);
+	UT_EQ(ring_rx_commit(&l.rx), 0);
+	UT_EQ(ring_tx_queue(&l.tx, &s), 0);
+	UT_EQ(ring_tx_flush(&l.tx), RING_SIGNAL); /* empty before this flush */
+	lb_free(&l);
+}
+
 /* The reader never writes the producer's words; the writer never writes the consumer's. */
 static void test_ownership_of_control_words(void)
 {
@@ -645,6 +688,7 @@ int main(void)
 	UT_RUN(test_writer_signal_states);
 	UT_RUN(test_reader_signal_states);
 	UT_RUN(test_blocked_writer);
+	UT_RUN(test_queue_flush);
 	UT_RUN(test_ownership_of_control_words);
 	return UT_DONE();
 }
