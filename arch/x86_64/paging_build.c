@@ -1,0 +1,177 @@
+/*
+ * Policy: identity map of [0, top) with 2 MiB pages, top = highest memory-map address
+ * rounded up to 1 GiB and at least 4 GiB, RW + NX; then 4 KiB pages where rights differ:
+ * image headers R, .text RX, .rodata R (W^X), EFI runtime-services code executable (RWX:
+ * firmware PE images mix code and data in one region), guard pages and page 0 unmapped,
+ * one uncached page (xAPIC).
+ */
+#include "arch/x86_64/paging_build.h"
+#include "boot/memmap.h"
+#include "lib/string.h"
+#include <umbra/errno.h>
+
+#define SZ_4K 4096ull
+#define SZ_2M (2ull << 20)
+#define SZ_1G (1ull << 30)
+#define EFI_RT_CODE 5
+
+struct pt_ctx {
+	uint64_t next, end;
+	uint64_t *pml4;
+};
+
+static uint64_t *tbl(uint64_t e)
+{
+	return (uint64_t *)(uintptr_t)(e & PT_ADDR);
+}
+
+static uint64_t *pt_alloc(struct pt_ctx *c)
+{
+	if (c->next + SZ_4K > c->end)
+		return NULL;
+	uint64_t *p = (uint64_t *)(uintptr_t)c->next;
+	c->next += SZ_4K;
+	memset(p, 0, SZ_4K);
+	return p;
+}
+
+/* Applies (e & ~clear) | set to every 4 KiB page of [base, base + len), splitting 2 MiB
+ * pages only where the range covers part of one. Tables exist for every va below top. */
+static int set_range(struct pt_ctx *c, uint64_t base, uint64_t len, uint64_t set, uint64_t clear)
+{
+	uint64_t va = base & ~(SZ_4K - 1);
+	uint64_t end = (base + len + SZ_4K - 1) & ~(SZ_4K - 1);
+
+	while (va < end) {
+		uint64_t *pdpt = tbl(c->pml4[(va >> 39) & 511]);
+		uint64_t *pd = tbl(pdpt[(va >> 30) & 511]);
+		uint64_t *pde = &pd[(va >> 21) & 511];
+		if (!(va & (SZ_2M - 1)) && end - va >= SZ_2M && (*pde & PT_PS)) {
+			*pde = (*pde & ~clear) | set | PT_PS;
+			va += SZ_2M;
+			continue;
+		}
+		if (*pde & PT_PS) {
+			uint64_t *pt = pt_alloc(c);
+			if (!pt)
+				return UMBRA_ENOMEM;
+			uint64_t flags = *pde & ~(PT_PS | PT_ADDR);
+			uint64_t pa = *pde & PT_ADDR & ~(SZ_2M - 1);
+			for (uint64_t i = 0; i < 512; i++)
+				pt[i] = (pa + i * SZ_4K) | flags;
+			*pde = (uint64_t)(uintptr_t)pt | PT_P | PT_RW;
+		}
+		uint64_t *pte = &tbl(*pde)[(va >> 12) & 511];
+		*pte = (*pte & ~clear) | set;
+		va += SZ_4K;
+	}
+	return 0;
+}
+
+static uint64_t map_top(const void *mmap, uint64_t size, uint64_t dsz)
+{
+	uint64_t top = 4 * SZ_1G;
+	const uint8_t *p = mmap;
+
+	for (uint64_t off = 0; off + dsz <= size; off += dsz) {
+		struct boot_efi_desc d;
+		memcpy(&d, p + off, sizeof d);
+		uint64_t end = d.phys_start + d.npages * SZ_4K;
+		if (end > top)
+			top = end;
+	}
+	return (top + SZ_1G - 1) & ~(SZ_1G - 1);
+}
+
+uint64_t pt_pages_needed(const void *mmap, uint64_t size, uint64_t dsz, uint64_t image_size)
+{
+	uint64_t top = map_top(mmap, size, dsz), rt_code = 0;
+	const uint8_t *p = mmap;
+
+	for (uint64_t off = 0; off + dsz <= size; off += dsz) {
+		struct boot_efi_desc d;
+		memcpy(&d, p + off, sizeof d);
+		if (d.type == EFI_RT_CODE)
+			rt_code++;
+	}
+	/* PML4 + PDPTs + PDs + split 2 MiB pages: 2 per RT-code range, the image (3 ranges
+	 * over image_size), the guards, page 0, the UC page, plus margin. */
+	return 1 + (top + 512 * SZ_1G - 1) / (512 * SZ_1G) + top / SZ_1G + 2 * rt_code +
+	       image_size / SZ_2M + 6 + PT_MAX_GUARDS * 2 + 2 + 8;
+}
+
+int pt_build(const struct pt_params *p, uint64_t *pml4_out, uint64_t *used)
+{
+	struct pt_ctx c = { .next = p ? p->arena : 0 };
+	int rc = 0;
+
+	if (!p || !pml4_out || !used || (p->arena & (SZ_4K - 1)) || !p->mmap ||
+	    p->desc_size < sizeof(struct boot_efi_desc) || p->nguards > PT_MAX_GUARDS ||
+	    p->text < p->image_base || p->etext < p->text || p->erodata < p->rodata)
+		return UMBRA_EINVAL;
+	c.end = p->arena + p->arena_pages * SZ_4K;
+	c.pml4 = pt_alloc(&c);
+	if (!c.pml4)
+		return UMBRA_ENOMEM;
+
+	uint64_t top = map_top(p->mmap, p->mmap_size, p->desc_size);
+	for (uint64_t gb = 0; gb < top; gb += SZ_1G) {
+		uint64_t *l4e = &c.pml4[(gb >> 39) & 511];
+		if (!(*l4e & PT_P)) {
+			uint64_t *pdpt = pt_alloc(&c);
+			if (!pdpt)
+				return UMBRA_ENOMEM;
+			*l4e = (uint64_t)(uintptr_t)pdpt | PT_P | PT_RW;
+		}
+		uint64_t *pd = pt_alloc(&c);
+		if (!pd)
+			return UMBRA_ENOMEM;
+		tbl(*l4e)[(gb >> 30) & 511] = (uint64_t)(uintptr_t)pd | PT_P | PT_RW;
+		for (uint64_t i = 0; i < 512; i++)
+			pd[i] = (gb + i * SZ_2M) | PT_P | PT_RW | PT_PS | p->nx;
+	}
+
+	const uint8_t *m = p->mmap;
+	for (uint64_t off = 0; off + p->desc_size <= p->mmap_size; off += p->desc_size) {
+		struct boot_efi_desc d;
+		memcpy(&d, m + off, sizeof d);
+		if (d.type == EFI_RT_CODE)
+			rc |= set_range(&c, d.phys_start, d.npages * SZ_4K, 0, PT_NX);
+	}
+	/* The image last among the rights, so nothing above can make .text writable. */
+	rc |= set_range(&c, p->image_base, p->text - p->image_base, 0, PT_RW);
+	rc |= set_range(&c, p->text, p->etext - p->text, 0, PT_RW | PT_NX);
+	rc |= set_range(&c, p->rodata, p->erodata - p->rodata, p->nx, PT_RW);
+	for (unsigned i = 0; i < p->nguards; i++)
+		rc |= set_range(&c, p->guards[i], SZ_4K, 0, PT_P);
+	rc |= set_range(&c, 0, SZ_4K, 0, PT_P);
+	if (p->uc_page && p->uc_page < top)
+		rc |= set_range(&c, p->uc_page, SZ_4K, PT_PCD | PT_PWT, 0);
+	if (rc)
+		return UMBRA_ENOMEM;
+	*pml4_out = (uint64_t)(uintptr_t)c.pml4;
+	*used = (c.next - p->arena) / SZ_4K;
+	return 0;
+}
+
+uint64_t pt_lookup(uint64_t pml4, uint64_t va, uint64_t *pa)
+{
+	uint64_t e = pml4, rw = PT_RW, nx = 0;
+
+	if (!pml4 || (va >> 47))
+		return 0;
+	for (int level = 3; level >= 0; level--) {
+		e = tbl(e)[(va >> (12 + 9 * level)) & 511];
+		if (!(e & PT_P))
+			return 0;
+		rw &= e;
+		nx |= e & PT_NX;
+		if (level == 0 || (level <= 2 && (e & PT_PS))) {
+			uint64_t span = 1ull << (12 + 9 * level);
+			if (pa)
+				*pa = (e & PT_ADDR & ~(span - 1)) | (va & (span - 1));
+			return PT_P | rw | nx | (e & (PT_PCD | PT_PWT));
+		}
+	}
+	return 0;
+}
