@@ -107,7 +107,7 @@ $(1)/symtab.o: $(1)/symtab.c
 	$(CC) $(UMBRA_RT_CFLAGS) -c $$< -o $$@
 $(1)/umbra.so: $(1)/umbra.pass1.so $(1)/symtab.o
 	$(UMBRA_LD) $(UMBRA_LDFLAGS) $(UMBRA_CRT0) $(3) $(2) $(1)/symtab.o -o $$@ $(UMBRA_LDLIBS)
-	sh $(UMBRA_SRC)arch/x86_64/gensyms.sh $(UMBRA_NM) $$@ | cmp -s - $(1)/symtab.c || \
+	@sh $(UMBRA_SRC)arch/x86_64/gensyms.sh $(UMBRA_NM) $$@ | cmp -s - $(1)/symtab.c || \
 		{ echo "umbra.mk: .text moved between link passes" >&2; rm -f $$@; exit 1; }
 $(1)/umbra.efi: $(1)/umbra.so $(UMBRA_SRC)arch/x86_64/pe-nxcompat.sh
 	$(UMBRA_OBJCOPY) --strip-all $(UMBRA_PE_SECTIONS) --target efi-app-x86_64 \

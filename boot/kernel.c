@@ -84,6 +84,10 @@ _Noreturn void boot_kernel_main(struct boot_info *bi)
 
 	boot_printf("umbra: Umbra runtime, x86_64 UEFI\n");
 	boot_printf("umbra: phase efi_entry t_us=0\n");
+	/* TSC value at efi_main in us: time since CPU reset where the TSC starts at 0 then
+	 * (QEMU does), i.e. how long the firmware took. Informative only. */
+	boot_printf("umbra: tsc_at_entry_us=%llu\n",
+		    (unsigned long long)(arch_tsc_to_ns(bi->tsc_entry) / 1000));
 	boot_printf("umbra: phase ebs t_us=%llu attempts=%u\n",
 		    (unsigned long long)us_since_entry(bi, bi->tsc_ebs), bi->ebs_attempts);
 

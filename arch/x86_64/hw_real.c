@@ -83,6 +83,8 @@ void hw_irq_restore(bool enabled)
 {
 	if (enabled)
 		cpu_sti();
+	else
+		cpu_cli();
 }
 
 void hw_wait_for_interrupt(uint64_t max_ns)
