@@ -89,8 +89,14 @@ int arch_timer_init(unsigned hz)
 
 	uint64_t base = cpu_rdmsr(MSR_APIC_BASE);
 	if (r[2] & (1u << 21)) {
+		/* Disabled -> x2APIC directly is an invalid transition (#GP): enable first. */
 		x2apic = true;
-		cpu_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN | APIC_BASE_EXTD);
+		if (!(base & APIC_BASE_EN))
+			cpu_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN);
+		if (!(base & APIC_BASE_EXTD))
+			cpu_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN | APIC_BASE_EXTD);
+	} else if (base & APIC_BASE_EXTD) {
+		return UMBRA_ENODEV;    /* x2APIC on but not advertised: leave it alone */
 	} else {
 		cpu_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN);
 		xapic = (volatile uint32_t *)(uintptr_t)(base & 0x000ffffffffff000ull);
