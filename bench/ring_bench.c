@@ -6,12 +6,17 @@
  *    a copy-in + copy-out ring can reach at most half of it ("copy limit");
  *  - a bare SPSC ring: length-prefixed records, cached indices on separate cache lines,
  *    no validation, no signalling, consumer publishes once per drained batch;
- *  - ring/: ring_tx_inband on one thread, batch-mode ring_rx_next into a private buffer
- *    on the other (validation, signalling decisions, VMBus control page layout).
+ *  - ring/ ("bench ring"): the producer queues bursts of BURST packets and flushes once
+ *    per burst; the consumer polls with interrupts masked and publishes its read index
+ *    lazily (every data_size / 8 bytes or when idle) - the fast configuration;
+ *  - ring/ ("bench ring_send"): ring_tx_inband per packet (publish + barrier + signal
+ *    decision each time) and an interrupt-style consumer (mask, drain, commit, unmask,
+ *    re-check) - the Linux-like configuration.
+ *  Both copy every packet into a private buffer and validate it.
  * Each measurement is the best of REPS short repetitions (the machine is shared).
  * Output: bench ring size=S pkts_per_s=.. bytes_per_s=.. copy_limit_ratio=.. bare_ratio=..
  * plus "bench ring_bare ..." and "bench memcpy ..." lines.
- * Arguments: [reps] [ring data KiB].
+ * Arguments: [reps] [ring data KiB] [only this payload size].
  */
 #include <pthread.h>
 #include <sched.h>
@@ -22,7 +27,7 @@
 
 #include "ring/ring.h"
 
-static unsigned reps = 5;
+static unsigned reps = 9;
 #define BURST 16u
 static uint32_t ring_data = 512 * 1024;
 
@@ -59,8 +64,9 @@ static void pin(int cpu)
 
 static unsigned long count_for(size_t size)
 {
-	unsigned long n = (512ul << 20) / (size + 24);
-	return n < 4096 ? 4096 : n > 8000000 ? 8000000 : n;
+	/* short repetitions (tens of ms): the best one is the least disturbed */
+	unsigned long n = (128ul << 20) / (size + 24);
+	return n < 2048 ? 2048 : n > 2000000 ? 2000000 : n;
 }
 
 /* ---- memcpy ---- */
@@ -262,7 +268,9 @@ static void *ring_producer(void *arg)
 	return NULL;
 }
 
-static void *ring_consumer(void *arg)
+/* Interrupt-style consumer (Linux-like): wait (poll) for data, mask, drain, commit,
+ * unmask and re-check. Used with the per-packet producer. */
+static void *ring_consumer_intr(void *arg)
 {
 	struct rb *b = arg;
 	pin(1);
@@ -272,8 +280,7 @@ static void *ring_consumer(void *arg)
 	uint64_t expect = 0;
 	unsigned spins = 0;
 	while (got < b->n) {
-		/* Idle: a real consumer waits for the interrupt; here poll the write index
-		 * (one load) rather than toggling the mask on the shared line. */
+		/* a real consumer waits for the interrupt here; poll the write index instead */
 		if (ring_rx_pending(&b->rx) == 0) {
 			spin_wait(&spins);
 			continue;
@@ -303,6 +310,46 @@ static void *ring_consumer(void *arg)
 	return NULL;
 }
 
+/* Polling consumer (busy-poll / NAPI-like): interrupts stay masked, the read index is
+ * published once size/8 bytes were consumed or when idle. Used with bursts. */
+static void *ring_consumer_poll(void *arg)
+{
+	struct rb *b = arg;
+	pin(1);
+	size_t cap = b->psize + 64;
+	uint8_t *buf = aligned_alloc(64, cap);
+	unsigned long got = 0;
+	uint64_t expect = 0;
+	unsigned spins = 0, idle = 0;
+	uint32_t lazy = b->tx.size / 8;
+	ring_rx_batch_begin(&b->rx);
+	while (got < b->n) {
+		struct ring_pkt p;
+		int rc = ring_rx_next(&b->rx, buf, cap, &p);
+		if (rc == 0) {
+			if (p.trans_id != expect)
+				b->errors++;
+			expect++;
+			got++;
+			idle = 0;
+			if (ring_rx_uncommitted(&b->rx) >= lazy)
+				b->rsignals += ring_rx_commit(&b->rx) == RING_SIGNAL;
+			continue;
+		}
+		if (rc != UMBRA_EAGAIN) {
+			b->errors++;
+			break;
+		}
+		if (++idle == 16 && ring_rx_uncommitted(&b->rx))
+			b->rsignals += ring_rx_commit(&b->rx) == RING_SIGNAL;
+		spin_wait(&spins);
+	}
+	ring_rx_commit(&b->rx);
+	ring_rx_batch_end(&b->rx);
+	free(buf);
+	return NULL;
+}
+
 static double bench_ring(size_t size, unsigned long n, unsigned burst, struct rb *stats)
 {
 	double best = 0;
@@ -320,7 +367,7 @@ static double bench_ring(size_t size, unsigned long n, unsigned burst, struct rb
 		b->burst = burst;
 		pthread_t p, c;
 		double t0 = now();
-		pthread_create(&c, NULL, ring_consumer, b);
+		pthread_create(&c, NULL, burst > 1 ? ring_consumer_poll : ring_consumer_intr, b);
 		pthread_create(&p, NULL, ring_producer, b);
 		pthread_join(p, NULL);
 		pthread_join(c, NULL);
@@ -349,10 +396,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: ring_bench [reps] [ring data KiB >= 128]\n");
 		return 2;
 	}
+	size_t only = argc > 3 ? strtoul(argv[3], NULL, 0) : 0;
 	static const size_t sizes[] = { 64, 1024, 4096, 65536 };
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
 		size_t s = sizes[i];
+		if (only && s != only)
+			continue;
 		unsigned long n = count_for(s);
+		if (getenv("RING_BENCH_ONLY_RING")) { /* profiling aid */
+			struct rb st = { 0 };
+			double r = bench_ring(s, n, BURST, &st);
+			printf("bench ring_only size=%zu pkts_per_s=%.0f\n", s, r);
+			continue;
+		}
 		double mc = bench_memcpy(s);
 		double bare = bench_bare(s, n);
 		struct rb st = { 0 }, st1 = { 0 };

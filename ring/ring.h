@@ -199,6 +199,9 @@ int ring_rx_next(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt
  * (pending_send_sz != 0, it advertises RING_FEAT_PENDING_SEND_SZ) and the free space just
  * crossed its pending size; 0 otherwise; UMBRA_ECORRUPT (sticky) on an invalid write index. */
 int ring_rx_commit(struct ring_rx *rx);
+/* Bytes consumed (ring_rx_consume) but not yet published by ring_rx_commit. A polling
+ * consumer may commit lazily, e.g. once this exceeds a fraction of the ring. */
+uint32_t ring_rx_uncommitted(const struct ring_rx *rx);
 /* ring_rx_next + ring_rx_commit: 0 or RING_SIGNAL on success. */
 int ring_rx_read(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt);
 

@@ -74,7 +74,10 @@ static inline void rx_get(const struct ring_rx *rx, uint32_t off, void *dst, uin
 	ring_sh_copy_in((uint8_t *)dst + first, rx->data, n - first);
 }
 
-int ring_rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt)
+/* Copy and validate the next packet; on success returns 0 and the ring bytes it
+ * occupies in *bytes (nothing is consumed). */
+static inline int rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt,
+			  uint32_t *bytes)
 {
 	if (rx == NULL || rx->ctl == NULL || pkt == NULL || buf == NULL ||
 	    cap < sizeof(struct ring_desc) || ((uintptr_t)buf & 7u))
@@ -112,11 +115,31 @@ int ring_rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt
 		rest_off -= rx->size;
 	rx_get(rx, rest_off, p + sizeof d, len - (uint32_t)sizeof d);
 	/* Validate the private copy only; d is the descriptor checked above (p[0..16) is
-	 * never re-read from shared memory). */
-	if (ring_pkt_parse_body(&d, p, pkt) != 0)
+	 * never re-read from shared memory). Types without a type header need no more. */
+	if (d.type == RING_PKT_INBAND || d.type == RING_PKT_COMP) {
+		pkt->type = d.type;
+		pkt->flags = d.flags;
+		pkt->trans_id = d.trans_id;
+		pkt->len = len;
+		pkt->hdr = p + sizeof d;
+		pkt->hdr_len = d.offset8 * 8u - (uint32_t)sizeof d;
+		pkt->data = p + d.offset8 * 8u;
+		pkt->data_len = len - d.offset8 * 8u;
+		pkt->range_count = 0;
+	} else if (ring_pkt_parse_body(&d, p, pkt) != 0) {
 		return rx_fail(rx);
-	rx->peek_bytes = len + (uint32_t)sizeof(struct ring_trailer);
+	}
+	*bytes = len + (uint32_t)sizeof(struct ring_trailer);
 	return 0;
+}
+
+int ring_rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt)
+{
+	uint32_t bytes;
+	int rc = rx_peek(rx, buf, cap, pkt, &bytes);
+	if (rc == 0)
+		rx->peek_bytes = bytes;
+	return rc;
 }
 
 int ring_rx_consume(struct ring_rx *rx)
@@ -137,10 +160,13 @@ int ring_rx_consume(struct ring_rx *rx)
 
 int ring_rx_next(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt)
 {
-	int rc = ring_rx_peek(rx, buf, cap, pkt);
+	uint32_t bytes;
+	int rc = rx_peek(rx, buf, cap, pkt, &bytes);
 	if (rc)
 		return rc;
-	return ring_rx_consume(rx);
+	uint32_t r = rx->r + bytes;
+	rx->r = r >= rx->size ? r - rx->size : r;
+	return 0;
 }
 
 int ring_rx_commit(struct ring_rx *rx)
@@ -175,6 +201,13 @@ int ring_rx_commit(struct ring_rx *rx)
 	if (free_after < consumed)
 		return 0; /* cannot happen with a validated index; be safe */
 	return (free_before <= pending && free_after > pending) ? RING_SIGNAL : 0;
+}
+
+uint32_t ring_rx_uncommitted(const struct ring_rx *rx)
+{
+	if (rx == NULL || rx->ctl == NULL || rx->size == 0)
+		return 0;
+	return ring_dist(rx->r_pub, rx->r, rx->size);
 }
 
 int ring_rx_read(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt)
