@@ -68,6 +68,10 @@ struct boot_info {
 	char *argv[BOOT_MAX_ARGS + 1];
 };
 
+/* The boot information of the running image (valid once the kernel entry started;
+ * NULL before). Later layers read unaccepted[] and the memory map from here. */
+const struct boot_info *boot_info_get(void);
+
 /* Kernel entry, on the kernel stack, interrupts off, firmware GDT/IDT/CR3 still live. */
 _Noreturn void boot_kernel_main(struct boot_info *bi);
 

@@ -16,6 +16,12 @@
 #define TIMER_HZ 1000
 
 static struct boot_memmap_result memres;
+static const struct boot_info *boot_info_ptr;
+
+const struct boot_info *boot_info_get(void)
+{
+	return boot_info_ptr;
+}
 
 static const char *const tsc_src[] = {
 	[BOOT_TSC_CPUID15] = "cpuid15", [BOOT_TSC_CPUID16] = "cpuid16",
@@ -58,6 +64,7 @@ _Noreturn void boot_kernel_main(struct boot_info *bi)
 	char vendor[13], hv[13] = "none";
 	uint32_t r[4];
 
+	boot_info_ptr = bi;
 	arch_serial_init();
 	arch_tsc_init(bi->tsc_hz, bi->tsc_entry);
 	arch_crash_set_exit(boot_poweroff);

@@ -134,6 +134,7 @@ _Noreturn void boot_poweroff(int status)
 {
 	cpu_cli();
 	boot_printf("umbra: exit status=%d\n", status);
+	arch_serial_flush();
 	if (debug_exit) {
 		uint8_t v = status >= 0 && status <= 111 ? (uint8_t)(0x10 + status) : 0x7f;
 		cpu_outb(DEBUG_EXIT_PORT, v);

@@ -29,6 +29,7 @@ struct arch_frame {
 /* COM1 16550, 115200 8N1; writes are bounded (an absent UART drops output). */
 void arch_serial_init(void);
 void arch_serial_write(const char *s, size_t n);
+void arch_serial_flush(void);
 
 void arch_gdt_init(const struct boot_info *bi);
 void arch_idt_init(void);

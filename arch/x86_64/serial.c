@@ -42,3 +42,13 @@ void arch_serial_write(const char *s, size_t n)
 		put(s[i]);
 	}
 }
+
+void arch_serial_flush(void)
+{
+	/* Bounded wait for the transmitter to drain (LSR.TEMT), e.g. before power-off. */
+	for (int i = 0; present && i < 1000000; i++) {
+		if (cpu_inb(COM1 + 5) & 0x40)
+			break;
+		cpu_pause();
+	}
+}
