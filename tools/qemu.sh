@@ -13,6 +13,7 @@
 #     --serial SPEC      QEMU -serial value (default mon:stdio; tests use file:LOG)
 #     --mem SIZE         guest RAM (default 256M)
 #     --dry-run          print the command instead of running it
+#   QEMU_BIN overrides the emulator binary (tests/boot/selftest uses a stub).
 #
 # Every run gets a fresh copy of the VARS template: OVMF writes Boot#### entries into it.
 # The isa-debug-exit device sits at port 0xf4 (4 bytes): QEMU exits with (v << 1) | 1.
@@ -63,7 +64,7 @@ else
 fi
 [ -z "$append" ] || [ -n "$kernel" ] || { echo "qemu.sh: --append needs --kernel" >&2; exit 2; }
 
-cmd=(qemu-system-x86_64 "${machine[@]}" -accel tcg -m "$mem" -smp 1 -nodefaults -no-user-config
+cmd=("${QEMU_BIN:-qemu-system-x86_64}" "${machine[@]}" -accel tcg -m "$mem" -smp 1 -nodefaults -no-user-config
 	-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
 	-drive "if=pflash,format=raw,unit=1,file=$vars"
 	"${media[@]}"
