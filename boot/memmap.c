@@ -90,13 +90,23 @@ int boot_memmap_process(const void *map, uint64_t map_size, uint64_t desc_size,
 	for (unsigned i = 0; i < ncarve; i++)
 		cv[i + 1] = carve[i];
 
-	/* Validate first: a malformed map adds nothing. */
+	/* Validate first: a malformed map (unaligned, wrapping, beyond 52-bit physical, or
+	 * with overlapping descriptors) adds nothing. Overlaps are checked pairwise: maps
+	 * hold a few hundred descriptors at most, and a free range overlapping a firmware
+	 * one must never reach the allocator. */
 	for (uint64_t off = 0; off < map_size; off += desc_size) {
 		struct boot_efi_desc d;
 		memcpy(&d, p + off, sizeof d);
 		if ((d.phys_start & (PAGE - 1)) || d.npages > (UINT64_MAX - d.phys_start) / PAGE ||
 		    d.phys_start + d.npages * PAGE > (1ull << 52))
 			return UMBRA_EINVAL;
+		for (uint64_t o2 = 0; o2 < off; o2 += desc_size) {
+			struct boot_efi_desc e;
+			memcpy(&e, p + o2, sizeof e);
+			if (d.npages && e.npages && d.phys_start < e.phys_start + e.npages * PAGE &&
+			    e.phys_start < d.phys_start + d.npages * PAGE)
+				return UMBRA_EINVAL;
+		}
 	}
 
 	for (uint64_t off = 0; off < map_size; off += desc_size) {

@@ -55,7 +55,8 @@ struct boot_memmap_result {
 /*
  * Walks the map (desc_size stride, must be >= 40), calls add_free(base, npages) for
  * every merged free range minus carve[0..ncarve) and page 0, and fills *res.
- * Returns 0, or UMBRA_EINVAL for a malformed map (nothing is added then).
+ * Returns 0, or UMBRA_EINVAL for a malformed map (nothing is added then): bad sizes,
+ * unaligned or wrapping descriptors, addresses beyond 52 bits, overlapping descriptors.
  */
 int boot_memmap_process(const void *map, uint64_t map_size, uint64_t desc_size,
 			const struct boot_range *carve, unsigned ncarve,

@@ -46,7 +46,7 @@ static int rec_add(uint64_t base, uint64_t npages)
 
 static bool overlaps(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
 {
-	return a < b + bn * PG && b < a + an * PG;
+	return an && bn && a < b + bn * PG && b < a + an * PG;
 }
 
 /* Every added range lies inside FREE descriptors and outside page 0 and carve-outs. */
@@ -201,6 +201,18 @@ static void test_malformed(void)
 	UT_EQ(run(&m, NULL, 0), UMBRA_EINVAL);
 	UT_EQ(nadded, 0);
 	ovmf_map(&m);
+	put(&m, 7, 0x7ff000, 2);                /* overlaps ACPI NVS at 0x800000 */
+	UT_EQ(run(&m, NULL, 0), UMBRA_EINVAL);
+	UT_EQ(nadded, 0);
+	ovmf_map(&m);
+	put(&m, 7, 0x100000, 1);                /* duplicate of a free range */
+	UT_EQ(run(&m, NULL, 0), UMBRA_EINVAL);
+	UT_EQ(nadded, 0);
+	ovmf_map(&m);
+	put(&m, 7, 0x800000 + 8 * PG, 0);       /* empty descriptors never overlap */
+	UT_EQ(run(&m, NULL, 0), 0);
+	ovmf_map(&m);
+	nadded = 0;
 	UT_EQ(boot_memmap_process(m.buf, m.n * STRIDE, 32, NULL, 0, rec_add, &res), UMBRA_EINVAL);
 	UT_EQ(boot_memmap_process(m.buf, m.n * STRIDE - 1, STRIDE, NULL, 0, rec_add, &res), UMBRA_EINVAL);
 	UT_EQ(boot_memmap_process(NULL, 0, STRIDE, NULL, 0, rec_add, &res), UMBRA_EINVAL);
