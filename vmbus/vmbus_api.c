@@ -37,6 +37,10 @@ struct vmbus_channel {
 	struct vmbus_bufrec bufs[VMBUS_API_MAX_BUFS];
 };
 
+/* The runtime's bring-up (vmbus/vmbus_platform.c), when linked: the first API call
+ * connects. Host tests of the API alone do not link it. */
+extern int vmbus_platform_start(void) __attribute__((weak));
+
 static struct vmbus_conn *g_conn;
 static struct vmbus_mem_ops g_ops;
 static struct vmbus_channel g_ch[VMBUS_API_MAX_OPEN];
@@ -111,6 +115,13 @@ void vmbus_api_event(uint32_t relid)
 			g_ch[i].event = true;
 }
 
+static bool api_ready(void)
+{
+	if (!g_conn && vmbus_platform_start)
+		vmbus_platform_start();
+	return g_conn && g_conn->connected;
+}
+
 /* ---- offers ---- */
 
 int vmbus_info(struct vmbus_info *out)
@@ -118,7 +129,7 @@ int vmbus_info(struct vmbus_info *out)
 	if (!out)
 		return UMBRA_EINVAL;
 	memset(out, 0, sizeof(*out));
-	if (!g_conn || !g_conn->connected)
+	if (!api_ready())
 		return UMBRA_ENODEV;
 	vmbus_conn_poll(g_conn);
 	out->connected = true;
@@ -162,7 +173,7 @@ static void fill_info(const struct vmbus_chan_rec *r, struct vmbus_offer_info *o
 
 int vmbus_offer_count(void)
 {
-	if (!g_conn || !g_conn->connected)
+	if (!api_ready())
 		return UMBRA_ENODEV;
 	int n = 0;
 	for (int i = 0; i < VMBUS_MAX_CHANNELS; i++)
@@ -174,7 +185,7 @@ int vmbus_offer_get(unsigned index, struct vmbus_offer_info *out)
 {
 	if (!out)
 		return UMBRA_EINVAL;
-	if (!g_conn || !g_conn->connected)
+	if (!api_ready())
 		return UMBRA_ENODEV;
 	const struct vmbus_chan_rec *r = offer_nth(index);
 	if (!r)
@@ -187,7 +198,7 @@ int vmbus_find(const struct vmbus_guid *class_id, unsigned nth, struct vmbus_off
 {
 	if (!class_id || !out)
 		return UMBRA_EINVAL;
-	if (!g_conn || !g_conn->connected)
+	if (!api_ready())
 		return UMBRA_ENODEV;
 	for (unsigned i = 0;; i++) {
 		const struct vmbus_chan_rec *r = offer_nth(i);
@@ -256,7 +267,7 @@ int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_c
 	    p->send_ring_bytes > VMBUS_RING_MAX_BYTES / 2 || p->recv_ring_bytes > VMBUS_RING_MAX_BYTES / 2 ||
 	    p->max_packet_bytes > VMBUS_MAX_PKT_LIMIT)
 		return UMBRA_EINVAL;
-	if (!g_conn || !g_conn->connected)
+	if (!api_ready())
 		return UMBRA_ENODEV;
 	vmbus_conn_poll(g_conn);
 	struct vmbus_chan_rec *r = vmbus_conn_chan(g_conn, relid);
@@ -462,8 +473,8 @@ int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus_pac
 		return rc;
 	if (ch->cb || (cap && !buf))
 		return UMBRA_EINVAL;
-	uint64_t start = now();
-	for (;;) {
+	uint64_t start = 0;
+	for (bool first = true;; first = false) {
 		struct ring_pkt p;
 		rc = rx_peek(ch, &p);
 		if (rc == 0) {
@@ -484,9 +495,13 @@ int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus_pac
 			return rc;      /* ENOSPC: packet above max_packet_bytes */
 		if (ch_rescinded(ch))
 			return UMBRA_ERESCINDED;
+		if (timeout_ns == 0)
+			return UMBRA_EAGAIN;
+		if (first)
+			start = now();
 		uint64_t el = now() - start;
 		if (el >= timeout_ns)
-			return timeout_ns ? UMBRA_ETIMEDOUT : UMBRA_EAGAIN;
+			return UMBRA_ETIMEDOUT;
 		ch->event = false;
 		api_wait(timeout_ns - el);
 	}
@@ -517,7 +532,7 @@ int vmbus_wait(struct vmbus_channel *const *chs, unsigned n, uint64_t timeout_ns
 
 int vmbus_dispatch(uint64_t timeout_ns)
 {
-	if (!g_conn)
+	if (!api_ready())
 		return UMBRA_ENODEV;
 	uint64_t start = now();
 	for (;;) {

@@ -1,0 +1,214 @@
+/* Bring-up: guest OS id, hypercall page, the two SynICs, fallback, visibility hypercall. */
+#include "synic/synic_int.h"
+#include "arch/x86_64/hw.h"
+#include "lib/string.h"
+#include <umbra/errno.h>
+
+struct synic_state synic_s;
+
+static int own_page(uint64_t *gpa)
+{
+	if (synic_s.nown >= sizeof(synic_s.own_gpa) / sizeof(synic_s.own_gpa[0]))
+		return UMBRA_ENOMEM;
+	int rc = synic_s.pages->alloc(gpa);
+	if (rc)
+		return rc;
+	synic_s.own_gpa[synic_s.nown++] = *gpa;
+	return 0;
+}
+
+/* SINT2 value: our vector, unmasked, no auto-EOI (the handler EOIs the APIC). */
+static uint64_t sint2(bool proxy)
+{
+	return SYNIC_VECTOR | (proxy ? HV_SINT_PROXY : 0);
+}
+
+/* The hypervisor SynIC of a paravisor CVM: its SIMP/SIEFP are preset by the paravisor to
+ * host-visible pages (GPA possibly with the boundary bit). Map them and enable. */
+static int hv_synic_paravisor(void)
+{
+	enum synic_route b = synic_s.cfg.bypass;
+	uint64_t simp, siefp;
+	if (synic_msr_read(b, HV_MSR_SIMP, &simp) || synic_msr_read(b, HV_MSR_SIEFP, &siefp))
+		return UMBRA_EIO;
+	uint64_t sg = simp & ~0xFFFull, eg = siefp & ~0xFFFull;
+	if (!sg || !eg)
+		return UMBRA_EIO;
+	synic_s.simp[SYNIC_HV] = hw_phys_to_virt(sg);
+	synic_s.siefp[SYNIC_HV] = hw_phys_to_virt(eg);
+	if (!synic_s.simp[SYNIC_HV] || !synic_s.siefp[SYNIC_HV])
+		return UMBRA_EIO;
+	if (synic_msr_write(b, HV_MSR_SIMP, sg | HV_PAGE_ENABLE) ||
+	    synic_msr_write(b, HV_MSR_SIEFP, eg | HV_PAGE_ENABLE) ||
+	    synic_msr_write(b, HV_MSR_SINT0 + 2, sint2(false)))
+		return UMBRA_EIO;
+	return 0;
+}
+
+/* A SynIC reached by plain MSRs with pages we provide (the paravisor's, or the only one). */
+static int plain_synic(int which)
+{
+	uint64_t sg, eg;
+	int rc = own_page(&sg);
+	if (!rc)
+		rc = own_page(&eg);
+	if (rc)
+		return rc;
+	synic_s.simp[which] = hw_phys_to_virt(sg);
+	synic_s.siefp[which] = hw_phys_to_virt(eg);
+	hw_wrmsr(HV_MSR_SIMP, sg | HV_PAGE_ENABLE);
+	hw_wrmsr(HV_MSR_SIEFP, eg | HV_PAGE_ENABLE);
+	hw_wrmsr(HV_MSR_SCONTROL, 1);
+	return 0;
+}
+
+int synic_init(const struct synic_config *c, const struct synic_pages *pages, bool confidential)
+{
+	if (!c || !pages || !pages->alloc)
+		return UMBRA_EINVAL;
+	if (!c->hyperv)
+		return UMBRA_ENODEV;
+	if (c->isolated && !c->paravisor && c->iso_type >= SYNIC_ISO_SNP)
+		return UMBRA_ENOTSUP;
+	synic_trace_fn trace = synic_s.trace;
+	synic_event_fn on_event = synic_s.on_event;
+	memset(&synic_s, 0, sizeof(synic_s));
+	synic_s.trace = trace;
+	synic_s.on_event = on_event;
+	synic_s.cfg = *c;
+	synic_s.pages = pages;
+	synic_s.two = c->isolated && c->paravisor && c->bypass != SYNIC_ROUTE_DIRECT;
+	enum synic_route b = c->bypass;
+
+	if (b == SYNIC_ROUTE_GHCB) {
+		synic_s.ghcb_msr = hw_rdmsr(MSR_SEV_GHCB);
+		synic_s.ghcb = hw_phys_to_virt(synic_s.ghcb_msr & ~0xFFFull);
+		if (!synic_s.ghcb || (synic_s.ghcb_msr & 0xFFF))
+			return UMBRA_EIO;
+	}
+	/* Guest OS id before any hypercall, on the paravisor and on the hypervisor. */
+	hw_wrmsr(HV_MSR_GUEST_OS_ID, UMBRA_GUEST_OS_ID);
+	if (synic_s.two && synic_msr_write(b, HV_MSR_GUEST_OS_ID, UMBRA_GUEST_OS_ID))
+		return UMBRA_EIO;
+
+	int rc = own_page(&synic_s.hcpage_gpa);
+	if (rc)
+		return rc;
+	hw_wrmsr(HV_MSR_HYPERCALL, synic_s.hcpage_gpa | HV_PAGE_ENABLE);
+	synic_s.hcpage = hw_phys_to_virt(synic_s.hcpage_gpa);
+	rc = own_page(&synic_s.in_gpa);
+	if (rc)
+		return rc;
+	synic_s.in_page = hw_phys_to_virt(synic_s.in_gpa);
+	if (b == SYNIC_ROUTE_TDCALL) {
+		/* TDVMCALL hypercall input must be host-visible. */
+		rc = own_page(&synic_s.shared_gpa);
+		if (!rc)
+			rc = synic_set_visibility(synic_s.shared_gpa, 1, true);
+		if (rc)
+			return rc;
+		synic_s.shared_page = hw_phys_to_virt(synic_s.shared_gpa | c->shared_boundary);
+		memset(synic_s.shared_page, 0, 4096);
+	}
+
+	hw_irq_set_handler(SYNIC_VECTOR, synic_isr, NULL);
+	if (synic_s.two) {
+		rc = hv_synic_paravisor();
+		if (!rc)
+			rc = plain_synic(SYNIC_PV);
+		if (rc)
+			return rc;
+		synic_s.confidential = confidential;
+		hw_wrmsr(HV_MSR_SINT0 + 2, sint2(!confidential));
+	} else {
+		rc = plain_synic(SYNIC_HV);
+		if (rc)
+			return rc;
+		hw_wrmsr(HV_MSR_SINT0 + 2, sint2(false));
+	}
+	synic_s.up = true;
+	return 0;
+}
+
+int synic_fallback(void)
+{
+	if (!synic_s.up || !synic_s.two)
+		return UMBRA_EINVAL;
+	/* Events and messages of the (untrusted) connection now go to the hypervisor pages. */
+	hw_wrmsr(HV_MSR_SINT0 + 2, sint2(true));
+	synic_s.confidential = false;
+	return 0;
+}
+
+bool synic_confidential(void)
+{
+	return synic_s.up && synic_s.confidential;
+}
+
+void synic_shutdown(void)
+{
+	if (!synic_s.up)
+		return;
+	bool irq = hw_irq_save_disable();
+	hw_wrmsr(HV_MSR_SINT0 + 2, HV_SINT_MASKED);
+	if (synic_s.two) {
+		synic_msr_write(synic_s.cfg.bypass, HV_MSR_SINT0 + 2, HV_SINT_MASKED);
+		hw_wrmsr(HV_MSR_SIMP, 0);
+		hw_wrmsr(HV_MSR_SIEFP, 0);
+	} else {
+		hw_wrmsr(HV_MSR_SIMP, 0);
+		hw_wrmsr(HV_MSR_SIEFP, 0);
+	}
+	hw_irq_restore(irq);
+	hw_irq_set_handler(SYNIC_VECTOR, NULL, NULL);
+	if (synic_s.shared_page)
+		synic_set_visibility(synic_s.shared_gpa, 1, false);
+	hw_wrmsr(HV_MSR_HYPERCALL, 0);
+	synic_s.up = false;
+	if (synic_s.pages->free)
+		for (unsigned i = 0; i < synic_s.nown; i++)
+			synic_s.pages->free(synic_s.own_gpa[i]);
+	synic_s.nown = 0;
+	synic_s.hcpage = NULL;
+}
+
+int synic_set_visibility(uint64_t gpa, uint64_t npages, bool host_visible)
+{
+	if ((gpa & 0xFFF) || npages == 0 || (gpa & synic_s.cfg.shared_boundary))
+		return UMBRA_EINVAL;
+	if (!synic_s.cfg.isolated || !synic_s.cfg.paravisor)
+		return 0;
+	if (!synic_s.in_page || !synic_s.hcpage)
+		return UMBRA_ENODEV;
+	struct hv_visibility_input *in = (struct hv_visibility_input *)synic_s.in_page;
+	for (uint64_t done = 0; done < npages;) {
+		uint32_t n = npages - done > HV_VIS_MAX_REPS ? HV_VIS_MAX_REPS : (uint32_t)(npages - done);
+		bool irq = hw_irq_save_disable();
+		memset(in, 0, 16 + 8u * n);
+		in->partition_id = HV_PARTITION_SELF;
+		in->host_visibility = host_visible ? HV_VIS_READ_WRITE : HV_VIS_NONE;
+		for (uint32_t i = 0; i < n; i++)
+			in->pfn[i] = (gpa >> 12) + done + i;
+		uint32_t start = 0;
+		int rc = 0;
+		for (int tries = 0; start < n; tries++) {
+			uint64_t control = HVCALL_MODIFY_VISIBILITY |
+					   ((uint64_t)n << HV_HYPERCALL_REP_COUNT_SHIFT) |
+					   ((uint64_t)start << HV_HYPERCALL_REP_START_SHIFT);
+			uint64_t rax = synic_hypercall(SYNIC_ROUTE_DIRECT, control, synic_s.in_gpa, 0);
+			uint32_t reps = HV_REPS_DONE(rax);
+			synic_s.st.vis_calls++;
+			if (HV_STATUS(rax) != 0 || reps > n || (reps <= start && tries > 16)) {
+				rc = UMBRA_EIO;
+				break;
+			}
+			if (reps > start)
+				start = reps;
+		}
+		hw_irq_restore(irq);
+		if (rc)
+			return rc;
+		done += n;
+	}
+	return 0;
+}

@@ -1,0 +1,2 @@
+#include "vmbus/tests/simwrap/simwrap.h"
+#include "tests/sim/sim_ghcb.c"

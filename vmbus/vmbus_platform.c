@@ -1,0 +1,177 @@
+/* Runtime binding: synic/ transport, mem/ pages, the connect / fallback sequence. */
+#include "vmbus/vmbus_platform.h"
+#include <umbra/vmbus.h>
+#include "vmbus/vmbus_api.h"
+#include "vmbus/vmbus_conn.h"
+#include "synic/synic.h"
+#include "mem/mem.h"
+#include "arch/x86_64/hw.h"
+#include "lib/string.h"
+#include <umbra/errno.h>
+
+/* The boot log, when the runtime provides it (absent in host tests). */
+extern void umbra_log(const char *fmt, ...) __attribute__((weak, format(printf, 1, 2)));
+#define VLOG(...) do { if (umbra_log) umbra_log(__VA_ARGS__); } while (0)
+
+static struct vmbus_conn g_conn;
+static struct synic_config g_cfg;
+static int g_state;             /* 0 not tried, 1 up, < 0 error */
+static bool g_fell_back;
+
+static uint16_t t_post(void *ctx, bool direct, uint32_t conn, const void *msg, size_t len)
+{
+	(void)ctx;
+	return synic_post(direct, conn, msg, len);
+}
+
+static uint16_t t_signal(void *ctx, uint32_t conn)
+{
+	(void)ctx;
+	return synic_signal(conn);
+}
+
+static int t_recv(void *ctx, void *buf, size_t cap, uint64_t timeout)
+{
+	(void)ctx;
+	return synic_recv(buf, cap, timeout);
+}
+
+static uint64_t t_now(void *ctx)
+{
+	(void)ctx;
+	return hw_now_ns();
+}
+
+static void t_delay(void *ctx, uint64_t ns)
+{
+	(void)ctx;
+	uint64_t s = hw_now_ns();
+	while (hw_now_ns() - s < ns)
+		hw_wait_for_interrupt(ns - (hw_now_ns() - s));
+}
+
+static const struct vmbus_transport g_tp = {
+	.post = t_post, .signal = t_signal, .recv = t_recv, .now_ns = t_now, .delay_ns = t_delay,
+};
+
+static int m_alloc(void *ctx, size_t n, uint64_t *gpa, void **va)
+{
+	(void)ctx;
+	int rc = mem_page_alloc(n, 1, gpa);
+	if (rc)
+		return rc;
+	*va = hw_phys_to_virt(*gpa);
+	return 0;
+}
+
+static int m_free(void *ctx, uint64_t gpa, size_t n)
+{
+	(void)ctx;
+	return mem_page_free(gpa, n);
+}
+
+static int m_vis(void *ctx, uint64_t gpa, size_t n, bool shared)
+{
+	(void)ctx;
+	return synic_set_visibility(gpa, n, shared);
+}
+
+static void m_wait(void *ctx, uint64_t ns)
+{
+	(void)ctx;
+	hw_wait_for_interrupt(ns);
+}
+
+static int p_alloc(uint64_t *gpa)
+{
+	int rc = mem_page_alloc(1, 1, gpa);
+	if (!rc)
+		memset(hw_phys_to_virt(*gpa), 0, 4096);
+	return rc;
+}
+
+static void p_free(uint64_t gpa)
+{
+	mem_page_free(gpa, 1);
+}
+
+static const struct synic_pages g_pages = { .alloc = p_alloc, .free = p_free };
+
+int vmbus_platform_start(void)
+{
+	if (g_state)
+		return g_state > 0 ? 0 : g_state;
+	char line[160];
+	int rc = synic_detect(&g_cfg);
+	synic_describe(&g_cfg, line, sizeof(line));
+	VLOG("%s\n", line);
+	if (rc) {
+		VLOG("vmbus: %s\n", rc == UMBRA_ENODEV ? "no Hyper-V" : "isolated VM without a paravisor: not supported");
+		return g_state = rc;
+	}
+	bool conf = g_cfg.isolated && g_cfg.paravisor && g_cfg.cvmb_available;
+	rc = synic_init(&g_cfg, &g_pages, conf);
+	if (rc) {
+		VLOG("vmbus: SynIC bring-up failed (%d)\n", rc);
+		synic_shutdown();
+		return g_state = rc;
+	}
+	synic_set_event_handler(vmbus_api_event);
+	vmbus_conn_init(&g_conn, &g_tp);
+	g_conn.isolated = g_cfg.isolated;
+	rc = vmbus_conn_connect(&g_conn, conf);
+	if (rc == UMBRA_EREFUSED && conf) {
+		VLOG("vmbus: direct InitiateContact refused; retrying without confidential control plane\n");
+		g_fell_back = true;
+		rc = synic_fallback();
+		if (!rc)
+			rc = vmbus_conn_connect(&g_conn, false);
+	}
+	if (rc) {
+		VLOG("vmbus: connect failed (%d)\n", rc);
+		synic_shutdown();
+		return g_state = rc;
+	}
+	static const struct vmbus_mem_ops ops = {
+		.page_alloc = m_alloc, .page_free = m_free, .set_visibility = m_vis, .wait = m_wait,
+	};
+	struct vmbus_mem_ops o = ops;
+	if (!g_cfg.isolated)
+		o.set_visibility = NULL;
+	vmbus_api_attach(&g_conn, &o);
+	VLOG("vmbus: version %u.%u, %s control plane, %d offers\n", g_conn.version >> 16,
+	     g_conn.version & 0xFFFF, g_conn.confidential ? "confidential" : "host-visible",
+	     vmbus_offer_count());
+	g_state = 1;
+	return 0;
+}
+
+int vmbus_platform_stop(void)
+{
+	if (g_state <= 0)
+		return UMBRA_ENODEV;
+	int rc = vmbus_conn_unload(&g_conn);
+	vmbus_api_detach();
+	synic_shutdown();
+	g_state = UMBRA_ENODEV;
+	return rc;
+}
+
+const struct synic_config *vmbus_platform_config(void)
+{
+	return &g_cfg;
+}
+
+bool vmbus_platform_fell_back(void)
+{
+	return g_fell_back;
+}
+
+void vmbus_platform_reset(void)
+{
+	vmbus_api_detach();
+	memset(&g_conn, 0, sizeof(g_conn));
+	memset(&g_cfg, 0, sizeof(g_cfg));
+	g_state = 0;
+	g_fell_back = false;
+}
