@@ -76,8 +76,8 @@ static inline void rx_get(const struct ring_rx *rx, uint32_t off, void *dst, uin
 
 /* Copy and validate the next packet; on success returns 0 and the ring bytes it
  * occupies in *bytes (nothing is consumed). */
-static inline int rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt,
-			  uint32_t *bytes)
+static inline __attribute__((always_inline)) int
+rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt, uint32_t *bytes)
 {
 	if (rx == NULL || rx->ctl == NULL || pkt == NULL || buf == NULL ||
 	    cap < sizeof(struct ring_desc) || ((uintptr_t)buf & 7u))

@@ -152,10 +152,18 @@ int ring_tx_queue(struct ring_tx *tx, const struct ring_send *s)
 		return UMBRA_EINVAL;
 	if (tx->err)
 		return tx->err;
-	long hdr_len;
-	long plen = send_pkt_len(s, &hdr_len);
-	if (plen < 0)
-		return (int)plen;
+	long hdr_len = 0, plen;
+	if (s != NULL && s->niov == 1 && s->nranges == 0 && s->iov != NULL &&
+	    (s->type == RING_PKT_INBAND || s->type == RING_PKT_COMP) &&
+	    (s->flags & ~RING_FLAG_COMPLETION_REQUESTED) == 0 &&
+	    s->iov[0].len <= RING_MAX_PKT_LEN - sizeof(struct ring_desc) &&
+	    (s->iov[0].base != NULL || s->iov[0].len == 0)) {
+		plen = (long)(sizeof(struct ring_desc) + s->iov[0].len); /* common case */
+	} else {
+		plen = send_pkt_len(s, &hdr_len);
+		if (plen < 0)
+			return (int)plen;
+	}
 	uint32_t len8 = ((uint32_t)plen + 7u) / 8u;
 	uint32_t total = len8 * 8u + (uint32_t)sizeof(struct ring_trailer);
 	if (total > tx->size - 8u)
