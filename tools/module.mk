@@ -66,7 +66,7 @@ SNAKEOIL_KEY := /usr/share/ovmf/PkKek-1-snakeoil.key
 SNAKEOIL_CERT := /usr/share/ovmf/PkKek-1-snakeoil.pem
 BOOT_TEST_DEPS += $(foreach a,$(BOOT_TEST_APPS),$(BUILD)/apps/$(a)/umbra.efi) \
 	$(BUILD)/test/hello.img $(BUILD)/test/hello.vhd $(BUILD)/test/hello-signed.img \
-	$(BUILD)/test/oot.efi
+	$(BUILD)/test/oot.efi $(BUILD)/clang/apps/hello/umbra.efi
 
 $(BUILD)/test/hello.efi: $(BUILD)/apps/hello/umbra.efi
 	@mkdir -p $(@D)
@@ -79,6 +79,12 @@ $(BUILD)/test/hello-signed.efi: $(BUILD)/apps/hello/umbra.efi tools/sign.sh
 $(BUILD)/test/oot.efi: $(wildcard examples/outoftree/Makefile examples/outoftree/*.[ch]) $(BUILD)/apps/hello/umbra.efi \
 		tools/oot-build.sh umbra.mk
 	bash tools/oot-build.sh examples/outoftree $@
+
+# The hello app built with CC=clang (its own build tree); the sub-make decides freshness.
+$(BUILD)/clang/apps/hello/umbra.efi: FORCE
+	+$(MAKE) --no-print-directory CC=clang BUILD=$(BUILD)/clang $@
+.PHONY: FORCE
+FORCE:
 
 BENCH_DEPS += $(BUILD)/apps/hello/umbra.efi $(BUILD)/test/hello.img
 BENCH_SCRIPTS += tools/bench-boot.sh
