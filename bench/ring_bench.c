@@ -28,7 +28,9 @@
 #include "ring/ring.h"
 
 static unsigned reps = 9;
+#ifndef BURST
 #define BURST 16u
+#endif
 static uint32_t ring_data = 512 * 1024;
 
 static double now(void)
@@ -71,15 +73,14 @@ static unsigned long count_for(size_t size)
 
 /* ---- memcpy ---- */
 
-static double bench_memcpy(size_t size)
+static double bench_memcpy(size_t size, double best)
 {
 	size_t region = ring_data;
 	uint8_t *src = aligned_alloc(4096, size), *dst = aligned_alloc(4096, region + size);
 	memset(src, 1, size);
 	memset(dst, 0, region + size);
 	unsigned long n = count_for(size);
-	double best = 0;
-	for (unsigned r = 0; r < reps; r++) {
+	{
 		size_t off = 0;
 		double t0 = now();
 		for (unsigned long i = 0; i < n; i++) {
@@ -192,10 +193,9 @@ static void *bare_consumer(void *arg)
 	return NULL;
 }
 
-static double bench_bare(size_t size, unsigned long n)
+static double bench_bare(size_t size, unsigned long n, double best)
 {
-	double best = 0;
-	for (unsigned rep = 0; rep < reps; rep++) {
+	{
 		struct bare *b = aligned_alloc(64, sizeof *b);
 		memset(b, 0, sizeof *b);
 		b->data = aligned_alloc(4096, ring_data);
@@ -350,10 +350,9 @@ static void *ring_consumer_poll(void *arg)
 	return NULL;
 }
 
-static double bench_ring(size_t size, unsigned long n, unsigned burst, struct rb *stats)
+static double bench_ring(size_t size, unsigned long n, unsigned burst, double best, struct rb *stats)
 {
-	double best = 0;
-	for (unsigned rep = 0; rep < reps; rep++) {
+	{
 		struct rb *b = aligned_alloc(64, sizeof *b);
 		memset(b, 0, sizeof *b);
 		size_t bytes = RING_CTL_SIZE + ring_data;
@@ -403,19 +402,19 @@ int main(int argc, char **argv)
 		if (only && s != only)
 			continue;
 		unsigned long n = count_for(s);
-		if (getenv("RING_BENCH_ONLY_RING")) { /* profiling aid */
-			struct rb st = { 0 };
-			double r = bench_ring(s, n, BURST, &st);
-			printf("bench ring_only size=%zu pkts_per_s=%.0f\n", s, r);
-			continue;
-		}
-		double mc = bench_memcpy(s);
-		double bare = bench_bare(s, n);
+		/* Repetitions interleave the four measurements so that each sees the same
+		 * background load; each keeps its best. */
+		double mc = 0, bare = 0, ring = 0, ring1 = 0;
 		struct rb st = { 0 }, st1 = { 0 };
-		double ring = bench_ring(s, n, BURST, &st);
-		double ring1 = bench_ring(s, n, 1, &st1);
+		for (unsigned rep = 0; rep < reps; rep++) {
+			mc = bench_memcpy(s, mc);
+			bare = bench_bare(s, n, bare);
+			ring = bench_ring(s, n, BURST, ring, &st);
+			ring1 = bench_ring(s, n, 1, ring1, &st1);
+		}
 		printf("bench memcpy size=%zu bytes_per_s=%.0f\n", s, mc);
-		printf("bench ring_bare size=%zu pkts_per_s=%.0f bytes_per_s=%.0f\n", s, bare, bare * (double)s);
+		printf("bench ring_bare size=%zu pkts_per_s=%.0f bytes_per_s=%.0f copy_limit_ratio=%.3f\n",
+		       s, bare, bare * (double)s, bare * (double)s / (mc / 2));
 		printf("bench ring size=%zu pkts_per_s=%.0f bytes_per_s=%.0f copy_limit_ratio=%.3f "
 		       "bare_ratio=%.3f ring_kib=%u burst=%u signals=%lu reader_signals=%lu\n",
 		       s, ring, ring * (double)s, ring * (double)s / (mc / 2), ring / bare,
