@@ -426,6 +426,8 @@ int sg_open_channel(struct sg *g, uint32_t relid, uint32_t ring_pages, bool priv
 		return UMBRA_ENOMEM;
 	if (!private_ring && sim_shared_boundary() && sg_visibility(g, ch->gpa, ch->pages, true))
 		return UMBRA_EIO;
+	uint32_t feat = 1; /* this endpoint honours pending_send_size (set by the sender) */
+	memcpy((uint8_t *)hw_phys_to_virt(ch->gpa) + 64, &feat, 4);
 	int rc = sg_gpadl(g, relid, ch->gpadl, ch->gpa, ch->pages, false, status);
 	if (rc || *status)
 		return rc;
