@@ -13,6 +13,9 @@ static void ghcb_mark_valid(uint8_t *g, uint32_t off)
 	g[GHCB_BITMAP + bit / 8] |= (uint8_t)(1u << (bit % 8));
 }
 
+/* The GHCB MSR keeps the paravisor-provided GHCB GPA: nothing here uses the MSR protocol,
+ * so it is never rewritten and each call is one VMGEXIT. */
+
 /* Hyper-V hypercall through the GHCB (usage 1): input at offset 0, output GPA at 0xFE8,
  * control in / result out at 0xFF0. Interrupts off: the GHCB is one shared page. */
 uint64_t synic_ghcb_hypercall(uint64_t control, const void *in, size_t in_len, uint64_t out_gpa)
@@ -30,7 +33,6 @@ uint64_t synic_ghcb_hypercall(uint64_t control, const void *in, size_t in_len, u
 	uint32_t usage = GHCB_USAGE_HYPERV;
 	memcpy(g + GHCB_VERSION, &ver, 2);
 	memcpy(g + GHCB_USAGE, &usage, 4);
-	hw_wrmsr(MSR_SEV_GHCB, synic_s.ghcb_msr);
 	hw_vmgexit();
 	uint64_t res = r64(g + GHCB_HV_CONTROL);
 	usage = GHCB_USAGE_STANDARD;
@@ -64,7 +66,6 @@ static int ghcb_msr(uint32_t msr, uint64_t *value, bool write)
 	uint32_t usage = GHCB_USAGE_STANDARD;
 	memcpy(g + GHCB_VERSION, &ver, 2);
 	memcpy(g + GHCB_USAGE, &usage, 4);
-	hw_wrmsr(MSR_SEV_GHCB, synic_s.ghcb_msr);
 	hw_vmgexit();
 	int rc = (r64(g + GHCB_EXITINFO1) & 0xFFFFFFFFull) ? UMBRA_EIO : 0;
 	if (!rc && !write)

@@ -15,8 +15,76 @@
 
 static const uint8_t CANARY[16] = { 0xC4, 0x7A, 0x91, 0x1E, 0x5B, 0x33, 0xD0, 0x6F,
 				    0x88, 0x2A, 0xE7, 0x14, 0x9C, 0x41, 0xB5, 0x0D };
+/* Both traces, the runtime's (synic_set_trace) and the simulator's (sim_config.trace),
+ * without the leading counter, split by direction. */
+#define TMAX 512
+struct tlog { char *g2h[TMAX], *h2g[TMAX]; int ng, nh; };
+static struct tlog T_rt, T_sim;
 static unsigned long trace_lines;
-static void on_trace(const char *line) { (void)line; trace_lines++; }
+
+static void tlog_add(struct tlog *t, const char *line)
+{
+	const char *p = strchr(line, ' ');
+	p = p ? strchr(p + 1, ' ') : NULL;     /* skip "trace <n>" */
+	if (!p)
+		return;
+	bool g2h = strncmp(p + 1, "dir=g2h", 7) == 0;
+	char **a = g2h ? t->g2h : t->h2g;
+	int *n = g2h ? &t->ng : &t->nh;
+	if (*n < TMAX) {
+		size_t len = strlen(p + 1) + 1;
+		a[*n] = malloc(len);
+		if (a[*n])
+			memcpy(a[(*n)++], p + 1, len);
+	}
+}
+
+static void tlog_clear(struct tlog *t)
+{
+	for (int i = 0; i < t->ng; i++)
+		free(t->g2h[i]);
+	for (int i = 0; i < t->nh; i++)
+		free(t->h2g[i]);
+	t->ng = t->nh = 0;
+}
+
+static void on_trace(const char *line) { trace_lines++; tlog_add(&T_rt, line); }
+static void on_sim_trace(void *ctx, const char *line) { (void)ctx; tlog_add(&T_sim, line); }
+
+/* The runtime's trace and the simulator's agree line for line. */
+static void check_traces_agree(void)
+{
+	UT_EQ(T_rt.ng, T_sim.ng);
+	UT_EQ(T_rt.nh, T_sim.nh);
+	for (int i = 0; i < T_rt.ng && i < T_sim.ng; i++)
+		if (strcmp(T_rt.g2h[i], T_sim.g2h[i])) {
+			fprintf(stderr, "g2h %d:\n rt  %s\n sim %s\n", i, T_rt.g2h[i], T_sim.g2h[i]);
+			UT_CHECK(!"g2h traces differ");
+			break;
+		}
+	for (int i = 0; i < T_rt.nh && i < T_sim.nh; i++)
+		if (strcmp(T_rt.h2g[i], T_sim.h2g[i])) {
+			fprintf(stderr, "h2g %d:\n rt  %s\n sim %s\n", i, T_rt.h2g[i], T_sim.h2g[i]);
+			UT_CHECK(!"h2g traces differ");
+			break;
+		}
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* First g2h line with msgtype=<type>, or "". */
+static const char *first_g2h(int type)
+{
+	char k[32];
+	snprintf(k, sizeof(k), " msgtype=%d ", type);
+	for (int i = 0; i < T_rt.ng; i++)
+		if (strstr(T_rt.g2h[i], k))
+			return T_rt.g2h[i];
+	return "";
+}
 static char last_log[256];
 static void sim_log(void *ctx, const char *line)
 {
@@ -24,6 +92,9 @@ static void sim_log(void *ctx, const char *line)
 	snprintf(last_log, sizeof(last_log), "%s", line);
 }
 
+#ifndef E2E_PACKETS
+#define E2E_PACKETS 10000
+#endif
 static uint64_t free_before;
 
 static bool machine(enum sim_platform p, const struct sim_hostile *h, uint64_t seed)
@@ -32,6 +103,9 @@ static bool machine(enum sim_platform p, const struct sim_hostile *h, uint64_t s
 	sim_config_default(&cfg, p);
 	cfg.seed = seed;
 	cfg.log = sim_log;
+	cfg.trace = on_sim_trace;
+	tlog_clear(&T_rt);
+	tlog_clear(&T_sim);
 	cfg.ram_bytes = 8ull << 20;   /* the leak scan walks every host-visible page per step */
 	if (h)
 		cfg.hostile = *h;
@@ -107,12 +181,12 @@ static void full_config(enum sim_platform p, bool expect_conf)
 	UT_EQ(vmbus_open(r2, &op, &c2), 0);
 	UT_REQUIRE(c1 && c2);
 	/* The canary may only travel where the ring is private. */
-	UT_EQ(echo(c1, 10000, expect_conf), 0);
-	UT_EQ(echo(c2, 10000, false), 0);
+	UT_EQ(echo(c1, E2E_PACKETS, expect_conf), 0);
+	UT_EQ(echo(c2, E2E_PACKETS, false), 0);
 	struct sim_channel_info ci;
 	UT_EQ(sim_channel_info(r1, &ci), 0);
 	UT_EQ(ci.confidential_ring, expect_conf);
-	UT_EQ(ci.packets_in, 10000);
+	UT_EQ(ci.packets_in, E2E_PACKETS);
 	UT_EQ(vmbus_close(c1), 0);
 	UT_EQ(vmbus_close(c2), 0);
 	UT_EQ(vmbus_platform_stop(), 0);
@@ -125,6 +199,28 @@ static void full_config(enum sim_platform p, bool expect_conf)
 		fprintf(stderr, "sim: %s\n", sim_last_problem());
 	UT_EQ(mem_page_free_count(), free_before);
 	UT_CHECK(trace_lines > 0);
+	check_traces_agree();
+	/* Exact bytes of the first InitiateContact, the ring GPADL header and OpenChannel. */
+	const char *ic = first_g2h(14);
+	if (p == SIM_SNP_PARAVISOR || p == SIM_TDX_PARAVISOR)
+		UT_CHECK(starts(ic, "dir=g2h synic=pv route=direct conn=4 msgtype=14 hex="
+			 "0e00000000000000000006000000000002000000100000000000000000000000"
+			 "0000000000000000"));
+	else if (p == SIM_HYPERV)
+		UT_CHECK(starts(ic, "dir=g2h synic=hv route=direct conn=4 msgtype=14 hex="
+			 "0e00000000000000000006000000000002000000000000000000000000000000"
+			 "0000000000000000"));
+	else
+		UT_CHECK(starts(ic, p == SIM_SNP_LEGACY_PARAVISOR ?
+			 "dir=g2h synic=hv route=ghcb conn=4 msgtype=14 hex=0e000000000000000000060000000000020000000000000000" :
+			 "dir=g2h synic=hv route=tdcall conn=4 msgtype=14 hex=0e000000000000000000060000000000020000000000000000"));
+	/* 32 pages: header with 26 PFNs (range_buflen 0x108, 128 KiB, offset 0), one body */
+	UT_CHECK(strstr(first_g2h(8), "conn=1 msgtype=8 hex=0800000000000000" "01000000" "101e0e00"
+			"0801" "0100" "00000200" "00000000") != NULL);
+	UT_CHECK(strstr(first_g2h(9), "msgtype=9 hex=0900000000000000" "00000000" "101e0e00") != NULL);
+	UT_CHECK(strstr(first_g2h(5), "msgtype=5 hex=0500000000000000" "01000000" "01000000" "101e0e00"
+			"00000000" "10000000" "000000000000") != NULL);
+	UT_EQ(strlen(strstr(first_g2h(5), "hex=")), 4 + 2 * 148);
 }
 
 static void t_hyperv(void) { full_config(SIM_HYPERV, false); }
@@ -159,6 +255,13 @@ static void t_fallback_refused_direct(void)
 	UT_EQ(vmbus_info(&inf), 0);
 	UT_CHECK(!inf.confidential);
 	UT_CHECK(vmbus_platform_fell_back());
+	/* The refused direct post is not traced (not accepted); the resend is the same
+	 * 6.0 InitiateContact without 0x10, through the GHCB. */
+	UT_CHECK(starts(first_g2h(14), "dir=g2h synic=hv route=ghcb conn=4 msgtype=14 hex="
+			"0e00000000000000000006000000000002000000000000000000000000000000"));
+	struct sim_stats sst;
+	sim_get_stats(&sst);
+	UT_CHECK(sst.posts_failed >= 1);
 	struct vmbus_open_params op = { .send_ring_bytes = 16 << 10, .recv_ring_bytes = 16 << 10 };
 	struct vmbus_channel *c = NULL;
 	UT_EQ(vmbus_open(r, &op, &c), 0);
