@@ -11,3 +11,5 @@ HOST_TESTS += sim_core
 HOST_TEST_SRCS_sim_core := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) tests/sim/test_sim.c
 HOST_TESTS += sim_vmbus
 HOST_TEST_SRCS_sim_vmbus := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) tests/sim/test_vmbus.c
+HOST_TESTS += sim_hostile
+HOST_TEST_SRCS_sim_hostile := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) tests/sim/test_hostile.c

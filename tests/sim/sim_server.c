@@ -664,12 +664,21 @@ void srv_step(void)
 		handle(&m);
 		outbox_flush();
 	}
-	if (s->connected && sim_chance(S->cfg.hostile.rescind_pm)) {
-		struct sim_chan *c = &S->chan[sim_rand() % SIM_MAX_CHANNELS];
-		if (c->state == SIM_CHAN_OFFERED || c->state == SIM_CHAN_OPEN) {
-			sim_hostile_note();
-			srv_rescind(c);
-			outbox_flush();
+	if (s->connected && s->offers_sent && sim_chance(S->cfg.hostile.rescind_pm)) {
+		unsigned live = 0;
+		for (int i = 0; i < SIM_MAX_CHANNELS; i++)
+			live += S->chan[i].state == SIM_CHAN_OFFERED || S->chan[i].state == SIM_CHAN_OPEN;
+		if (live) {
+			unsigned k = (unsigned)(sim_rand() % live);
+			for (int i = 0; i < SIM_MAX_CHANNELS; i++) {
+				struct sim_chan *c = &S->chan[i];
+				if ((c->state == SIM_CHAN_OFFERED || c->state == SIM_CHAN_OPEN) && k-- == 0) {
+					sim_hostile_note();
+					srv_rescind(c);
+					outbox_flush();
+					break;
+				}
+			}
 		}
 	}
 }

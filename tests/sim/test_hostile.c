@@ -1,0 +1,296 @@
+/* Each hostile knob really does what it says (and nothing happens with it off). */
+#include "tests/sim/test_util.h"
+
+static struct sg G;
+static uint8_t B[4096];
+static uint32_t L;
+
+static struct sim_config *cfg(enum sim_platform p, uint64_t seed)
+{
+	struct sim_config *c = tu_config(p);
+	c->seed = seed;
+	return c;
+}
+
+static int boot(bool conf, unsigned ndev, bool relayed)
+{
+	if (tu_start())
+		return -1;
+	for (unsigned i = 0; i < ndev; i++) {
+		struct sim_device_desc d = { .kind = SIM_DEV_ECHO, .relayed = relayed };
+		if (sim_add_device(&d, NULL))
+			return -1;
+	}
+	return sg_init(&G, conf);
+}
+
+static uint64_t hostile_count(void)
+{
+	struct sim_stats s;
+	sim_get_stats(&s);
+	return s.hostile_actions;
+}
+
+static void test_drop_and_never_answer(void)
+{
+	cfg(SIM_SNP_PARAVISOR, 3)->hostile.msg_drop_pm = 1000;
+	TU_REQ(boot(true, 0, false) == 0);
+	UT_EQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L), UMBRA_ETIMEDOUT);
+	UT_CHECK(hostile_count() >= 1);
+	struct sim_server_info si;
+	sim_server_info(&si);
+	UT_CHECK(si.connected); /* the server did process it; only the reply vanished */
+	cfg(SIM_SNP_PARAVISOR, 3)->hostile.never_answer = true;
+	TU_REQ(boot(true, 0, false) == 0);
+	UT_EQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L), UMBRA_ETIMEDOUT);
+	/* Control: the same without hostility answers. */
+	cfg(SIM_SNP_PARAVISOR, 3);
+	TU_REQ(boot(true, 0, false) == 0);
+	UT_EQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L), 0);
+	UT_EQ(hostile_count(), 0);
+}
+
+static void test_duplicate(void)
+{
+	cfg(SIM_TDX_PARAVISOR, 4)->hostile.msg_dup_pm = 1000;
+	TU_REQ(boot(true, 0, false) == 0);
+	TU_REQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L) == 0);
+	uint8_t first[240];
+	memcpy(first, B, L);
+	uint32_t l1 = L;
+	TU_REQ(sg_recv(&G, B, &L, TU_WAIT, NULL) == 0);
+	UT_EQ(L, l1);
+	UT_EQ(memcmp(B, first, L), 0);
+}
+
+static void test_delay(void)
+{
+	uint64_t t[2];
+	for (int k = 0; k < 2; k++) {
+		struct sim_config *c = cfg(SIM_SNP_PARAVISOR, 5);
+		c->hostile.msg_delay_pm = k ? 1000 : 0;
+		c->hostile.msg_delay_max_ns = 20000000;
+		TU_REQ(boot(true, 0, false) == 0);
+		uint64_t t0 = hw_now_ns();
+		TU_REQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L) == 0);
+		t[k] = hw_now_ns() - t0;
+	}
+	/* Virtual time: the friendly reply takes about the server latency; the delayed one
+	 * waited for the hostile delay on top. */
+	UT_CHECK(t[0] < 1000000);
+	UT_CHECK(t[1] > t[0]);
+}
+
+static void test_reorder(void)
+{
+	struct sim_config *c = cfg(SIM_SNP_PARAVISOR, 6);
+	c->hostile.msg_reorder_pm = 1000;
+	TU_REQ(boot(true, 8, false) == 0);
+	TU_REQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L) == 0);
+	struct vm_hdr h = { VM_REQUEST_OFFERS, 0 };
+	TU_REQ(sg_post(&G, SG_DIRECT, 1, &h, 8) == 0);
+	uint32_t order[16];
+	unsigned n = 0;
+	while (n < 9 && sg_recv(&G, B, &L, TU_WAIT, NULL) == 0)
+		order[n++] = tu_u32(B, 0) == VM_OFFER ? tu_u32(B, 184) : 100;
+	UT_EQ(n, 9);
+	bool sorted = true;
+	for (unsigned i = 1; i < n; i++)
+		sorted &= order[i] > order[i - 1];
+	UT_CHECK(!sorted);
+}
+
+static void test_corrupt(void)
+{
+	cfg(SIM_SNP_PARAVISOR, 7)->hostile.msg_corrupt_pm = 1000;
+	TU_REQ(boot(true, 0, false) == 0);
+	struct vm_initiate m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = VM_INITIATE;
+	m.version = VMV_COPPER;
+	m.sint = 2;
+	m.features = VMF_CONFIDENTIAL;
+	TU_REQ(sg_post(&G, SG_DIRECT, 1, &m, 40) == 0);
+	sim_run(1000000);
+	/* Exactly one bit of the 256-byte slot differs from the faithful message. */
+	uint8_t *slot = (uint8_t *)hw_phys_to_virt(G.pv_simp) + 512;
+	uint8_t want[256];
+	memset(want, 0, sizeof(want));
+	uint32_t one = 1, ok[5] = { VM_VERSION_RESPONSE, 0, 0x00000001, 1, VMF_CONFIDENTIAL };
+	memcpy(want, &one, 4);
+	want[4] = 20;
+	memcpy(want + 16, ok, 20);
+	unsigned bits = 0;
+	for (int i = 0; i < 256; i++)
+		bits += (unsigned)__builtin_popcount(slot[i] ^ want[i]);
+	UT_EQ(bits, 1);
+}
+
+static void test_post_busy_burst(void)
+{
+	struct sim_config *c = cfg(SIM_TDX_PARAVISOR, 8);
+	c->hostile.post_busy_pm = 1000;
+	c->hostile.post_busy_burst = 3;
+	TU_REQ(boot(true, 0, false) == 0);
+	struct vm_hdr h = { VM_REQUEST_OFFERS, 0 };
+	for (int i = 0; i < 6; i++)
+		UT_EQ(sg_post(&G, SG_DIRECT, 1, &h, 8), HVS_INSUFFICIENT_BUFFERS);
+	struct sim_config *live = (struct sim_config *)sim_get_config();
+	live->hostile.post_busy_pm = 0;
+	/* The burst in progress runs out after its length, then posts succeed. */
+	unsigned busy = 0;
+	while (sg_post(&G, SG_DIRECT, 1, &h, 8) == HVS_INSUFFICIENT_BUFFERS)
+		busy++;
+	UT_CHECK(busy <= 2);
+	UT_EQ(hostile_count(), 2); /* 6 busy posts = two bursts of 3 */
+}
+
+static void test_refuse_direct_post(void)
+{
+	cfg(SIM_SNP_PARAVISOR, 9)->hostile.refuse_direct_post = true;
+	TU_REQ(boot(true, 0, false) == 0);
+	UT_EQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L), -(int)HVS_INVALID_CONNECTION_ID - 1000);
+	/* The fallback: proxied SINT2, bypass route, no 0x10. */
+	hw_wrmsr(MSR_SINT0 + 2, G.vector | SINT_PROXY);
+	G.confidential = false;
+	TU_REQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L) == 0);
+	UT_EQ(tu_u32(B, 16) & VMF_CONFIDENTIAL, 0);
+	UT_CHECK(sim_ok());
+}
+
+static void test_rescind_at_random(void)
+{
+	struct sim_config *c = cfg(SIM_SNP_PARAVISOR, 10);
+	c->hostile.rescind_pm = 1000;
+	TU_REQ(boot(true, 4, false) == 0);
+	TU_REQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L) == 0);
+	struct vm_offer o[8];
+	unsigned n;
+	sg_offers(&G, o, 8, &n);
+	unsigned rescinds = 0;
+	while (sg_recv(&G, B, &L, TU_WAIT, NULL) == 0)
+		rescinds += tu_u32(B, 0) == VM_RESCIND;
+	UT_CHECK(rescinds >= 1);
+	UT_CHECK(hostile_count() >= 1);
+}
+
+static int open_one(enum sim_platform p, uint64_t seed, bool relayed, struct sim_hostile *h,
+	struct sg_chan *c)
+{
+	struct sim_config *cf = cfg(p, seed);
+	cf->hostile = *h;
+	if (boot(true, 1, relayed))
+		return -1;
+	if (sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L))
+		return -2;
+	struct vm_offer o[4];
+	unsigned n;
+	uint32_t st;
+	if (sg_offers(&G, o, 4, &n))
+		return -3;
+	if (sg_open_channel(&G, 1, 2, !relayed, c, &st) || st)
+		return -4;
+	return 0;
+}
+
+static void test_ring_bad_index(void)
+{
+	struct sim_hostile h = { .ring_bad_index_pm = 1000 };
+	struct sg_chan c;
+	TU_REQ(open_one(SIM_SNP_PARAVISOR, 11, true, &h, &c) == 0);
+	sim_run(100000);
+	uint32_t in = tu_u32(c.in.base, 0), out = tu_u32(c.out.base, 4);
+	bool bad_in = in >= c.in.dsize || (in & 7), bad_out = out != 0;
+	UT_CHECK(bad_in || bad_out);
+	UT_CHECK(hostile_count() >= 1);
+	/* A confidential ring is out of the host's reach. */
+	TU_REQ(open_one(SIM_SNP_PARAVISOR, 11, false, &h, &c) == 0);
+	sim_run(100000);
+	UT_EQ(tu_u32(c.in.base, 0), 0);
+	UT_EQ(tu_u32(c.out.base, 4), 0);
+	UT_EQ(hostile_count(), 0);
+	/* ...unless ring_hostile_all asks for it (to test the reader against its peer). */
+	h.ring_hostile_all = true;
+	TU_REQ(open_one(SIM_SNP_PARAVISOR, 11, false, &h, &c) == 0);
+	sim_run(100000);
+	UT_CHECK(hostile_count() >= 1);
+}
+
+static void test_ring_len_lie(void)
+{
+	struct sim_hostile h = { .ring_len_lie_pm = 1000 };
+	struct sg_chan c;
+	TU_REQ(open_one(SIM_TDX_PARAVISOR, 12, true, &h, &c) == 0);
+	unsigned lies = 0;
+	for (int i = 0; i < 8; i++) {
+		TU_REQ(sg_chan_send(&G, &c, PKT_INBAND, 0, (uint64_t)i, "payload!", 8) == 0);
+		sim_run(100000);
+		uint32_t out = tu_u32(c.in.base, 4);
+		uint16_t d[4];
+		memcpy(d, c.in.base + 4096 + out, 8);
+		/* The true packet is offset8 2, len8 3. */
+		lies += d[1] != 2 || d[2] != 3;
+		/* skip it with the true length */
+		uint32_t nout = (out + 24 + 8) % c.in.dsize;
+		memcpy(c.in.base + 4, &nout, 4);
+	}
+	UT_EQ(lies, 8);
+	UT_EQ(sg_ring_read(&c.in, B, sizeof(B), &L), UMBRA_EAGAIN);
+}
+
+static void test_ring_index_changes_between_reads(void)
+{
+	struct sim_hostile h = { .ring_flip_index_pm = 1000 };
+	struct sg_chan c;
+	TU_REQ(open_one(SIM_SNP_PARAVISOR, 13, true, &h, &c) == 0);
+	unsigned changes = 0;
+	for (int i = 0; i < 10; i++) {
+		uint32_t a = tu_u32(c.in.base, 0);
+		(void)hw_now_ns(); /* any exit lets the host act */
+		hw_rdmsr(MSR_SVERSION);
+		uint32_t b = tu_u32(c.in.base, 0);
+		changes += a != b;
+	}
+	UT_CHECK(changes >= 5);
+}
+
+static void test_visibility_partial_completion(void)
+{
+	cfg(SIM_SNP_PARAVISOR, 14)->hostile.visibility_partial_pm = 1000;
+	TU_REQ(boot(true, 0, false) == 0);
+	uint64_t gpa = sg_alloc(&G, 64);
+	static uint8_t buf[4096];
+	uint64_t hdr[2] = { HV_PARTITION_SELF, 3 };
+	memcpy(buf, hdr, 16);
+	for (uint64_t i = 0; i < 64; i++) {
+		uint64_t pfn = (gpa >> 12) + i;
+		memcpy(buf + 16 + 8 * i, &pfn, 8);
+	}
+	uint64_t r = sg_hcall(&G, SG_DIRECT, HVC_MODIFY_VISIBILITY | (64ull << 32), buf, 16 + 8 * 64);
+	UT_EQ(r & 0xFFFF, 0);
+	uint64_t done = (r >> 32) & 0xFFF;
+	UT_CHECK(done >= 1 && done < 64);
+	UT_EQ(sim_page_visibility(gpa + (done - 1) * 4096), SIM_VIS_SHARED);
+	UT_EQ(sim_page_visibility(gpa + done * 4096), SIM_VIS_PRIVATE);
+	/* The guest's retry loop (rep start = completed) finishes the job. */
+	UT_EQ(sg_visibility(&G, gpa, 64, true), 0);
+	for (int i = 0; i < 64; i++)
+		UT_EQ(sim_page_visibility(gpa + i * 4096ull), SIM_VIS_SHARED);
+}
+
+int main(void)
+{
+	UT_RUN(test_drop_and_never_answer);
+	UT_RUN(test_duplicate);
+	UT_RUN(test_delay);
+	UT_RUN(test_reorder);
+	UT_RUN(test_corrupt);
+	UT_RUN(test_post_busy_burst);
+	UT_RUN(test_refuse_direct_post);
+	UT_RUN(test_rescind_at_random);
+	UT_RUN(test_ring_bad_index);
+	UT_RUN(test_ring_len_lie);
+	UT_RUN(test_ring_index_changes_between_reads);
+	UT_RUN(test_visibility_partial_completion);
+	return UT_DONE();
+}
