@@ -330,6 +330,99 @@ static void t_hostile_posts(void)
 	UT_CHECK(sim_ok());
 }
 
+static bool named_error(int rc)
+{
+	return rc == 0 || (rc <= UMBRA_EINVAL && rc >= UMBRA_ENOENT);
+}
+
+/* Lossy, corrupting, duplicating, reordering message path and random rescinds: every call
+ * ends (bounded) with success or a named error, nothing leaks, nothing faults. */
+static void t_hostile_messages(void)
+{
+	int connected = 0, echoed = 0;
+	for (uint64_t seed = 1; seed <= 24; seed++) {
+		struct sim_hostile h = {
+			.msg_drop_pm = 20, .msg_dup_pm = 30, .msg_reorder_pm = 30, .msg_corrupt_pm = 40,
+			.msg_delay_pm = 100, .rescind_pm = seed % 3 ? 0 : 2,
+		};
+		enum sim_platform p = seed % 2 ? SIM_SNP_PARAVISOR : SIM_TDX_PARAVISOR;
+		UT_REQUIRE(machine(p, &h, seed));
+		struct sim_device_desc d1 = { .kind = SIM_DEV_ECHO }, d2 = { .kind = SIM_DEV_ECHO, .relayed = true };
+		uint32_t r1, r2;
+		UT_EQ(sim_add_device(&d1, &r1), 0);
+		UT_EQ(sim_add_device(&d2, &r2), 0);
+		sim_leak_plant(CANARY, sizeof(CANARY));
+		struct vmbus_info inf;
+		int rc = vmbus_info(&inf);
+		UT_CHECK(named_error(rc));
+		if (rc == 0) {
+			connected++;
+			struct vmbus_open_params op = { .send_ring_bytes = 16 << 10, .recv_ring_bytes = 16 << 10 };
+			struct vmbus_offer_info o;
+			for (unsigned i = 0; vmbus_offer_get(i, &o) == 0; i++) {
+				struct vmbus_channel *c = NULL;
+				rc = vmbus_open(o.relid, &op, &c);
+				UT_CHECK(named_error(rc));
+				if (rc)
+					continue;
+				static uint8_t b[600];
+				memcpy(b, CANARY, sizeof(CANARY));
+				int ok = 0;
+				for (int k = 0; k < 50; k++) {
+					if (vmbus_send(c, b, o.confidential_ring ? sizeof(b) : 8, (uint64_t)k, 1))
+						break;
+					rc = vmbus_recv(c, b + 100, 400, NULL, 100000000ull);
+					UT_CHECK(named_error(rc) || rc > 0);
+					if (rc < 0)
+						break;
+					ok++;
+				}
+				echoed += ok;
+				rc = vmbus_close(c);
+				UT_CHECK(named_error(rc));
+			}
+			vmbus_platform_stop();
+		}
+		UT_EQ(sim_leak_check(), 0);
+		struct sim_stats st;
+		sim_get_stats(&st);
+		UT_EQ(st.faults, 0);
+		struct sim_termination term;
+		sim_termination(&term);
+		UT_CHECK(!term.terminated);
+	}
+	printf("hostile messages: %d of 24 machines connected, %d packets echoed\n", connected, echoed);
+	UT_CHECK(connected > 0);
+}
+
+/* The host corrupts the indices of a relayed ring: the channel fails with ECORRUPT and
+ * stays failed; close still works and returns everything. */
+static void t_hostile_ring(void)
+{
+	struct sim_hostile h = { .ring_bad_index_pm = 200, .ring_len_lie_pm = 200 };
+	UT_REQUIRE(machine(SIM_SNP_PARAVISOR, &h, 8));
+	struct sim_device_desc d = { .kind = SIM_DEV_ECHO, .relayed = true };
+	uint32_t r;
+	UT_EQ(sim_add_device(&d, &r), 0);
+	struct vmbus_open_params op = { .send_ring_bytes = 16 << 10, .recv_ring_bytes = 16 << 10 };
+	struct vmbus_channel *c = NULL;
+	UT_EQ(vmbus_open(r, &op, &c), 0);
+	uint8_t b[256] = { 0 };
+	int rc = 0;
+	for (int k = 0; k < 2000 && rc != UMBRA_ECORRUPT; k++) {
+		rc = vmbus_send(c, b, 64, (uint64_t)k, 1);
+		if (rc == 0)
+			rc = vmbus_recv(c, b, sizeof(b), NULL, 10000000ull);
+		UT_CHECK(named_error(rc) || rc > 0);
+	}
+	UT_EQ(rc, UMBRA_ECORRUPT);
+	UT_EQ(vmbus_recv(c, b, sizeof(b), NULL, 0), UMBRA_ECORRUPT);
+	UT_EQ(vmbus_send(c, b, 8, 1, 0), UMBRA_ECORRUPT);
+	UT_EQ(vmbus_close(c), 0);
+	UT_EQ(vmbus_platform_stop(), 0);
+	UT_EQ(mem_page_free_count(), free_before);
+}
+
 int main(void)
 {
 	UT_RUN(t_hyperv);
@@ -342,6 +435,8 @@ int main(void)
 	UT_RUN(t_never_answers);
 	UT_RUN(t_rescind_traffic);
 	UT_RUN(t_hostile_posts);
+	UT_RUN(t_hostile_messages);
+	UT_RUN(t_hostile_ring);
 	if (last_log[0])
 		printf("last sim log: %s\n", last_log);
 	return UT_DONE();
