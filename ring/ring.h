@@ -50,6 +50,16 @@
 #include "include/umbra/errno.h"
 #include "ring/ring_wire.h"
 
+/* Why a ring half failed (ring_tx_fault / ring_rx_fault), for diagnostics. */
+enum ring_fault {
+	RING_FAULT_NONE = 0,
+	RING_FAULT_INDEX,    /* peer's index out of range, unaligned or moved inconsistently */
+	RING_FAULT_SHORT,    /* fewer bytes published than the smallest packet */
+	RING_FAULT_DESC,     /* unknown type, unknown flags, bad data offset or length */
+	RING_FAULT_LEN,      /* packet longer than the published data */
+	RING_FAULT_TYPE_HDR, /* malformed GPA-direct or transfer-page header */
+};
+
 /* Positive results. */
 #define RING_SIGNAL 1 /* success; the caller must signal the peer */
 #define RING_MORE   2 /* ring_rx_batch_end: data arrived while unmasking; drain again */
@@ -68,6 +78,7 @@ struct ring_tx {
 	uint32_t w_pub;         /* write index last published to the host */
 	uint32_t r_cache;       /* last validated read index of the peer */
 	int err;                /* 0 or the sticky error */
+	uint8_t fault;          /* enum ring_fault */
 };
 
 /* One piece of payload. */
@@ -116,8 +127,9 @@ int ring_tx_init(struct ring_tx *tx, void *ring, size_t ring_bytes);
 /* Re-zero the ring and clear the failed state (only while the host is not using it, e.g.
  * after close and before reopen). */
 int ring_tx_reset(struct ring_tx *tx);
-/* 0 or the sticky error. */
+/* 0 or the sticky error; ring_tx_fault: the enum ring_fault reason. */
 int ring_tx_error(const struct ring_tx *tx);
+int ring_tx_fault(const struct ring_tx *tx);
 
 /* Write one packet. Returns 0 or RING_SIGNAL (the ring went empty->non-empty and the host
  * has not masked interrupts), UMBRA_EAGAIN if it does not fit now (nothing written),
@@ -162,6 +174,7 @@ struct ring_rx {
 	uint32_t w_seen;     /* last validated write index */
 	uint32_t peek_bytes; /* ring bytes of the peeked packet (incl. trailer), 0 = none */
 	int err;
+	uint8_t fault;       /* enum ring_fault */
 };
 
 /* A packet as returned by the reader: every pointer points into the caller's private
@@ -183,6 +196,7 @@ struct ring_pkt {
 int ring_rx_init(struct ring_rx *rx, void *ring, size_t ring_bytes);
 int ring_rx_reset(struct ring_rx *rx);
 int ring_rx_error(const struct ring_rx *rx);
+int ring_rx_fault(const struct ring_rx *rx);
 
 /* Copy the next packet into buf (8-byte aligned, cap >= 16 bytes) and validate the copy.
  * Returns 0 and fills *pkt; UMBRA_EAGAIN if the ring is empty; UMBRA_ENOSPC if the packet

@@ -35,6 +35,7 @@ int ring_rx_reset(struct ring_rx *rx)
 	rx->w_seen = 0;
 	rx->peek_bytes = 0;
 	rx->err = 0;
+	rx->fault = RING_FAULT_NONE;
 	return 0;
 }
 
@@ -43,9 +44,15 @@ int ring_rx_error(const struct ring_rx *rx)
 	return rx == NULL ? UMBRA_EINVAL : rx->err;
 }
 
-static int rx_fail(struct ring_rx *rx)
+int ring_rx_fault(const struct ring_rx *rx)
+{
+	return rx == NULL ? UMBRA_EINVAL : rx->fault;
+}
+
+static int rx_fail(struct ring_rx *rx, uint8_t fault)
 {
 	rx->err = UMBRA_ECORRUPT;
+	rx->fault = fault;
 	rx->peek_bytes = 0;
 	return UMBRA_ECORRUPT;
 }
@@ -57,7 +64,7 @@ static int rx_load_write_index(struct ring_rx *rx)
 	uint32_t w = ring_sh_load32(rx->ctl + RING_CTL_WRITE_INDEX);
 	if (!ring_index_ok(w, rx->size) ||
 	    ring_dist(rx->r, w, rx->size) < ring_dist(rx->r, rx->w_seen, rx->size))
-		return rx_fail(rx);
+		return rx_fail(rx, RING_FAULT_INDEX);
 	rx->w_seen = w;
 	return 0;
 }
@@ -95,17 +102,17 @@ rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt, uint32_
 	}
 	uint32_t avail = ring_dist(rx->r, rx->w_seen, rx->size);
 	if (avail < sizeof(struct ring_desc) + sizeof(struct ring_trailer))
-		return rx_fail(rx);
+		return rx_fail(rx, RING_FAULT_SHORT);
 
 	uint8_t *p = buf;
 	rx_get(rx, rx->r, p, sizeof(struct ring_desc));
 	struct ring_desc d;
 	memcpy(&d, p, sizeof d);
 	if (ring_pkt_check_desc(&d) != 0)
-		return rx_fail(rx);
+		return rx_fail(rx, RING_FAULT_DESC);
 	uint32_t len = d.len8 * 8u;
 	if ((uint64_t)len + sizeof(struct ring_trailer) > avail)
-		return rx_fail(rx);
+		return rx_fail(rx, RING_FAULT_LEN);
 	if (len > cap) {
 		pkt->len = len;
 		return UMBRA_ENOSPC;
@@ -127,7 +134,7 @@ rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt, uint32_
 		pkt->data_len = len - d.offset8 * 8u;
 		pkt->range_count = 0;
 	} else if (ring_pkt_parse_body(&d, p, pkt) != 0) {
-		return rx_fail(rx);
+		return rx_fail(rx, RING_FAULT_TYPE_HDR);
 	}
 	*bytes = len + (uint32_t)sizeof(struct ring_trailer);
 	return 0;

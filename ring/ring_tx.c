@@ -28,12 +28,18 @@ int ring_tx_reset(struct ring_tx *tx)
 	tx->w_pub = 0;
 	tx->r_cache = 0;
 	tx->err = 0;
+	tx->fault = RING_FAULT_NONE;
 	return 0;
 }
 
 int ring_tx_error(const struct ring_tx *tx)
 {
 	return tx == NULL ? UMBRA_EINVAL : tx->err;
+}
+
+int ring_tx_fault(const struct ring_tx *tx)
+{
+	return tx == NULL ? UMBRA_EINVAL : tx->fault;
 }
 
 static long send_hdr_len(const struct ring_send *s)
@@ -133,6 +139,7 @@ static int tx_load_read_index(struct ring_tx *tx)
 	if (!ring_index_ok(r, tx->size) ||
 	    ring_dist(tx->r_cache, r, tx->size) > ring_dist(tx->r_cache, tx->w, tx->size)) {
 		tx->err = UMBRA_ECORRUPT;
+		tx->fault = RING_FAULT_INDEX;
 		return UMBRA_ECORRUPT;
 	}
 	tx->r_cache = r;

@@ -440,6 +440,16 @@ check:;
 	struct ring_pkt p;
 	int rc = use_commit ? ring_rx_commit(&rx) : ring_rx_read(&rx, pkbuf, sizeof pkbuf, &p);
 	int ok = rc == UMBRA_ECORRUPT;
+	static const uint8_t want_fault[25] = {
+		[0 ... 10] = RING_FAULT_DESC, [11] = RING_FAULT_LEN,
+		[12 ... 16] = RING_FAULT_TYPE_HDR, [17] = RING_FAULT_TYPE_HDR, [18] = RING_FAULT_TYPE_HDR,
+		[19] = RING_FAULT_TYPE_HDR, [20 ... 21] = RING_FAULT_INDEX, [22] = RING_FAULT_SHORT,
+		[23] = RING_FAULT_INDEX, [24] = RING_FAULT_DESC,
+	};
+	if (ring_rx_fault(&rx) != want_fault[which]) {
+		fprintf(stderr, "case %d: fault %d, want %d\n", which, ring_rx_fault(&rx), want_fault[which]);
+		ok = 0;
+	}
 	/* sticky: a valid packet at the start does not help until reset */
 	ring_t_set32(m, RING_CTL_WRITE_INDEX, 0);
 	ok = ok && ring_rx_read(&rx, pkbuf, sizeof pkbuf, &p) == UMBRA_ECORRUPT;
@@ -498,10 +508,12 @@ static void test_writer_rejects_bad_read_index(void)
 		int rc = ring_tx_inband(&l.tx, pkbuf, 300, 0, false);
 		UT_EQ(rc, UMBRA_ECORRUPT);
 		UT_EQ(ring_tx_error(&l.tx), UMBRA_ECORRUPT);
+		UT_EQ(ring_tx_fault(&l.tx), RING_FAULT_INDEX);
 		ring_t_set32(l.mem, RING_CTL_READ_INDEX, 3840);
 		UT_EQ(ring_tx_inband(&l.tx, NULL, 0, 0, false), UMBRA_ECORRUPT); /* sticky */
 		UT_EQ(ring_tx_block(&l.tx, 64), UMBRA_ECORRUPT);
 		UT_EQ(ring_tx_reset(&l.tx), 0);
+		UT_EQ(ring_tx_fault(&l.tx), RING_FAULT_NONE);
 		UT_EQ(ring_tx_inband(&l.tx, NULL, 0, 0, false), RING_SIGNAL);
 		lb_free(&l);
 	}
