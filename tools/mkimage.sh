@@ -27,6 +27,7 @@ part_mib=$((mib - 2))
 # sgdisk has no -q (it would silently write nothing): silence stdout instead.
 sgdisk -o -n 1:2048:+${part_mib}M -t 1:EF00 -c 1:"EFI System" "$tmp" >/dev/null
 sgdisk -v "$tmp" | grep -q 'No problems found' || die "sgdisk verification failed"
+sgdisk -i 1 "$tmp" | grep -qi 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B' || die "partition 1 is not an ESP"
 # mkfs.vfat: offset in sectors, block count in KiB; warns that the file is larger.
 out=$(mkfs.vfat -F 32 -s 1 -n UMBRA --offset 2048 "$tmp" $((part_mib * 1024)) 2>&1) ||
 	die "mkfs.vfat failed: $out"

@@ -21,4 +21,5 @@ fsize=$(stat -c %s "$vhd.tmp")
 footer=$(tail -c 512 "$vhd.tmp" | od -An -tx1 -N64 | tr -d ' \n')
 [ "${footer:0:16}" = 636f6e6563746978 ] || die "no conectix footer"
 [ "${footer:120:8}" = 00000002 ] || die "footer disk type ${footer:120:8}, expected 2 (fixed)"
+qemu-img compare -q -f raw -F vpc "$img" "$vhd.tmp" || die "VHD contents differ from $img"
 mv -f "$vhd.tmp" "$vhd"
