@@ -13,3 +13,10 @@ HOST_TESTS += sim_vmbus
 HOST_TEST_SRCS_sim_vmbus := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) tests/sim/test_vmbus.c
 HOST_TESTS += sim_hostile
 HOST_TEST_SRCS_sim_hostile := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) tests/sim/test_hostile.c
+
+# The runner; without arguments it self-tests every scenario in every configuration.
+HOST_TESTS += sim_runner
+HOST_TEST_SRCS_sim_runner := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) tests/sim/scenarios.c tests/sim/runner.c
+$(HOST_BUILD)/umbra-sim: $(HOST_TEST_SRCS_sim_runner) $(wildcard tests/sim/*.h) | $(HOST_BUILD)/tests
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_TEST_SRCS_sim_runner) -o $@ $(HOST_LDFLAGS)
+host-tests: $(HOST_BUILD)/umbra-sim

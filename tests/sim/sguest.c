@@ -177,7 +177,12 @@ unsigned sg_post(struct sg *g, enum sg_route r, uint32_t conn, const void *msg, 
 	in.message_type = 1;
 	in.payload_size = len;
 	memcpy(in.payload, msg, len > 240 ? 240 : len);
-	return (unsigned)(sg_hcall(g, r, HVC_POST_MESSAGE, &in, sizeof(in)) & 0xFFFF);
+	for (int tries = 0;; tries++) {
+		unsigned st = (unsigned)(sg_hcall(g, r, HVC_POST_MESSAGE, &in, sizeof(in)) & 0xFFFF);
+		if (st != HVS_INSUFFICIENT_BUFFERS || !g->retry_busy || tries >= 100)
+			return st;
+		hw_wait_for_interrupt(10000);
+	}
 }
 
 unsigned sg_signal(struct sg *g, enum sg_route r, uint32_t conn)

@@ -23,6 +23,7 @@ struct sg {
 	bool confidential;               /* paravisor SINT2 not proxied; posts direct */
 	uint8_t vector;
 	unsigned irqs;
+	bool retry_busy;                 /* sg_post retries HV_STATUS_INSUFFICIENT_BUFFERS */
 };
 
 int sg_init(struct sg *g, bool confidential);
