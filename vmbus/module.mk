@@ -30,3 +30,10 @@ HOST_TESTS += vmbus_e2e
 HOST_TEST_SRCS_vmbus_e2e := $(VMBUS_E2E_SIM) mem/pages.c mem/heap.c mem/heap_reg.c \
 	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) vmbus/vmbus_platform.c \
 	vmbus/tests/vmbus_e2e_test.c
+
+# `make bench`: host exits per open/close by channel kind and ring size, signals per
+# 10,000 streamed packets, each next to the protocol minimum (counts from tests/sim).
+BENCH_PROGS += vmbus_bench
+BENCH_SRCS_vmbus_bench := $(VMBUS_E2E_SIM) mem/pages.c mem/heap.c mem/heap_reg.c \
+	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) vmbus/vmbus_platform.c \
+	bench/vmbus_bench.c

@@ -330,6 +330,36 @@ static void t_hostile_posts(void)
 	UT_CHECK(sim_ok());
 }
 
+/* Discovery reads what each configuration presents. */
+static void t_detect(void)
+{
+	static const struct { enum sim_platform p; int rc; bool iso, pv, cvmb; uint8_t type; uint64_t b; } e[] = {
+		{ SIM_NONE, UMBRA_ENODEV, false, false, false, 0, 0 },
+		{ SIM_HYPERV, 0, false, false, false, 0, 0 },
+		{ SIM_SNP_PARAVISOR, 0, true, true, true, 2, 1ull << 46 },
+		{ SIM_TDX_PARAVISOR, 0, true, true, true, 3, 1ull << 47 },
+		{ SIM_SNP_LEGACY_PARAVISOR, 0, true, true, false, 2, 1ull << 46 },
+		{ SIM_TDX_LEGACY_PARAVISOR, 0, true, true, false, 3, 1ull << 47 },
+	};
+	for (unsigned i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+		UT_REQUIRE(machine(e[i].p, NULL, 1));
+		struct synic_config c;
+		UT_EQ(synic_detect(&c), e[i].rc);
+		UT_EQ(c.hyperv, e[i].p != SIM_NONE);
+		UT_EQ(c.isolated, e[i].iso);
+		UT_EQ(c.paravisor, e[i].pv);
+		UT_EQ(c.cvmb_available, e[i].cvmb);
+		UT_EQ(c.iso_type, e[i].type);
+		UT_EQ(c.shared_boundary, e[i].b);
+		UT_EQ(c.bypass, e[i].type == 2 ? SYNIC_ROUTE_GHCB : e[i].type == 3 ? SYNIC_ROUTE_TDCALL
+										 : SYNIC_ROUTE_DIRECT);
+		char line[160];
+		synic_describe(&c, line, sizeof(line));
+		UT_CHECK(strstr(line, e[i].p == SIM_NONE ? "no Hyper-V" : "hyperv: isolation=") != NULL);
+	}
+	UT_EQ(synic_detect(NULL), UMBRA_EINVAL);
+}
+
 static bool named_error(int rc)
 {
 	return rc == 0 || (rc <= UMBRA_EINVAL && rc >= UMBRA_ENOENT);
@@ -425,6 +455,7 @@ static void t_hostile_ring(void)
 
 int main(void)
 {
+	UT_RUN(t_detect);
 	UT_RUN(t_hyperv);
 	UT_RUN(t_snp_paravisor);
 	UT_RUN(t_tdx_paravisor);
