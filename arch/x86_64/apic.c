@@ -27,6 +27,7 @@ static bool x2apic;
 static volatile uint32_t *xapic;
 static volatile uint64_t ticks;
 static bool running;
+static uint64_t period_ns = UINT64_MAX;
 
 static uint32_t apic_read(uint32_t reg)
 {
@@ -131,6 +132,7 @@ int arch_timer_init(unsigned hz)
 
 	apic_write(APIC_LVT_TMR, LVT_PERIODIC | ARCH_VEC_TIMER);
 	apic_write(APIC_TMR_ICR, (uint32_t)initial);
+	period_ns = 1000000000ull / hz;
 	running = true;
 	cpu_sti();
 	return 0;
@@ -146,21 +148,25 @@ uint64_t arch_timer_ticks(void)
 	return ticks;
 }
 
+/*
+ * Waits for an interrupt, at most about max_ns. Waits of at least one timer period halt
+ * (the periodic tick bounds the halt); shorter waits, and all waits without a running
+ * timer, spin with interrupts enabled until an interrupt was taken or max_ns passed, so a
+ * short bounded wait is not stretched to a whole tick.
+ */
 void arch_wait_for_interrupt(uint64_t max_ns)
 {
 	bool en = cpu_irq_enabled();
 
-	/* Without a running timer, hlt could sleep forever: bound it by polling instead. */
-	if (!running) {
+	if (running && max_ns >= period_ns) {
+		cpu_sti_hlt();
+	} else {
+		uint64_t seen = arch_irq_count;
 		uint64_t end = arch_now_ns() + (max_ns < 1000000 ? max_ns : 1000000);
 		cpu_sti();
-		while (arch_now_ns() < end)
+		do
 			cpu_pause();
-	} else if (max_ns) {
-		cpu_sti_hlt();                  /* the periodic timer bounds the halt */
-	} else {
-		cpu_sti();
-		cpu_pause();
+		while (arch_irq_count == seen && arch_now_ns() < end);
 	}
 	if (!en)
 		cpu_cli();

@@ -55,6 +55,7 @@ bool arch_timer_running(void);
 uint64_t arch_timer_ticks(void);
 bool arch_x2apic(void);
 
+extern volatile uint64_t arch_irq_count;   /* external interrupts taken so far */
 int arch_irq_set_handler(uint8_t vector, hw_irq_fn fn, void *ctx);
 void arch_irq_eoi(void);
 void arch_wait_for_interrupt(uint64_t max_ns);

@@ -34,6 +34,7 @@ struct irq_slot {
 static struct idt_entry idt[256] __attribute__((aligned(16)));
 static struct irq_slot irq_table[256];
 static volatile uint64_t irq_unhandled;
+volatile uint64_t arch_irq_count;       /* external interrupts taken (any vector >= 32) */
 
 void arch_idt_init(void)
 {
@@ -62,6 +63,7 @@ void arch_trap(struct arch_frame *f)
 
 	if (v < 32)
 		arch_crash(f);
+	arch_irq_count++;
 	struct irq_slot s = irq_table[v];
 	if (s.fn) {
 		s.fn(s.ctx);
