@@ -6,6 +6,7 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging_build.h"
+#include <umbra/errno.h>
 
 static uint64_t cr3, arena_rest, arena_rest_pages;
 
@@ -21,6 +22,9 @@ int arch_paging_init(const struct boot_info *bi)
 	uint32_t r[4];
 	uint64_t used;
 
+	/* 5-level paging cannot be left without leaving long mode; the tables are 4-level. */
+	if (cpu_read_cr4() & (1u << 12))
+		return UMBRA_ENOTSUP;
 	cpu_cpuid(0x80000000, 0, r);
 	if (r[0] >= 0x80000001) {
 		cpu_cpuid(0x80000001, 0, r);
