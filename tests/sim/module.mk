@@ -1,9 +1,11 @@
 # tests/sim: the simulated platform (implements arch/x86_64/hw.h), its unit tests and the
-# umbra-sim runner. SIM_CORE_SRCS is what another test links to run code against the
-# simulator (plus lib/fmt.c, which it needs; lib/string.h maps to libc on the host).
-SIM_CORE_SRCS := tests/sim/sim_core.c tests/sim/sim_cpu.c tests/sim/sim_synic.c \
+# umbra-sim runner. To run code against the simulator, a test links SIM_SRCS (the machine;
+# it also needs lib/fmt.c, listed once by the test; lib/string.h maps to libc on the host).
+# SIM_CORE_SRCS = SIM_SRCS + lib/fmt.c for tests that link nothing else from lib/.
+SIM_SRCS := tests/sim/sim_core.c tests/sim/sim_cpu.c tests/sim/sim_synic.c \
 	tests/sim/sim_hcall.c tests/sim/sim_ghcb.c tests/sim/sim_tdx.c \
-	tests/sim/sim_server.c tests/sim/sim_dev.c lib/fmt.c
+	tests/sim/sim_server.c tests/sim/sim_dev.c
+SIM_CORE_SRCS := $(SIM_SRCS) lib/fmt.c
 # The scripted guest used by the simulator's own tests and the runner (no runtime code).
 SIM_GUEST_SRCS := tests/sim/sguest.c
 

@@ -425,48 +425,54 @@ int sim_leak_plant_at(uint64_t gpa, const void *bytes, size_t len)
 	return r;
 }
 
+static void leak_hit(int c, uint64_t pg, uint64_t off)
+{
+	if (S->leak_seen[c] == pg + 1)
+		return;
+	S->leak_seen[c] = pg + 1;
+	uint64_t gpa = SIM_RAM_BASE + pg * 4096 + off;
+	if (S->leak.count++ == 0) {
+		S->leak.canary = (unsigned)c;
+		S->leak.gpa = gpa;
+		S->leak.step = S->st.steps;
+	}
+	char buf[120];
+	fmt_snprintf(buf, sizeof(buf), "sim LEAK: canary %d found in host-visible page at gpa 0x%llx (step %llu)",
+		c, (unsigned long long)gpa, (unsigned long long)S->st.steps);
+	fmt_snprintf(S->problem, sizeof(S->problem), "%s", buf);
+	if (S->cfg.log)
+		S->cfg.log(S->cfg.log_ctx, buf);
+}
+
+/* One pass over every host-visible page; a table of canary first bytes keeps it linear.
+ * A canary may run into the next page only if that page is host-visible too. */
 void leak_scan(void)
 {
+	uint8_t first[256] = { 0 };
 	bool any = false;
 	for (int c = 0; c < SIM_MAX_CANARIES; c++)
-		any |= S->canary[c].used;
+		if (S->canary[c].used) {
+			first[S->canary[c].b[0]] = 1;
+			any = true;
+		}
 	if (!any || !S->boundary)
 		return;
+	uint64_t total = S->ram_pages * 4096;
 	for (uint64_t pg = 0; pg < S->ram_pages; pg++) {
 		if (S->vis[pg] != SIM_VIS_SHARED)
 			continue;
 		const uint8_t *p = S->ram + pg * 4096;
-		for (int c = 0; c < SIM_MAX_CANARIES; c++) {
-			struct sim_canary *k = &S->canary[c];
-			if (!k->used)
+		for (uint64_t off = 0; off < 4096; off++) {
+			if (!first[p[off]])
 				continue;
-			/* A canary may straddle into the next page only if that page is shared too. */
-			uint64_t lim = 4096;
-			for (uint64_t off = 0; off < lim; off++) {
-				if (p[off] != k->b[0])
+			for (int c = 0; c < SIM_MAX_CANARIES; c++) {
+				struct sim_canary *k = &S->canary[c];
+				if (!k->used || k->b[0] != p[off] || pg * 4096 + off + k->len > total)
 					continue;
-				uint64_t rem = S->ram_pages * 4096 - (pg * 4096 + off);
-				if (rem < k->len)
-					break;
-				if (off + k->len > 4096 && (pg + 1 >= S->ram_pages || S->vis[pg + 1] != SIM_VIS_SHARED))
-					break;
-				if (memcmp(p + off, k->b, k->len) != 0)
+				if (off + k->len > 4096 && S->vis[pg + 1] != SIM_VIS_SHARED)
 					continue;
-				if (S->leak_seen[c] == pg + 1)
-					break;
-				S->leak_seen[c] = pg + 1;
-				if (S->leak.count++ == 0) {
-					S->leak.canary = (unsigned)c;
-					S->leak.gpa = SIM_RAM_BASE + pg * 4096 + off;
-					S->leak.step = S->st.steps;
-				}
-				char buf[120];
-				fmt_snprintf(buf, sizeof(buf), "sim LEAK: canary %d found in host-visible page at gpa 0x%llx (step %llu)",
-					c, (unsigned long long)(SIM_RAM_BASE + pg * 4096 + off), (unsigned long long)S->st.steps);
-				fmt_snprintf(S->problem, sizeof(S->problem), "%s", buf);
-				if (S->cfg.log)
-					S->cfg.log(S->cfg.log_ctx, buf);
-				break;
+				if (memcmp(p + off, k->b, k->len) == 0)
+					leak_hit(c, pg, off);
 			}
 		}
 	}

@@ -84,12 +84,12 @@ struct sim_chan {
 };
 
 struct sim_server {
-	bool connected, trusted, offers_sent;
+	bool connected, trusted, offers_sent, paused;
 	uint32_t version, features, target_vp, target_sint;
 	struct sim_inmsg inbox[SIM_SERVER_INBOX];
 	unsigned in_head, in_count;
 	struct sim_outmsg outbox[128];
-	uint64_t out_seq;
+	uint64_t out_seq, pause_seq;
 	uint64_t msgs_in, dropped_untrusted, dropped_invalid, msgs_out;
 };
 

@@ -121,7 +121,8 @@ static void outbox_flush(void)
 		struct sim_outmsg *best = NULL;
 		for (unsigned i = 0; i < OUTBOX_N; i++) {
 			struct sim_outmsg *o = &s->outbox[i];
-			if (o->valid && o->due <= S->now && (!best || o->seq < best->seq))
+			if (o->valid && o->due <= S->now && (!best || o->seq < best->seq) &&
+			    !(s->paused && o->seq > s->pause_seq)) /* paused: hold until Resume */
 				best = o;
 		}
 		if (!best)
@@ -231,7 +232,7 @@ static void release_all(void)
 	}
 	for (int i = 0; i < SIM_MAX_GPADLS; i++)
 		gpadl_free(&S->gpadl[i]);
-	S->srv.connected = S->srv.trusted = S->srv.offers_sent = false;
+	S->srv.connected = S->srv.trusted = S->srv.offers_sent = S->srv.paused = false;
 	S->srv.features = 0;
 	S->srv.version = 0;
 }
@@ -610,7 +611,33 @@ static void handle(const struct sim_inmsg *m)
 		s->dropped_invalid++;
 		return;
 	}
+	if (s->paused && type != VM_RESUME && type != VM_UNLOAD) {
+		s->dropped_invalid++; /* paused: everything but Resume/Unload/InitiateContact */
+		return;
+	}
 	switch (type) {
+	case VM_PAUSE:
+	case VM_RESUME:
+		if (!(s->features & VMF_PAUSE_RESUME) || (type == VM_RESUME) != s->paused) {
+			s->dropped_invalid++;
+			break;
+		}
+		s->paused = type == VM_PAUSE;
+		if (s->paused) {
+			struct vm_hdr r = { VM_PAUSE_RESPONSE, 0 };
+			reply(&r, sizeof(r));
+			s->pause_seq = s->out_seq;
+		}
+		break;
+	case VM_MODIFY_CONNECTION: {
+		if (!(s->features & VMF_MODIFY_CONN) || m->size < 24) {
+			s->dropped_invalid++;
+			break;
+		}
+		uint8_t r[9] = { VM_MODIFY_CONNECTION_RESPONSE, 0, 0, 0, 0, 0, 0, 0, 0 };
+		reply(r, sizeof(r)); /* monitor pages are not used: always success */
+		break;
+	}
 	case VM_REQUEST_OFFERS: on_request_offers(); break;
 	case VM_GPADL_HEADER: on_gpadl_header(m->data, m->size); break;
 	case VM_GPADL_BODY: on_gpadl_body(m->data, m->size); break;
@@ -627,7 +654,8 @@ static void handle(const struct sim_inmsg *m)
 	}
 	case VM_OFFER: case VM_RESCIND: case VM_ALL_OFFERS: case VM_OPEN_RESULT:
 	case VM_GPADL_CREATED: case VM_GPADL_TORNDOWN: case VM_VERSION_RESPONSE:
-	case VM_UNLOAD_COMPLETE: case VM_MODIFY_CHANNEL_RESPONSE:
+	case VM_UNLOAD_COMPLETE: case VM_MODIFY_CHANNEL_RESPONSE: case VM_MODIFY_CONNECTION_RESPONSE:
+	case VM_PAUSE_RESPONSE:
 		sim_guest_error("guest sent server-to-client message type %u", type);
 		s->dropped_invalid++;
 		break;

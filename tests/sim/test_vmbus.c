@@ -564,6 +564,49 @@ static void test_unstick_after_open(void)
 	UT_EQ(ci.signals_out, s0 + 1);
 }
 
+static void test_pause_resume_and_modify_connection(void)
+{
+	TU_REQ(boot(SIM_SNP_PARAVISOR, true) == 0);
+	TU_REQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL | VMF_PAUSE_RESUME | VMF_MODIFY_CONN, B, &L) == 0);
+	UT_EQ(tu_u32(B, 16), VMF_CONFIDENTIAL | VMF_PAUSE_RESUME | VMF_MODIFY_CONN);
+	uint64_t mc[3] = { VM_MODIFY_CONNECTION, 0, 0 };
+	UT_EQ(post(mc, 24), 0);
+	TU_REQ(sg_expect(&G, VM_MODIFY_CONNECTION_RESPONSE, B, &L, TU_WAIT) == 0);
+	UT_EQ(L, 9);
+	UT_EQ(B[8], 0);
+	struct vm_hdr h = { VM_PAUSE, 0 };
+	UT_EQ(post(&h, 8), 0);
+	TU_REQ(sg_expect(&G, VM_PAUSE_RESPONSE, B, &L, TU_WAIT) == 0);
+	/* While paused: requests are dropped, and server-initiated messages are held. */
+	h.type = VM_REQUEST_OFFERS;
+	UT_EQ(post(&h, 8), 0);
+	TU_REQ(sim_rescind(1) == 0);
+	UT_EQ(sg_recv(&G, B, &L, TU_WAIT, NULL), UMBRA_ETIMEDOUT);
+	h.type = VM_RESUME;
+	UT_EQ(post(&h, 8), 0);
+	UT_EQ(sg_recv(&G, B, &L, TU_WAIT, NULL), UMBRA_ETIMEDOUT); /* rescind of an unoffered channel is silent */
+	h.type = VM_REQUEST_OFFERS;
+	UT_EQ(post(&h, 8), 0);
+	unsigned offers = 0;
+	for (;;) {
+		TU_REQ(sg_recv(&G, B, &L, TU_WAIT, NULL) == 0);
+		if (tu_u32(B, 0) == VM_ALL_OFFERS)
+			break;
+		offers++;
+	}
+	UT_EQ(offers, 3);
+	h.type = VM_PAUSE;
+	UT_EQ(post(&h, 8), 0);
+	TU_REQ(sg_expect(&G, VM_PAUSE_RESPONSE, B, &L, TU_WAIT) == 0);
+	TU_REQ(sim_rescind(2) == 0);
+	UT_EQ(sg_recv(&G, B, &L, TU_WAIT, NULL), UMBRA_ETIMEDOUT);
+	h.type = VM_RESUME;
+	UT_EQ(post(&h, 8), 0);
+	TU_REQ(sg_expect(&G, VM_RESCIND, B, &L, TU_WAIT) == 0);
+	UT_EQ(tu_u32(B, 8), 2);
+	UT_CHECK(sim_ok());
+}
+
 int main(void)
 {
 	UT_RUN(test_versions_exact_match_and_reply_forms);
@@ -577,5 +620,6 @@ int main(void)
 	UT_RUN(test_close_teardown_rescind_release_unload);
 	UT_RUN(test_guest_ring_violations_detected);
 	UT_RUN(test_unstick_after_open);
+	UT_RUN(test_pause_resume_and_modify_connection);
 	return UT_DONE();
 }
