@@ -40,6 +40,9 @@ uint64_t arch_paging_pages_needed(const void *mmap, uint64_t size, uint64_t desc
 				  uint64_t image_size);
 /* True if every byte of [va, va + len) is mapped in the runtime's page tables. */
 bool arch_paging_mapped(uint64_t va, uint64_t len);
+/* One 4 KiB page becomes read+execute (exec) or back to read+write+NX. For pages the
+ * hypervisor overlays with code (the Hyper-V hypercall page). */
+int arch_paging_set_exec(uint64_t va, bool exec);
 /* Page-table pages left unused in the boot arena (handed to mem/ afterwards). */
 void arch_paging_arena_rest(uint64_t *base, uint64_t *npages);
 

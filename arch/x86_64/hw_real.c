@@ -17,9 +17,27 @@ uint64_t hw_rdmsr(uint32_t msr)
 	return cpu_rdmsr(msr);
 }
 
+#define HV_MSR_HYPERCALL 0x40000001u
+
+static uint64_t hypercall_page;         /* GPA of the enabled hypercall page, 0 if none */
+
+/*
+ * The Hyper-V hypercall page is guest RAM that the hypervisor overlays with code, but the
+ * runtime maps all RAM RW+NX. Enabling it through HV_X64_MSR_HYPERCALL therefore maps
+ * that page read+execute (W^X holds), and disabling it maps the page RW+NX again before
+ * its owner frees it.
+ */
 void hw_wrmsr(uint32_t msr, uint64_t value)
 {
 	cpu_wrmsr(msr, value);
+	if (msr != HV_MSR_HYPERCALL)
+		return;
+	uint64_t gpa = (value & 1) ? value & ~0xfffull : 0;
+	if (hypercall_page && hypercall_page != gpa)
+		arch_paging_set_exec(hypercall_page, false);
+	if (gpa && gpa != hypercall_page)
+		arch_paging_set_exec(gpa, true);
+	hypercall_page = gpa;
 }
 
 uint64_t hw_hypercall(const void *page, uint64_t control, uint64_t input, uint64_t output)

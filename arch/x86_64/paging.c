@@ -8,7 +8,10 @@
 #include "arch/x86_64/paging_build.h"
 #include <umbra/errno.h>
 
-static uint64_t cr3, arena_rest, arena_rest_pages;
+/* Arena pages kept back for splitting 2 MiB pages after boot (arch_paging_protect). */
+#define SPLIT_RESERVE 16
+
+static uint64_t cr3, arena_rest, arena_rest_pages, split_next, split_end, nx_bit;
 
 int arch_paging_init(const struct boot_info *bi)
 {
@@ -38,8 +41,13 @@ int arch_paging_init(const struct boot_info *bi)
 	int rc = pt_build(&p, &cr3, &used);
 	if (rc)
 		return rc;
-	arena_rest = bi->pt_arena + used * 4096;
-	arena_rest_pages = bi->pt_arena_pages - used;
+	uint64_t left = bi->pt_arena_pages - used;
+	uint64_t keep = left < SPLIT_RESERVE ? left : SPLIT_RESERVE;
+	split_next = bi->pt_arena + used * 4096;
+	split_end = split_next + keep * 4096;
+	arena_rest = split_end;
+	arena_rest_pages = left - keep;
+	nx_bit = p.nx;
 	if (p.nx)
 		cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_NXE);
 	cpu_write_cr0(cpu_read_cr0() | CR0_WP);
@@ -67,4 +75,14 @@ uint64_t arch_paging_pages_needed(const void *mmap, uint64_t size, uint64_t desc
 				  uint64_t image_size)
 {
 	return pt_pages_needed(mmap, size, desc_size, image_size);
+}
+
+int arch_paging_set_exec(uint64_t va, bool exec)
+{
+	if (!cr3 || (va & 4095))
+		return UMBRA_EINVAL;
+	int rc = exec ? pt_protect(cr3, &split_next, split_end, va, 4096, 0, PT_RW | PT_NX)
+		      : pt_protect(cr3, &split_next, split_end, va, 4096, PT_RW | nx_bit, 0);
+	cpu_invlpg(va);
+	return rc;
 }

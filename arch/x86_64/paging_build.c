@@ -154,6 +154,28 @@ int pt_build(const struct pt_params *p, uint64_t *pml4_out, uint64_t *used)
 	return 0;
 }
 
+int pt_protect(uint64_t pml4, uint64_t *arena, uint64_t arena_end, uint64_t va, uint64_t len,
+	       uint64_t set, uint64_t clear)
+{
+	struct pt_ctx c = { .next = arena ? *arena : 0, .end = arena_end,
+			    .pml4 = (uint64_t *)(uintptr_t)pml4 };
+
+	if (!pml4 || !arena || !len || va + len < va)
+		return UMBRA_EINVAL;
+	/* Every page must already be mapped by a PD (i.e. below top): set_range relies on it. */
+	for (uint64_t a = va & ~(SZ_4K - 1); a < va + len; a += SZ_2M) {
+		uint64_t e = c.pml4[(a >> 39) & 511];
+		if ((a >> 47) || !(e & PT_P))
+			return UMBRA_EINVAL;
+		e = tbl(e)[(a >> 30) & 511];
+		if (!(e & PT_P) || (e & PT_PS))
+			return UMBRA_EINVAL;
+	}
+	int rc = set_range(&c, va, len, set, clear);
+	*arena = c.next;
+	return rc;
+}
+
 uint64_t pt_lookup(uint64_t pml4, uint64_t va, uint64_t *pa)
 {
 	uint64_t e = pml4, rw = PT_RW, nx = 0;

@@ -37,6 +37,15 @@ struct pt_params {
  */
 int pt_build(const struct pt_params *p, uint64_t *pml4, uint64_t *used);
 
+/*
+ * Changes the rights of [va, va + len) in tables built by pt_build: e = (e & ~clear) | set
+ * for each 4 KiB page, splitting 2 MiB pages with tables taken from [*arena, arena_end)
+ * (*arena advances). UMBRA_ENOMEM when a split needs a table and none is left,
+ * UMBRA_EINVAL if va is not below the mapped top. The caller flushes the TLB.
+ */
+int pt_protect(uint64_t pml4, uint64_t *arena, uint64_t arena_end, uint64_t va, uint64_t len,
+	       uint64_t set, uint64_t clear);
+
 /* Effective rights of va: 0 if unmapped, else PT_P | (PT_RW if writable at every level)
  * | (PT_NX if no-execute at any level) | PT_PCD/PT_PWT of the leaf; *pa the target. */
 uint64_t pt_lookup(uint64_t pml4, uint64_t va, uint64_t *pa);

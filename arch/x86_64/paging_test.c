@@ -198,11 +198,51 @@ static void test_arena_exhaustion(void)
 	free(arena);
 }
 
+static void test_protect_after_boot(void)
+{
+	std_map();
+	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000);
+	void *arena = arena_alloc(need + 2);
+	struct pt_params p = params(arena, need, PT_NX);
+	uint64_t cr3, used;
+	const uint64_t hc = 0x9a3000;           /* a RAM page inside a 2 MiB mapping */
+
+	UT_REQUIRE(arena);
+	UT_EQ(pt_build(&p, &cr3, &used), 0);
+	uint64_t next = p.arena + used * K4, end = next + 2 * K4;
+
+	/* Hypercall-page style: one page RX, its neighbours stay RW+NX. */
+	UT_EQ(pt_protect(cr3, &next, end, hc, K4, 0, PT_RW | PT_NX), 0);
+	UT_EQ(next, p.arena + (used + 1) * K4);             /* one split table used */
+	uint64_t f = pt_lookup(cr3, hc, NULL);
+	UT_CHECK((f & PT_P) && !(f & PT_RW) && !(f & PT_NX));
+	for (int d = -1; d <= 1; d += 2) {
+		f = pt_lookup(cr3, hc + d * K4, NULL);
+		UT_CHECK((f & PT_RW) && (f & PT_NX));
+	}
+	/* Back to data: RW+NX, no further table needed. */
+	UT_EQ(pt_protect(cr3, &next, end, hc, K4, PT_RW | PT_NX, 0), 0);
+	f = pt_lookup(cr3, hc, NULL);
+	UT_CHECK((f & PT_RW) && (f & PT_NX));
+	UT_EQ(next, p.arena + (used + 1) * K4);
+
+	/* No table left for another split: ENOMEM, and nothing changed. */
+	UT_EQ(pt_protect(cr3, &next, end, 0x3000000, K4, 0, PT_NX), 0);   /* uses the last */
+	UT_EQ(pt_protect(cr3, &next, end, 0x3400000, K4, 0, PT_NX), UMBRA_ENOMEM);
+	f = pt_lookup(cr3, 0x3400000, NULL);
+	UT_CHECK((f & PT_RW) && (f & PT_NX));
+	/* Above top, or a wrapping range: EINVAL. */
+	UT_EQ(pt_protect(cr3, &next, end, 4 * G1, K4, 0, PT_NX), UMBRA_EINVAL);
+	UT_EQ(pt_protect(cr3, &next, end, ~0ull - K4, 2 * K4, 0, PT_NX), UMBRA_EINVAL);
+	free(arena);
+}
+
 int main(void)
 {
 	UT_RUN(test_policy);
 	UT_RUN(test_top_follows_map);
 	UT_RUN(test_no_nx_cpu);
 	UT_RUN(test_arena_exhaustion);
+	UT_RUN(test_protect_after_boot);
 	return UT_DONE();
 }
