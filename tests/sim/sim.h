@@ -106,7 +106,9 @@ struct sim_config {
 };
 
 #define SIM_MAX_VPS 4
-#define SIM_ARENA_BYTES (32ull << 20)   /* 8192 pages */
+#ifndef SIM_ARENA_BYTES
+#define SIM_ARENA_BYTES (32ull << 20)   /* 8192 pages; override at build time for a test image */
+#endif
 #define SIM_RAM_BASE 0x100000ull       /* GPA of the first RAM byte (GPA 0 is never RAM) */
 #define SIM_SNP_BOUNDARY_BITS 46       /* vTOM = 1 << 46 in the SNP configurations */
 #define SIM_TDX_BOUNDARY_BITS 47       /* shared bit 47 (GPAW 48) in the TDX configurations */

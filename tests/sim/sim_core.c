@@ -295,8 +295,8 @@ int sim_init(const struct sim_config *c)
 		S->vis[i] = SIM_VIS_SHARED;
 	S->ghcb_gpa = SIM_RAM_BASE;
 	S->ghcb_msr = sim_is_snp() ? (S->ghcb_gpa | S->boundary) : 0;
-	synic_reset();
-	srv_reset();
+	sim_synic_reset();
+	sim_srv_reset();
 	return 0;
 }
 
@@ -323,7 +323,7 @@ uint64_t hw_now_ns(void)
 
 uint64_t sim_next_due(void)
 {
-	uint64_t a = srv_next_due(), b = dev_next_due();
+	uint64_t a = sim_srv_next_due(), b = sim_dev_next_due();
 	return a < b ? a : b;
 }
 
@@ -335,16 +335,16 @@ void sim_step(void)
 	S->st.steps++;
 	for (int round = 0; round < 8; round++) {
 		uint64_t before = S->st.msgs_delivered + S->srv.msgs_in + S->st.events_set + S->srv.msgs_out;
-		srv_step();
-		synic_deliver_queues();
-		dev_step();
+		sim_srv_step();
+		sim_synic_deliver_queues();
+		sim_dev_step();
 		uint64_t after = S->st.msgs_delivered + S->srv.msgs_in + S->st.events_set + S->srv.msgs_out;
 		if (after == before)
 			break;
 	}
-	dev_hostile_step();
+	sim_dev_hostile_step();
 	if (!S->cfg.no_leak_scan)
-		leak_scan();
+		sim_leak_scan();
 	S->stepping = false;
 }
 
@@ -446,7 +446,7 @@ static void leak_hit(int c, uint64_t pg, uint64_t off)
 
 /* One pass over every host-visible page; a table of canary first bytes keeps it linear.
  * A canary may run into the next page only if that page is host-visible too. */
-void leak_scan(void)
+void sim_leak_scan(void)
 {
 	uint8_t first[256] = { 0 };
 	bool any = false;
@@ -480,7 +480,7 @@ void leak_scan(void)
 
 unsigned sim_leak_check(void)
 {
-	leak_scan();
+	sim_leak_scan();
 	return S->leak.count;
 }
 

@@ -112,7 +112,7 @@ void hw_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 }
 
 /* Hypervisor-side MSRs (GHCB / TDVMCALL routes, or plain MSRs in SIM_HYPERV). */
-bool hv_msr_access(uint32_t msr, uint64_t *v, bool write)
+bool sim_hv_msr_access(uint32_t msr, uint64_t *v, bool write)
 {
 	struct sim_vp *vp = &S->vp[S->cur_vp];
 	if (msr == MSR_GUEST_OS_ID) {
@@ -131,7 +131,7 @@ bool hv_msr_access(uint32_t msr, uint64_t *v, bool write)
 	if (msr >= MSR_SCONTROL && msr <= MSR_SINT15) {
 		if (msr == MSR_EOM && write)
 			S->st.eoms++;
-		return write ? synic_msr_write(&vp->hv, msr, *v) : synic_msr_read(&vp->hv, msr, v);
+		return write ? sim_synic_msr_write(&vp->hv, msr, *v) : sim_synic_msr_read(&vp->hv, msr, v);
 	}
 	return false;
 }
@@ -190,7 +190,7 @@ static bool plain_msr(uint32_t msr, uint64_t *v, bool write)
 				*v = vp->vp_assist;
 			return true;
 		}
-		return hv_msr_access(msr, v, write);
+		return sim_hv_msr_access(msr, v, write);
 	}
 	if (!sim_is_paravisor())
 		return false;
@@ -220,7 +220,7 @@ static bool plain_msr(uint32_t msr, uint64_t *v, bool write)
 	if (msr >= MSR_SCONTROL && msr <= MSR_SINT15) {
 		if (msr == MSR_EOM && write)
 			S->st.eoms++;
-		return write ? synic_msr_write(&vp->pv, msr, *v) : synic_msr_read(&vp->pv, msr, v);
+		return write ? sim_synic_msr_write(&vp->pv, msr, *v) : sim_synic_msr_read(&vp->pv, msr, v);
 	}
 	/* SNP: unknown MSRs are ignored on write and read as 0 (openhcl.md §3.2). */
 	if (sim_is_snp()) {

@@ -56,16 +56,16 @@ static void corrupt(struct sim_chan *c, const char *why)
 	c->corrupt = true;
 }
 
-void chan_signal_guest(struct sim_chan *c)
+void sim_chan_signal_guest(struct sim_chan *c)
 {
 	if (c->target_vp == 0xFFFFFFFFu || c->target_vp >= S->cfg.nvp)
 		return;
-	struct sim_synic *sy = synic_for(c->target_vp, 2, c->desc.relayed);
-	if (synic_signal(sy, c->target_vp, 2, c->event_flag))
+	struct sim_synic *sy = sim_synic_for(c->target_vp, 2, c->desc.relayed);
+	if (sim_synic_signal(sy, c->target_vp, 2, c->event_flag))
 		c->signals_out++;
 }
 
-void dev_open(struct sim_chan *c)
+void sim_dev_open(struct sim_chan *c)
 {
 	struct devpriv *d = priv(c);
 	uint32_t v;
@@ -86,14 +86,14 @@ void dev_open(struct sim_chan *c)
 	c->dev_due = S->now + S->cfg.device_latency_ns;
 }
 
-void dev_close(struct sim_chan *c)
+void sim_dev_close(struct sim_chan *c)
 {
 	c->dev_due = 0;
 	c->unstick_due = 0;
 	c->flip_active = false;
 }
 
-void dev_signal(struct sim_chan *c)
+void sim_dev_signal(struct sim_chan *c)
 {
 	c->signals_in++;
 	if (c->state == SIM_CHAN_OPEN && !c->corrupt && !c->dev_due)
@@ -159,7 +159,7 @@ static int ring_send(struct sim_chan *c, uint16_t type, uint16_t flags, uint64_t
 	uint32_t mask = 1;
 	ctl_rd(r, RING_IMASK, &mask);
 	if (mask == 0 && rd == w)
-		chan_signal_guest(c);
+		sim_chan_signal_guest(c);
 	return 0;
 }
 
@@ -300,6 +300,10 @@ static void process(struct sim_chan *c)
 			return;
 		}
 		ring_rw(r, rd, pkt, len, false);
+		uint8_t foot[8];
+		ring_rw(r, rd + len, foot, 8, false);
+		if (r->who == WHO_HOST && rd32(foot) != 0)
+			sim_guest_error("channel %u: non-zero reserved footer bytes in a host-visible ring", c->relid);
 		int res = device(c, len);
 		if (res == -1)
 			return; /* blocked on h2g space: retry on the guest's signal */
@@ -316,7 +320,7 @@ static void process(struct sim_chan *c)
 		if ((feat & 1) && pss) {
 			uint32_t old_free = r->dsize - avail, new_free = old_free + len + 8;
 			if (old_free < pss && new_free >= pss)
-				chan_signal_guest(c);
+				sim_chan_signal_guest(c);
 		}
 	}
 }
@@ -333,10 +337,10 @@ static void unstick(struct sim_chan *c)
 	uint32_t used = (w - priv(c)->in_read + c->in.dsize) % c->in.dsize;
 	pss &= ~7u;
 	if ((m == 0 && in != out) || (pss && c->in.dsize - used >= pss))
-		chan_signal_guest(c);
+		sim_chan_signal_guest(c);
 }
 
-void dev_step(void)
+void sim_dev_step(void)
 {
 	for (int i = 0; i < SIM_MAX_CHANNELS; i++) {
 		struct sim_chan *c = &S->chan[i];
@@ -355,7 +359,7 @@ void dev_step(void)
 	}
 }
 
-uint64_t dev_next_due(void)
+uint64_t sim_dev_next_due(void)
 {
 	uint64_t best = UINT64_MAX;
 	for (int i = 0; i < SIM_MAX_CHANNELS; i++) {
@@ -371,7 +375,7 @@ uint64_t dev_next_due(void)
 }
 
 /* Malicious ring writes by the host, once per simulator step. */
-void dev_hostile_step(void)
+void sim_dev_hostile_step(void)
 {
 	const struct sim_hostile *h = &S->cfg.hostile;
 	if (!h->ring_bad_index_pm && !h->ring_flip_index_pm)

@@ -100,7 +100,7 @@ static void page_exit(uint64_t v)
 	}
 	if (usage == 1) {
 		uint64_t control = rd64(g + G_HV_CONTROL), outg = rd64(g + G_HV_OUTPUT);
-		uint64_t res = hcall_dispatch(ROUTE_GHCB, control, 0, outg, g, 4072);
+		uint64_t res = sim_hcall_dispatch(ROUTE_GHCB, control, 0, outg, g, 4072);
 		wr64(g + G_HV_CONTROL, res);
 		goto out;
 	}
@@ -135,7 +135,7 @@ static void page_exit(uint64_t v)
 		} else {
 			uint32_t msr = (uint32_t)rd64(g + G_RCX);
 			uint64_t val = (rd64(g + G_RAX) & 0xFFFFFFFFull) | (rd64(g + G_RDX) << 32);
-			if (!hv_msr_access(msr, &val, write)) {
+			if (!sim_hv_msr_access(msr, &val, write)) {
 				r1 = 1; /* inject #GP */
 				r2 = 13 | (3u << 8) | (1u << 11) | (1u << 31);
 			} else if (!write) {
@@ -147,7 +147,7 @@ static void page_exit(uint64_t v)
 		}
 	} else if (code == 0x81) {
 		/* VMMCALL via a base GHCB: control RCX, input RDX, output R8, result RAX. */
-		uint64_t res = hcall_dispatch(ROUTE_GHCB, rd64(g + G_RCX), rd64(g + G_RDX), rd64(g + G_R8), NULL, 0);
+		uint64_t res = sim_hcall_dispatch(ROUTE_GHCB, rd64(g + G_RCX), rd64(g + G_RDX), rd64(g + G_R8), NULL, 0);
 		wr64(g + G_RAX, res);
 		set_valid(g, G_RAX);
 	} else if (code == 0x8000FFFEull) {

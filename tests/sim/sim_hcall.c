@@ -69,7 +69,7 @@ static bool busy_burst(void)
 	return false;
 }
 
-uint64_t hcall_dispatch(enum sim_route r, uint64_t control, uint64_t in, uint64_t out,
+uint64_t sim_hcall_dispatch(enum sim_route r, uint64_t control, uint64_t in, uint64_t out,
 	const uint8_t *inline_input, size_t inline_len)
 {
 	(void)out;
@@ -96,15 +96,15 @@ uint64_t hcall_dispatch(enum sim_route r, uint64_t control, uint64_t in, uint64_
 		uint32_t conn = pi.connection_id & 0xFFFFFF;
 		if (pi.payload_size > 240)
 			st = HVS_INVALID_PARAMETER;
-		else if (srv_is_message_port(conn) && trusted && sim_is_paravisor() &&
+		else if (sim_srv_is_message_port(conn) && trusted && sim_is_paravisor() &&
 			 (sim_is_legacy() || S->cfg.hostile.refuse_direct_post)) {
 			st = HVS_INVALID_CONNECTION_ID;
 			if (!sim_is_legacy())
 				sim_hostile_note();
-		} else if (srv_is_message_port(conn) && busy_burst())
+		} else if (sim_srv_is_message_port(conn) && busy_burst())
 			st = HVS_INSUFFICIENT_BUFFERS;
 		else
-			st = (unsigned)srv_post(conn, trusted, pi.payload, pi.payload_size);
+			st = (unsigned)sim_srv_post(conn, trusted, pi.payload, pi.payload_size);
 		if (st == HVS_SUCCESS) {
 			S->st.posts++;
 			bool pv = r == ROUTE_DIRECT && sim_is_paravisor();
@@ -126,7 +126,7 @@ uint64_t hcall_dispatch(enum sim_route r, uint64_t control, uint64_t in, uint64_
 				return hv_result(st, 0);
 		}
 		S->st.signals++;
-		return hv_result((unsigned)srv_signal((uint32_t)v & 0xFFFFFF, trusted), 0);
+		return hv_result((unsigned)sim_srv_signal((uint32_t)v & 0xFFFFFF, trusted), 0);
 	}
 	case HVC_MODIFY_VISIBILITY:
 		if (!sim_is_paravisor())
@@ -153,7 +153,7 @@ uint64_t hw_hypercall(const void *page, uint64_t control, uint64_t input, uint64
 			(unsigned long long)(control & 0xFFFF));
 		res = HVS_INVALID_HYPERCALL_CODE;
 	} else {
-		res = hcall_dispatch(ROUTE_DIRECT, control, input, output, NULL, 0);
+		res = sim_hcall_dispatch(ROUTE_DIRECT, control, input, output, NULL, 0);
 	}
 	sim_leave();
 	return res;

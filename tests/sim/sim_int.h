@@ -164,39 +164,39 @@ uint64_t sim_next_due(void);
 int sim_deliver_irqs(bool force);
 void sim_trace_msg(bool g2h, bool pv, enum sim_route r, uint32_t conn, const uint8_t *p, uint32_t n);
 /* synic */
-void synic_reset(void);
-bool synic_msr_read(struct sim_synic *sy, uint32_t msr, uint64_t *v);
-bool synic_msr_write(struct sim_synic *sy, uint32_t msr, uint64_t v);
+void sim_synic_reset(void);
+bool sim_synic_msr_read(struct sim_synic *sy, uint32_t msr, uint64_t *v);
+bool sim_synic_msr_write(struct sim_synic *sy, uint32_t msr, uint64_t v);
 /* Queue a message to SINT of the chosen SynIC of vp. 0, or -1 queue full, -2 dropped. */
-int synic_post(struct sim_synic *sy, unsigned vp, unsigned sint, const uint8_t *payload, uint32_t n);
+int sim_synic_post(struct sim_synic *sy, unsigned vp, unsigned sint, const uint8_t *payload, uint32_t n);
 /* Set event flag; returns false if dropped. */
-bool synic_signal(struct sim_synic *sy, unsigned vp, unsigned sint, unsigned flag);
-void synic_deliver_queues(void);
-void synic_raise(struct sim_synic *sy, unsigned sint);
-bool hv_msr_access(uint32_t msr, uint64_t *v, bool write);
-struct sim_synic *synic_for(unsigned vp, unsigned sint, bool relayed);
+bool sim_synic_signal(struct sim_synic *sy, unsigned vp, unsigned sint, unsigned flag);
+void sim_synic_deliver_queues(void);
+void sim_synic_raise(struct sim_synic *sy, unsigned sint);
+bool sim_hv_msr_access(uint32_t msr, uint64_t *v, bool write);
+struct sim_synic *sim_synic_for(unsigned vp, unsigned sint, bool relayed);
 /* hypercalls */
-uint64_t hcall_dispatch(enum sim_route r, uint64_t control, uint64_t in, uint64_t out,
+uint64_t sim_hcall_dispatch(enum sim_route r, uint64_t control, uint64_t in, uint64_t out,
 	const uint8_t *inline_input, size_t inline_len);
 /* server */
-void srv_reset(void);
-int srv_post(uint32_t conn, bool trusted, const uint8_t *p, uint32_t n); /* HV status */
-void srv_step(void);
-uint64_t srv_next_due(void);
-int srv_signal(uint32_t conn, bool trusted); /* HV status for HvSignalEvent */
-bool srv_is_message_port(uint32_t conn);
-void srv_send(const void *msg, uint32_t n, unsigned vp, unsigned sint);
-void srv_rescind(struct sim_chan *c);
+void sim_srv_reset(void);
+int sim_srv_post(uint32_t conn, bool trusted, const uint8_t *p, uint32_t n); /* HV status */
+void sim_srv_step(void);
+uint64_t sim_srv_next_due(void);
+int sim_srv_signal(uint32_t conn, bool trusted); /* HV status for HvSignalEvent */
+bool sim_srv_is_message_port(uint32_t conn);
+void sim_srv_send(const void *msg, uint32_t n, unsigned vp, unsigned sint);
+void sim_srv_rescind(struct sim_chan *c);
 /* channels / devices */
-void dev_step(void);
-uint64_t dev_next_due(void);
-void dev_open(struct sim_chan *c);
-void dev_close(struct sim_chan *c);
-void dev_signal(struct sim_chan *c);
-void dev_hostile_step(void);
-void chan_signal_guest(struct sim_chan *c);
+void sim_dev_step(void);
+uint64_t sim_dev_next_due(void);
+void sim_dev_open(struct sim_chan *c);
+void sim_dev_close(struct sim_chan *c);
+void sim_dev_signal(struct sim_chan *c);
+void sim_dev_hostile_step(void);
+void sim_chan_signal_guest(struct sim_chan *c);
 /* leak */
-void leak_scan(void);
+void sim_leak_scan(void);
 
 static inline uint32_t rd32(const uint8_t *p) { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }
 static inline uint64_t rd64(const uint8_t *p) { uint64_t v; __builtin_memcpy(&v, p, 8); return v; }

@@ -16,23 +16,23 @@ static const uint32_t versions[11] = {
 
 #define OUTBOX_N ((unsigned)(sizeof(S->srv.outbox) / sizeof(S->srv.outbox[0])))
 
-void srv_reset(void)
+void sim_srv_reset(void)
 {
 	memset(&S->srv, 0, sizeof(S->srv));
 	memset(S->chan, 0, sizeof(S->chan));
 	memset(S->gpadl, 0, sizeof(S->gpadl));
 }
 
-bool srv_is_message_port(uint32_t conn)
+bool sim_srv_is_message_port(uint32_t conn)
 {
 	return sim_has_hv() && (conn == 1 || conn == 4);
 }
 
 static bool cv_config(void) { return sim_is_paravisor() && !sim_is_legacy(); }
 
-int srv_post(uint32_t conn, bool trusted, const uint8_t *p, uint32_t n)
+int sim_srv_post(uint32_t conn, bool trusted, const uint8_t *p, uint32_t n)
 {
-	if (!srv_is_message_port(conn))
+	if (!sim_srv_is_message_port(conn))
 		return HVS_INVALID_CONNECTION_ID;
 	struct sim_server *s = &S->srv;
 	if (s->in_count >= SIM_SERVER_INBOX)
@@ -48,13 +48,13 @@ int srv_post(uint32_t conn, bool trusted, const uint8_t *p, uint32_t n)
 	return HVS_SUCCESS;
 }
 
-int srv_signal(uint32_t conn, bool trusted)
+int sim_srv_signal(uint32_t conn, bool trusted)
 {
 	(void)trusted; /* the event port does not look at trust (openhcl.md §4.5 of vmbus.md) */
 	for (int i = 0; i < SIM_MAX_CHANNELS; i++) {
 		struct sim_chan *c = &S->chan[i];
 		if (c->state == SIM_CHAN_OPEN && c->conn_id == conn) {
-			dev_signal(c);
+			sim_dev_signal(c);
 			return HVS_SUCCESS;
 		}
 	}
@@ -62,7 +62,7 @@ int srv_signal(uint32_t conn, bool trusted)
 }
 
 /* ---- outbox ---- */
-void srv_send(const void *msg, uint32_t n, unsigned vp, unsigned sint)
+void sim_srv_send(const void *msg, uint32_t n, unsigned vp, unsigned sint)
 {
 	struct sim_server *s = &S->srv;
 	const struct sim_hostile *h = &S->cfg.hostile;
@@ -127,8 +127,8 @@ static void outbox_flush(void)
 		}
 		if (!best)
 			return;
-		struct sim_synic *sy = synic_for(best->vp, best->sint, false);
-		if (synic_post(sy, best->vp, best->sint, best->data, best->size) == -1)
+		struct sim_synic *sy = sim_synic_for(best->vp, best->sint, false);
+		if (sim_synic_post(sy, best->vp, best->sint, best->data, best->size) == -1)
 			return; /* SINT queue full: keep order, retry after the guest's EOM */
 		best->valid = false;
 		s->msgs_out++;
@@ -143,7 +143,7 @@ static unsigned outbox_free(void)
 	return n;
 }
 
-uint64_t srv_next_due(void)
+uint64_t sim_srv_next_due(void)
 {
 	uint64_t best = UINT64_MAX;
 	struct sim_server *s = &S->srv;
@@ -157,7 +157,7 @@ uint64_t srv_next_due(void)
 
 static void reply(const void *msg, uint32_t n)
 {
-	srv_send(msg, n, S->srv.target_vp, 2);
+	sim_srv_send(msg, n, S->srv.target_vp, 2);
 }
 
 /* ---- channels / GPADLs ---- */
@@ -224,7 +224,7 @@ static void release_all(void)
 	for (int i = 0; i < SIM_MAX_CHANNELS; i++) {
 		struct sim_chan *c = &S->chan[i];
 		if (c->state == SIM_CHAN_OPEN)
-			dev_close(c);
+			sim_dev_close(c);
 		if (c->state == SIM_CHAN_RESCINDED)
 			memset(c, 0, sizeof(*c));
 		else if (c->state != SIM_CHAN_FREE)
@@ -248,7 +248,7 @@ static void version_reply(uint8_t supported, uint8_t state, uint32_t val, bool v
 	r.state = state;
 	r.version_or_conn = val;
 	r.features = feat;
-	srv_send(&r, v2 ? 20 : 16, vp, sint);
+	sim_srv_send(&r, v2 ? 20 : 16, vp, sint);
 }
 
 static void on_initiate(uint32_t conn, bool trusted, const uint8_t *p, uint32_t n)
@@ -491,7 +491,7 @@ static void on_open(const uint8_t *p, uint32_t n)
 	c->conn_id = guest_sig ? m.connection_id : 0x2000 + c->relid;
 	c->event_flag = guest_sig ? m.event_flag : (uint16_t)c->relid;
 	c->state = SIM_CHAN_OPEN;
-	dev_open(c);
+	sim_dev_open(c);
 	open_result(m.relid, m.open_id, 0);
 	c->unstick_due = S->now + 100000000ull;
 }
@@ -524,7 +524,7 @@ static void on_close(const uint8_t *p, uint32_t n)
 		S->srv.dropped_invalid++;
 		return;
 	}
-	dev_close(c);
+	sim_dev_close(c);
 	c->state = SIM_CHAN_OFFERED;
 	finish_teardowns(c->relid);
 }
@@ -665,12 +665,12 @@ static void handle(const struct sim_inmsg *m)
 	}
 }
 
-void srv_rescind(struct sim_chan *c)
+void sim_srv_rescind(struct sim_chan *c)
 {
 	if (c->state == SIM_CHAN_FREE || c->state == SIM_CHAN_RESCINDED)
 		return;
 	if (c->state == SIM_CHAN_OPEN)
-		dev_close(c);
+		sim_dev_close(c);
 	if (!S->srv.connected || !S->srv.offers_sent) {
 		memset(c, 0, sizeof(*c)); /* never offered: just gone */
 		return;
@@ -681,7 +681,7 @@ void srv_rescind(struct sim_chan *c)
 	finish_teardowns(c->relid);
 }
 
-void srv_step(void)
+void sim_srv_step(void)
 {
 	struct sim_server *s = &S->srv;
 	outbox_flush();
@@ -702,7 +702,7 @@ void srv_step(void)
 				struct sim_chan *c = &S->chan[i];
 				if ((c->state == SIM_CHAN_OFFERED || c->state == SIM_CHAN_OPEN) && k-- == 0) {
 					sim_hostile_note();
-					srv_rescind(c);
+					sim_srv_rescind(c);
 					outbox_flush();
 					break;
 				}
@@ -740,7 +740,7 @@ int sim_rescind(uint32_t relid)
 	struct sim_chan *c = chan_by_relid(relid);
 	if (!c || c->state == SIM_CHAN_RESCINDED)
 		return UMBRA_ENOENT;
-	srv_rescind(c);
+	sim_srv_rescind(c);
 	return 0;
 }
 

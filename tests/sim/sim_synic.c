@@ -12,7 +12,7 @@ static struct sim_synic *all_synics(unsigned i, unsigned *vp)
 	return (i & 1) ? &S->vp[i / 2].hv : &S->vp[i / 2].pv;
 }
 
-void synic_reset(void)
+void sim_synic_reset(void)
 {
 	for (unsigned v = 0; v < SIM_MAX_VPS; v++) {
 		struct sim_vp *vp = &S->vp[v];
@@ -49,7 +49,7 @@ static void overlay_sync(struct sim_synic *sy, uint64_t oldv, uint64_t newv, uin
 	(void)sy;
 }
 
-bool synic_msr_read(struct sim_synic *sy, uint32_t msr, uint64_t *v)
+bool sim_synic_msr_read(struct sim_synic *sy, uint32_t msr, uint64_t *v)
 {
 	switch (msr) {
 	case MSR_SCONTROL: *v = sy->scontrol; return true;
@@ -68,7 +68,7 @@ bool synic_msr_read(struct sim_synic *sy, uint32_t msr, uint64_t *v)
 
 static void try_deliver(struct sim_synic *sy, unsigned vp, unsigned sint);
 
-bool synic_msr_write(struct sim_synic *sy, uint32_t msr, uint64_t v)
+bool sim_synic_msr_write(struct sim_synic *sy, uint32_t msr, uint64_t v)
 {
 	unsigned vpi = (unsigned)(((uintptr_t)sy - (uintptr_t)&S->vp[0]) / sizeof(struct sim_vp));
 	switch (msr) {
@@ -111,7 +111,7 @@ bool synic_msr_write(struct sim_synic *sy, uint32_t msr, uint64_t v)
 	}
 }
 
-struct sim_synic *synic_for(unsigned vp, unsigned sint, bool relayed)
+struct sim_synic *sim_synic_for(unsigned vp, unsigned sint, bool relayed)
 {
 	struct sim_vp *v = &S->vp[vp];
 	if (!sim_is_paravisor())
@@ -121,7 +121,7 @@ struct sim_synic *synic_for(unsigned vp, unsigned sint, bool relayed)
 	return (v->pv.sint[sint] & SINT_PROXY) ? &v->hv : &v->pv;
 }
 
-void synic_raise(struct sim_synic *sy, unsigned sint)
+void sim_synic_raise(struct sim_synic *sy, unsigned sint)
 {
 	uint64_t s = sy->sint[sint];
 	if (s & (SINT_MASKED | SINT_POLLING))
@@ -206,7 +206,7 @@ static void try_deliver(struct sim_synic *sy, unsigned vp, unsigned sint)
 			sim_mem_rw(gpa, slot, 256, who_for(sy), true);
 		S->st.msgs_delivered++;
 		(void)vp;
-		synic_raise(sy, sint);
+		sim_synic_raise(sy, sint);
 		if (q->count) {
 			q->head |= NEED_EOM;
 			return;
@@ -214,7 +214,7 @@ static void try_deliver(struct sim_synic *sy, unsigned vp, unsigned sint)
 	}
 }
 
-int synic_post(struct sim_synic *sy, unsigned vp, unsigned sint, const uint8_t *payload, uint32_t n)
+int sim_synic_post(struct sim_synic *sy, unsigned vp, unsigned sint, const uint8_t *payload, uint32_t n)
 {
 	if (!sint_live(sy, sint)) {
 		S->st.msgs_dropped++;
@@ -233,7 +233,7 @@ int synic_post(struct sim_synic *sy, unsigned vp, unsigned sint, const uint8_t *
 	return 0;
 }
 
-void synic_deliver_queues(void)
+void sim_synic_deliver_queues(void)
 {
 	for (unsigned i = 0; i < 2 * SIM_MAX_VPS; i++) {
 		unsigned vp;
@@ -244,7 +244,7 @@ void synic_deliver_queues(void)
 	}
 }
 
-bool synic_signal(struct sim_synic *sy, unsigned vp, unsigned sint, unsigned flag)
+bool sim_synic_signal(struct sim_synic *sy, unsigned vp, unsigned sint, unsigned flag)
 {
 	(void)vp;
 	if (flag >= 2048 || !sint_live(sy, sint))
@@ -268,6 +268,6 @@ bool synic_signal(struct sim_synic *sy, unsigned vp, unsigned sint, unsigned fla
 	}
 	S->st.events_set++;
 	if (!(b & bit))
-		synic_raise(sy, sint);
+		sim_synic_raise(sy, sint);
 	return true;
 }

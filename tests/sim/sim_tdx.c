@@ -57,12 +57,12 @@ uint64_t hw_tdcall(struct hw_tdcall_regs *r)
 			if (!sim_has_hv())
 				o10 = VMCALL_INVALID;
 			else {
-				o11 = hcall_dispatch(ROUTE_TDCALL, r10, EXP(rdx, 2), EXP(r8, 8), NULL, 0);
+				o11 = sim_hcall_dispatch(ROUTE_TDCALL, r10, EXP(rdx, 2), EXP(r8, 8), NULL, 0);
 				o10 = 0;
 			}
 		} else if (r11 == 31 || r11 == 32) {
 			uint64_t v = r13;
-			if (!sim_has_hv() || !hv_msr_access((uint32_t)r12, &v, r11 == 32))
+			if (!sim_has_hv() || !sim_hv_msr_access((uint32_t)r12, &v, r11 == 32))
 				o10 = VMCALL_INVALID;
 			else if (r11 == 31)
 				o11 = v;
