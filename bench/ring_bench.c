@@ -325,7 +325,7 @@ static void *ring_consumer_poll(void *arg)
 	unsigned long got = 0;
 	uint64_t expect = 0;
 	unsigned spins = 0, idle = 0;
-	uint32_t lazy = b->rx.size / 8;
+	uint32_t lazy = b->rx.size / 8, consumed = 0;
 	ring_rx_batch_begin(&b->rx);
 	while (got < b->n) {
 		struct ring_pkt p;
@@ -336,16 +336,21 @@ static void *ring_consumer_poll(void *arg)
 			expect++;
 			got++;
 			idle = 0;
-			if (ring_rx_uncommitted(&b->rx) >= lazy)
+			consumed += p.len + 8;
+			if (consumed >= lazy) {
 				b->rsignals += ring_rx_commit(&b->rx) == RING_SIGNAL;
+				consumed = 0;
+			}
 			continue;
 		}
 		if (rc != UMBRA_EAGAIN) {
 			b->rerrors++;
 			break;
 		}
-		if (++idle == 16 && ring_rx_uncommitted(&b->rx))
+		if (++idle == 16 && ring_rx_uncommitted(&b->rx)) {
 			b->rsignals += ring_rx_commit(&b->rx) == RING_SIGNAL;
+			consumed = 0;
+		}
 		spin_wait(&spins);
 	}
 	ring_rx_commit(&b->rx);
@@ -410,6 +415,12 @@ int main(int argc, char **argv)
 		 * background load; each keeps its best. */
 		double mc = 0, bare = 0, ring = 0, ring1 = 0;
 		struct rb st = { 0 }, st1 = { 0 };
+		if (getenv("RING_BENCH_PROFILE")) { /* profiling aid: only the burst ring */
+			for (unsigned rep = 0; rep < reps; rep++)
+				ring = bench_ring(s, n, BURST, ring, &st);
+			printf("bench ring_profile size=%zu pkts_per_s=%.0f\n", s, ring);
+			continue;
+		}
 		for (unsigned rep = 0; rep < reps; rep++) {
 			mc = bench_memcpy(s, mc);
 			bare = bench_bare(s, n, bare);

@@ -91,7 +91,6 @@ rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt, uint32_
 		return UMBRA_EINVAL;
 	if (rx->err)
 		return rx->err;
-	rx->peek_bytes = 0;
 	/* Known data first; touch the shared write index only when we caught up with it. */
 	if (rx->r == rx->w_seen) {
 		int rc = rx_load_write_index(rx);
@@ -142,9 +141,9 @@ rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt, uint32_
 
 int ring_rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt)
 {
-	uint32_t bytes;
+	uint32_t bytes = 0;
 	int rc = rx_peek(rx, buf, cap, pkt, &bytes);
-	if (rc == 0)
+	if (rx != NULL)
 		rx->peek_bytes = bytes;
 	return rc;
 }
@@ -173,6 +172,7 @@ int ring_rx_next(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt
 		return rc;
 	uint32_t r = rx->r + bytes;
 	rx->r = r >= rx->size ? r - rx->size : r;
+	rx->peek_bytes = 0;
 	return 0;
 }
 
