@@ -2,3 +2,8 @@
 # and hypervisor SynICs, message/event scanning, visibility hypercall. Portable over hw.h.
 SYNIC_SRCS := synic/synic_detect.c synic/synic_route.c synic/synic_init.c synic/synic_msg.c
 RT_SRCS += $(SYNIC_SRCS)
+
+# synic/ against a recording fake machine (synic/tests/fakehw.c implements hw.h).
+HOST_TESTS += synic_unit
+HOST_TEST_SRCS_synic_unit := $(SYNIC_SRCS) lib/fmt.c lib/errno.c synic/tests/fakehw.c \
+	synic/tests/synic_test.c

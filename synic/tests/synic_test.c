@@ -1,0 +1,370 @@
+/* synic/ against a recording fake machine: routes byte for byte, bring-up order and
+ * values, the interrupt path (copy, free, EOM to the right SynIC), visibility batching. */
+#include "tests/unit/ut.h"
+#include "synic/tests/fakehw.h"
+#include "synic/synic.h"
+#include "synic/synic_hw.h"
+#include <umbra/errno.h>
+
+static int p_alloc(uint64_t *gpa)
+{
+	*gpa = fake_page();
+	return *gpa ? 0 : UMBRA_ENOMEM;
+}
+static const struct synic_pages PAGES = { .alloc = p_alloc };
+static struct synic_config CFG;
+
+static uint32_t events[64];
+static int nevents;
+static void on_event(uint32_t relid)
+{
+	if (nevents < 64)
+		events[nevents++] = relid;
+}
+
+static char last_trace[700];
+static void on_trace(const char *l) { snprintf(last_trace, sizeof(last_trace), "%s", l); }
+
+static bool up(int platform, bool conf)
+{
+	synic_shutdown();
+	fake_init(platform);
+	if (synic_detect(&CFG) != 0)
+		return false;
+	synic_set_event_handler(on_event);
+	synic_set_trace(on_trace);
+	nevents = 0;
+	return synic_init(&CFG, &PAGES, conf) == 0;
+}
+
+static uint64_t u64at(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static uint32_t u32at(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+
+static void t_detect(void)
+{
+	fake_init(0);
+	struct synic_config c;
+	UT_EQ(synic_detect(&c), UMBRA_ENODEV);
+	UT_CHECK(!c.hyperv);
+	fake_init(2);
+	UT_EQ(synic_detect(&c), 0);
+	UT_CHECK(c.isolated && c.paravisor && c.cvmb_available);
+	UT_EQ(c.iso_type, 2);
+	UT_EQ(c.shared_boundary, 1ull << 46);
+	UT_EQ(c.bypass, SYNIC_ROUTE_GHCB);
+	fake_init(3);
+	UT_EQ(synic_detect(&c), 0);
+	UT_EQ(c.bypass, SYNIC_ROUTE_TDCALL);
+	UT_EQ(c.shared_boundary, 1ull << 47);
+	/* isolated without a paravisor: not supported by this runtime */
+	fake_init(2);
+	F.cpuid[2][1] = 0;   /* 0x4000000C EAX: no paravisor */
+	UT_EQ(synic_detect(&c), UMBRA_ENOTSUP);
+	char line[160];
+	fake_init(4);
+	synic_detect(&c);
+	synic_describe(&c, line, sizeof(line));
+	UT_CHECK(strcmp(line, "hyperv: isolation=snp paravisor=yes shared-boundary=0x400000000000 "
+			      "confidential-vmbus=no") == 0);
+}
+
+/* Paravisor-first: plain MSRs to the paravisor with private pages, SINT2 without proxy;
+ * hypervisor SynIC through the GHCB at its preset pages. Fallback sets the proxy bit. */
+static void t_bringup_snp(void)
+{
+	UT_REQUIRE(up(2, true));
+	UT_CHECK(synic_confidential());
+	UT_EQ(fake_last(F_WRMSR, HV_MSR_GUEST_OS_ID)->value, UMBRA_GUEST_OS_ID);
+	UT_EQ(fake_last(F_GHCB_MSR, HV_MSR_GUEST_OS_ID)->value, UMBRA_GUEST_OS_ID);
+	uint64_t hc = fake_last(F_WRMSR, HV_MSR_HYPERCALL)->value;
+	UT_EQ(hc & 0xFFF, 1);
+	UT_EQ(hc & F.boundary, 0);
+	uint64_t simp = fake_last(F_WRMSR, HV_MSR_SIMP)->value;
+	UT_EQ(simp & 1, 1);
+	UT_EQ(simp & F.boundary, 0);                     /* private page */
+	UT_EQ(fake_last(F_WRMSR, HV_MSR_SINT0 + 2)->value, 0x41);
+	UT_EQ(fake_last(F_GHCB_MSR, HV_MSR_SINT0 + 2)->value, 0x41);
+	UT_EQ(fake_last(F_GHCB_MSR, HV_MSR_SIMP)->value, F.hv_msr[0x83]);
+	UT_EQ(F.hv_msr[0x83] & 1, 1);
+	UT_EQ(F.irq_vector, 0x41);
+	/* guest OS id precedes any hypercall or other SynIC programming */
+	UT_EQ(F.log[0].kind, F_WRMSR);
+	UT_EQ(F.log[0].msr, HV_MSR_GUEST_OS_ID);
+	UT_EQ(synic_fallback(), 0);
+	UT_CHECK(!synic_confidential());
+	UT_EQ(fake_last(F_WRMSR, HV_MSR_SINT0 + 2)->value, 0x41 | HV_SINT_PROXY);
+	/* legacy (no CPUID bit): the caller asks for non-confidential; proxy from the start */
+	UT_REQUIRE(up(4, false));
+	UT_EQ(fake_last(F_WRMSR, HV_MSR_SINT0 + 2)->value, 0x41 | HV_SINT_PROXY);
+	/* hyperv: one SynIC by plain MSRs */
+	UT_REQUIRE(up(1, false));
+	UT_EQ(fake_count(F_GHCB_MSR, 0) + fake_count(F_TDX_MSR, 0), 0);
+	UT_EQ(fake_last(F_WRMSR, HV_MSR_SINT0 + 2)->value, 0x41);
+	UT_EQ(fake_last(F_WRMSR, HV_MSR_SCONTROL)->value, 1);
+}
+
+/* GHCB MSR exit: RCX/RAX/RDX and exit fields, valid bitmap, usage 0. */
+static void t_ghcb_msr_layout(void)
+{
+	UT_REQUIRE(up(2, true));
+	UT_EQ(synic_msr_write(SYNIC_ROUTE_GHCB, 0x40000090, 0x1122334455667788ull), 0);
+	const struct fake_exit *e = fake_last(F_GHCB_MSR, 0x40000090);
+	UT_REQUIRE(e);
+	UT_EQ(e->usage, 0);
+	UT_EQ(e->info1, 1);
+	UT_EQ(e->value, 0x1122334455667788ull);
+	/* bits: RAX 0x1F8/8 = 63, RCX 97, RDX 98, exit code 114, info1 115, info2 116 */
+	UT_CHECK(e->valid[63 / 8] & (1 << (63 % 8)));
+	UT_CHECK(e->valid[97 / 8] & (1 << (97 % 8)));
+	UT_CHECK(e->valid[98 / 8] & (1 << (98 % 8)));
+	UT_CHECK(e->valid[114 / 8] & (1 << (114 % 8)));
+	uint64_t v = 0;
+	F.hv_msr[0x90] = 0xAABBCCDD00112233ull;
+	UT_EQ(synic_msr_read(SYNIC_ROUTE_GHCB, 0x40000090, &v), 0);
+	UT_EQ(v, 0xAABBCCDD00112233ull);
+}
+
+/* Posts: direct via the hypercall page when confidential (input in a private page),
+ * GHCB usage 1 with the input at offset 0 after the fallback; trace lines. */
+static void t_post_routes_snp(void)
+{
+	UT_REQUIRE(up(2, true));
+	uint8_t msg[16] = { 0x0e, 0, 0, 0, 0, 0, 0, 0, 0xAB, 0xCD };
+	UT_EQ(synic_post(true, 4, msg, sizeof(msg)), 0);
+	const struct fake_exit *e = fake_last(F_HCALL, 0);
+	UT_REQUIRE(e);
+	UT_EQ(e->control, 0x5C);
+	UT_EQ(e->in & F.boundary, 0);
+	UT_EQ(u32at(e->input), 4);
+	UT_EQ(u32at(e->input + 8), 1);
+	UT_EQ(u32at(e->input + 12), 16);
+	UT_EQ(e->input[24], 0xAB);
+	UT_CHECK(strcmp(last_trace, "trace 0 dir=g2h synic=pv route=direct conn=4 msgtype=14 "
+				    "hex=0e00000000000000abcd000000000000") == 0);
+	/* a refused post is returned as is and not traced */
+	F.hcall_status = 0x12;
+	UT_EQ(synic_post(true, 4, msg, sizeof(msg)), 0x12);
+	UT_CHECK(strstr(last_trace, "trace 0 ") == last_trace);
+	F.hcall_status = 0;
+	UT_EQ(synic_fallback(), 0);
+	UT_EQ(synic_post(false, 4, msg, sizeof(msg)), 0);
+	e = fake_last(F_GHCB_HCALL, 0);
+	UT_REQUIRE(e);
+	UT_EQ(e->usage, 1);
+	UT_EQ(e->control, 0x5C);
+	UT_EQ(u32at(e->input), 4);
+	UT_EQ(u32at(e->input + 12), 16);
+	UT_EQ(e->input[24], 0xAB);
+	uint32_t usage = u32at(hw_phys_to_virt(F.ghcb_gpa) + 0xFFC);
+	UT_EQ(usage, 0);                               /* restored after the call */
+	UT_CHECK(strstr(last_trace, "dir=g2h synic=hv route=ghcb conn=4 msgtype=14") != NULL);
+	UT_EQ(synic_post(false, 4, msg, 241), HV_STATUS_INVALID_PARAMETER);
+	UT_EQ(synic_post(false, 4, NULL, 8), HV_STATUS_INVALID_PARAMETER);
+}
+
+/* HvSignalEvent: the bypass route whenever a paravisor is present, even confidential. */
+static void t_signal_routes(void)
+{
+	UT_REQUIRE(up(2, true));
+	int before = fake_count(F_HCALL, 0);
+	UT_EQ(synic_signal(0x2005), 0);
+	const struct fake_exit *e = fake_last(F_GHCB_HCALL, 0);
+	UT_REQUIRE(e);
+	UT_EQ(e->control, 0x5D | (1ull << 16));
+	UT_EQ(u64at(e->input), 0x2005);
+	UT_EQ(fake_count(F_HCALL, 0), before);
+	UT_REQUIRE(up(3, true));
+	UT_EQ(synic_signal(0x2006), 0);
+	e = fake_last(F_TDX_HCALL, 0);
+	UT_REQUIRE(e);
+	UT_EQ(e->control, 0x5D | (1ull << 16));
+	UT_EQ(e->in, 0x2006);
+	UT_REQUIRE(up(1, false));
+	UT_EQ(synic_signal(0x2007), 0);
+	e = fake_last(F_HCALL, 0);
+	UT_EQ(e->control, 0x5D | (1ull << 16));
+	UT_EQ(e->in, 0x2007);
+}
+
+/* TDX: TDVMCALL hypercall with R10 = control and a host-visible input (shared bit); MSRs
+ * with R11 31/32. */
+static void t_tdx_routes(void)
+{
+	UT_REQUIRE(up(3, true));
+	const struct fake_exit *e = fake_last(F_TDX_MSR, HV_MSR_SINT0 + 2);
+	UT_REQUIRE(e);
+	UT_CHECK(e->write);
+	UT_EQ(e->value, 0x41);
+	UT_EQ(e->rcx_mask & 0x3C00, 0x3C00);
+	UT_EQ(synic_fallback(), 0);
+	uint8_t msg[8] = { 3 };
+	UT_EQ(synic_post(false, 1, msg, sizeof(msg)), 0);
+	e = fake_last(F_TDX_HCALL, 0);
+	UT_REQUIRE(e);
+	UT_EQ(e->control, 0x5C);
+	UT_CHECK(e->in & F.boundary);
+	UT_EQ(e->rcx_mask & 0x0D04, 0x0D04);
+	UT_EQ(u32at(e->input), 1);
+	UT_EQ(u32at(e->input + 12), 8);
+	/* the TDVMCALL input page was made host-visible with 0x00DB at init */
+	UT_CHECK(fake_count(F_HCALL, 0) >= 1);
+}
+
+static volatile uint8_t *slot(bool hv)
+{
+	uint64_t simp = hv ? F.hv_msr[0x83] : F.pv_msr[0x83];
+	return (volatile uint8_t *)hw_phys_to_virt(simp & ~0xFFFull) + 512;
+}
+
+static void put_msg(bool hv, uint32_t type, uint8_t size, bool pending, uint8_t fill)
+{
+	volatile uint8_t *s = slot(hv);
+	uint8_t m[256] = { 0 };
+	memcpy(m, &type, 4);
+	m[4] = size;
+	m[5] = pending ? 1 : 0;
+	memset(m + 16, fill, 240);
+	memcpy((void *)(uintptr_t)s, m, 256);
+}
+
+/* The handler: copies, frees the slot, EOMs only when pending and only to the source. */
+static void t_isr_messages(void)
+{
+	UT_REQUIRE(up(2, true));
+	UT_REQUIRE(F.irq_fn);
+	int plain_eom = fake_count(F_WRMSR, HV_MSR_EOM), ghcb_eom = fake_count(F_GHCB_MSR, HV_MSR_EOM);
+	put_msg(false, 1, 12, true, 0x11);
+	F.irq_fn(F.irq_ctx);
+	UT_EQ(u32at((const uint8_t *)(uintptr_t)slot(false)), 0);
+	UT_EQ(fake_count(F_WRMSR, HV_MSR_EOM), plain_eom + 1);
+	UT_EQ(fake_count(F_GHCB_MSR, HV_MSR_EOM), ghcb_eom);
+	put_msg(true, 1, 20, true, 0x22);
+	F.irq_fn(F.irq_ctx);
+	UT_EQ(fake_count(F_GHCB_MSR, HV_MSR_EOM), ghcb_eom + 1);
+	UT_EQ(fake_count(F_WRMSR, HV_MSR_EOM), plain_eom + 1);
+	put_msg(true, 1, 8, false, 0x33);            /* not pending: no EOM */
+	F.irq_fn(F.irq_ctx);
+	UT_EQ(fake_count(F_GHCB_MSR, HV_MSR_EOM), ghcb_eom + 1);
+	put_msg(false, 1, 241, false, 0x44);         /* oversized: dropped, slot freed */
+	F.irq_fn(F.irq_ctx);
+	put_msg(false, 0x80000010u, 16, false, 0x55); /* timer message: dropped */
+	F.irq_fn(F.irq_ctx);
+	UT_EQ(u32at((const uint8_t *)(uintptr_t)slot(false)), 0);
+	uint8_t b[240];
+	UT_EQ(synic_recv(b, sizeof(b), 0), 12);
+	UT_EQ(b[0], 0x11);
+	UT_EQ(b[11], 0x11);
+	UT_EQ(synic_recv(b, sizeof(b), 0), 20);
+	UT_EQ(b[0], 0x22);
+	UT_EQ(synic_recv(b, sizeof(b), 0), 8);
+	UT_EQ(synic_recv(b, sizeof(b), 0), UMBRA_ETIMEDOUT);
+	uint64_t t0 = F.now;
+	UT_EQ(synic_recv(b, sizeof(b), 5000000), UMBRA_ETIMEDOUT);
+	UT_CHECK(F.now - t0 >= 5000000);
+	struct synic_stats st;
+	synic_get_stats(&st);
+	UT_EQ(st.msgs, 3);
+	UT_EQ(st.msgs_dropped, 2);
+	UT_CHECK(strstr(last_trace, "dir=h2g synic=hv route=- conn=0 msgtype=858993459 hex=3333333333333333") != NULL);
+	/* a full private queue leaves the message in its slot (nothing lost) */
+	for (int i = 0; i < 64; i++) {
+		put_msg(false, 1, 8, false, (uint8_t)i);
+		synic_poll();
+	}
+	put_msg(false, 1, 8, false, 0xEE);
+	synic_poll();
+	UT_EQ(u32at((const uint8_t *)(uintptr_t)slot(false)), 1);
+	UT_EQ(synic_recv(b, sizeof(b), 0), 8);
+	UT_EQ(b[0], 0);
+	synic_poll();
+	UT_EQ(u32at((const uint8_t *)(uintptr_t)slot(false)), 0);
+}
+
+/* Event flags: both SIEFPs, bit = relid, bit 0 ignored, bits consumed once. */
+static void t_isr_events(void)
+{
+	UT_REQUIRE(up(2, true));
+	uint8_t *hv = (uint8_t *)hw_phys_to_virt(F.hv_msr[0x82] & ~0xFFFull) + 512;
+	uint8_t *pv = (uint8_t *)hw_phys_to_virt(F.pv_msr[0x82] & ~0xFFFull) + 512;
+	hv[0] = 0x21;            /* relid 0 (ignored) and 5 */
+	hv[255] = 0x80;          /* relid 2047 */
+	pv[1] = 0x02;            /* relid 9 */
+	F.irq_fn(F.irq_ctx);
+	UT_EQ(nevents, 3);
+	UT_EQ(events[0], 5);
+	UT_EQ(events[1], 2047);
+	UT_EQ(events[2], 9);
+	UT_EQ(hv[0] | hv[255] | pv[1], 0);
+	F.irq_fn(F.irq_ctx);
+	UT_EQ(nevents, 3);
+	/* the SINT2 bitmap only: other SINTs' bits are not ours */
+	((uint8_t *)hw_phys_to_virt(F.hv_msr[0x82] & ~0xFFFull))[256] = 0xFF;
+	F.irq_fn(F.irq_ctx);
+	UT_EQ(nevents, 3);
+}
+
+/* 0x00DB: 510 PFNs per call, partial completion continued from reps done. */
+static void t_visibility(void)
+{
+	UT_REQUIRE(up(2, true));
+	int before = fake_count(F_HCALL, 0);
+	F.vis_partial = 200;
+	UT_EQ(synic_set_visibility(0x200000, 1000, true), 0);
+	int calls = fake_count(F_HCALL, 0) - before;
+	UT_EQ(calls, 3);                       /* 510 (200 then 310), then 490 */
+	const struct fake_exit *e = &F.log[F.nlog - 3];
+	UT_EQ(e->control & 0xFFFF, 0xDB);
+	UT_EQ((e->control >> 32) & 0xFFF, 510);
+	UT_EQ(e->control >> 48, 0);
+	UT_EQ(u64at(e->input), 0xFFFFFFFFFFFFFFFFull);
+	UT_EQ(u32at(e->input + 8), 3);
+	UT_EQ(u64at(e->input + 16), 0x200);
+	e = &F.log[F.nlog - 2];
+	UT_EQ(e->control >> 48, 200);
+	e = &F.log[F.nlog - 1];
+	UT_EQ((e->control >> 32) & 0xFFF, 490);
+	UT_EQ(u64at(e->input + 16), 0x200 + 510);
+	UT_EQ(synic_set_visibility(0x200000, 1, false), 0);
+	UT_EQ(u32at(F.log[F.nlog - 1].input + 8), 0);
+	UT_EQ(synic_set_visibility(0x200001, 1, true), UMBRA_EINVAL);
+	UT_EQ(synic_set_visibility(0x200000 | F.boundary, 1, true), UMBRA_EINVAL);
+	UT_EQ(synic_set_visibility(0x200000, 0, true), UMBRA_EINVAL);
+	F.hcall_status = 5;
+	UT_EQ(synic_set_visibility(0x200000, 1, true), UMBRA_EIO);
+	F.hcall_status = 0;
+	/* no isolation: nothing to do, no hypercall */
+	UT_REQUIRE(up(1, false));
+	before = fake_count(F_HCALL, 0);
+	UT_EQ(synic_set_visibility(0x200000, 4, true), 0);
+	UT_EQ(fake_count(F_HCALL, 0), before);
+}
+
+static void t_not_up(void)
+{
+	fake_init(2);
+	synic_shutdown();
+	uint8_t b[8] = { 0 };
+	UT_EQ(synic_post(true, 4, b, 8), 7);
+	UT_EQ(synic_signal(4), 7);
+	UT_EQ(synic_recv(b, 8, 0), UMBRA_ENODEV);
+	UT_EQ(synic_recv(NULL, 8, 0), UMBRA_EINVAL);
+	UT_EQ(synic_init(NULL, &PAGES, true), UMBRA_EINVAL);
+	struct synic_config c = { 0 };
+	UT_EQ(synic_init(&c, &PAGES, true), UMBRA_ENODEV);
+	UT_EQ(synic_fallback(), UMBRA_EINVAL);
+}
+
+int main(void)
+{
+	UT_RUN(t_detect);
+	UT_RUN(t_bringup_snp);
+	UT_RUN(t_ghcb_msr_layout);
+	UT_RUN(t_post_routes_snp);
+	UT_RUN(t_signal_routes);
+	UT_RUN(t_tdx_routes);
+	UT_RUN(t_isr_messages);
+	UT_RUN(t_isr_events);
+	UT_RUN(t_visibility);
+	UT_RUN(t_not_up);
+	return UT_DONE();
+}
