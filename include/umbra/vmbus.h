@@ -93,7 +93,7 @@ typedef void (*vmbus_rx_fn)(struct vmbus_channel *ch, const struct vmbus_packet 
 
 struct vmbus_open_params {
 	uint32_t send_ring_bytes;       /* guest->host ring incl. its 4 KiB control page:  */
-	uint32_t recv_ring_bytes;       /* multiples of 4 KiB, 8 KiB .. 16 MiB             */
+	uint32_t recv_ring_bytes;       /* each a multiple of 4 KiB, 8 KiB .. 8 MiB         */
 	uint32_t target_vp;             /* VP that takes the channel interrupts (0 = BSP)  */
 	uint32_t max_packet_bytes;      /* largest packet accepted (0 = 16 KiB)            */
 	vmbus_rx_fn on_packet;          /* NULL: polling with vmbus_recv */
