@@ -153,24 +153,68 @@ static inline uint32_t tx_free(const struct ring_tx *tx)
 	return tx->size - ring_dist(tx->r_cache, tx->w, tx->size);
 }
 
+static int tx_queue_general(struct ring_tx *tx, const struct ring_send *s);
+
+/* In-band or completion packet with one payload piece that does not wrap: the common
+ * case, with few live values. Falls back to the general path otherwise. */
+static inline __attribute__((always_inline)) int
+tx_queue_simple(struct ring_tx *tx, const struct ring_send *s, uint16_t type, uint16_t flags,
+		uint64_t trans_id, const void *data, size_t len)
+{
+	if (len > RING_MAX_PKT_LEN - sizeof(struct ring_desc) || (data == NULL && len != 0) ||
+	    (flags & ~RING_FLAG_COMPLETION_REQUESTED) != 0)
+		return tx_queue_general(tx, s);
+	uint32_t plen = (uint32_t)sizeof(struct ring_desc) + (uint32_t)len;
+	uint32_t pkt_bytes = (plen + 7u) & ~7u;
+	uint32_t total = pkt_bytes + (uint32_t)sizeof(struct ring_trailer);
+	uint32_t old_w = tx->w;
+	if (old_w + total > tx->size || total > tx->size - 8u)
+		return tx_queue_general(tx, s); /* wraps, or can never fit */
+	if (tx_free(tx) <= total) {
+		int rc = tx_load_read_index(tx);
+		if (rc)
+			return rc;
+		if (tx_free(tx) <= total)
+			return UMBRA_EAGAIN;
+	}
+	volatile uint8_t *p = tx->data + old_w;
+	uint64_t w0 = (uint64_t)type | 2ull << 16 | (uint64_t)(pkt_bytes / 8u) << 32 |
+		      (uint64_t)flags << 48;
+	ring_sh_copy_out(p, &w0, 8);
+	ring_sh_copy_out(p + 8, &trans_id, 8);
+	if (plen & 7u) {
+		uint64_t zero = 0; /* padding word; the payload copy overwrites its head */
+		ring_sh_copy_out(p + pkt_bytes - 8, &zero, 8);
+	}
+	if (len)
+		ring_sh_copy_out(p + 16, data, len);
+	uint64_t trailer = (uint64_t)old_w << 32;
+	ring_sh_copy_out(p + pkt_bytes, &trailer, 8);
+	uint32_t w = old_w + total;
+	tx->w = w == tx->size ? 0 : w;
+	return 0;
+}
+
 int ring_tx_queue(struct ring_tx *tx, const struct ring_send *s)
 {
-	if (tx == NULL || tx->ctl == NULL)
+	if (tx == NULL || tx->ctl == NULL || s == NULL)
 		return UMBRA_EINVAL;
 	if (tx->err)
 		return tx->err;
-	long hdr_len = 0, plen;
-	if (s != NULL && s->niov == 1 && s->nranges == 0 && s->iov != NULL &&
-	    (s->type == RING_PKT_INBAND || s->type == RING_PKT_COMP) &&
-	    (s->flags & ~RING_FLAG_COMPLETION_REQUESTED) == 0 &&
-	    s->iov[0].len <= RING_MAX_PKT_LEN - sizeof(struct ring_desc) &&
-	    (s->iov[0].base != NULL || s->iov[0].len == 0)) {
-		plen = (long)(sizeof(struct ring_desc) + s->iov[0].len); /* common case */
-	} else {
-		plen = send_pkt_len(s, &hdr_len);
-		if (plen < 0)
-			return (int)plen;
-	}
+	if (s->niov == 1 && s->nranges == 0 && s->iov != NULL &&
+	    (s->type == RING_PKT_INBAND || s->type == RING_PKT_COMP))
+		return tx_queue_simple(tx, s, s->type, s->flags, s->trans_id, s->iov[0].base,
+				       s->iov[0].len);
+	return tx_queue_general(tx, s);
+}
+
+/* Any packet, any payload pieces, wrapping. tx and s are non-NULL, tx not failed. */
+static int tx_queue_general(struct ring_tx *tx, const struct ring_send *s)
+{
+	long hdr_len = 0;
+	long plen = send_pkt_len(s, &hdr_len);
+	if (plen < 0)
+		return (int)plen;
 	uint32_t len8 = ((uint32_t)plen + 7u) / 8u;
 	uint32_t total = len8 * 8u + (uint32_t)sizeof(struct ring_trailer);
 	if (total > tx->size - 8u)
@@ -273,7 +317,12 @@ int ring_tx_inband(struct ring_tx *tx, const void *data, size_t len, uint64_t tr
 		.flags = completion_requested ? RING_FLAG_COMPLETION_REQUESTED : 0,
 		.trans_id = trans_id, .iov = &iov, .niov = 1,
 	};
-	return ring_tx_send(tx, &s);
+	if (tx == NULL || tx->ctl == NULL)
+		return UMBRA_EINVAL;
+	if (tx->err)
+		return tx->err;
+	int rc = tx_queue_simple(tx, &s, s.type, s.flags, trans_id, data, len);
+	return rc ? rc : ring_tx_flush(tx);
 }
 
 int ring_tx_completion(struct ring_tx *tx, const void *data, size_t len, uint64_t trans_id)
