@@ -197,8 +197,13 @@ static void try_deliver(struct sim_synic *sy, unsigned vp, unsigned sint)
 		sim_trace_msg(false, sy->is_pv, ROUTE_INTERNAL, 0, slot + 16, slot[4] <= 240 ? slot[4] : 240);
 		if (sim_chance(S->cfg.hostile.msg_corrupt_pm)) {
 			sim_hostile_note();
+			/* Either one bit anywhere in the slot, or one aligned u32 field of the header
+			 * or the payload replaced by a random value. */
 			uint64_t r = sim_rand();
-			slot[r % (16 + 240)] ^= (uint8_t)(1u << ((r >> 16) % 8));
+			if (r & 1)
+				slot[(r >> 1) % 256] ^= (uint8_t)(1u << ((r >> 20) % 8));
+			else
+				wr32(slot + 4 * ((r >> 1) % 64), (uint32_t)(r >> 32));
 		}
 		if (ovl)
 			memcpy(ovl, slot, 256);

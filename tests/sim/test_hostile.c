@@ -112,7 +112,8 @@ static void test_corrupt(void)
 	m.features = VMF_CONFIDENTIAL;
 	TU_REQ(sg_post(&G, SG_DIRECT, 1, &m, 40) == 0);
 	sim_run(1000000);
-	/* Exactly one bit of the 256-byte slot differs from the faithful message. */
+	/* One bit, or one aligned 32-bit field, of the 256-byte slot differs from the
+	 * faithful message. */
 	uint8_t *slot = (uint8_t *)hw_phys_to_virt(G.pv_simp) + 512;
 	uint8_t want[256];
 	memset(want, 0, sizeof(want));
@@ -120,10 +121,16 @@ static void test_corrupt(void)
 	memcpy(want, &one, 4);
 	want[4] = 20;
 	memcpy(want + 16, ok, 20);
-	unsigned bits = 0;
-	for (int i = 0; i < 256; i++)
+	unsigned bits = 0, lo = 256, hi = 0;
+	for (unsigned i = 0; i < 256; i++) {
 		bits += (unsigned)__builtin_popcount(slot[i] ^ want[i]);
-	UT_EQ(bits, 1);
+		if (slot[i] != want[i]) {
+			lo = i < lo ? i : lo;
+			hi = i;
+		}
+	}
+	UT_CHECK(bits >= 1);
+	UT_CHECK(bits == 1 || (lo / 4 == hi / 4));
 }
 
 static void test_post_busy_burst(void)
