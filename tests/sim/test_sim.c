@@ -725,6 +725,40 @@ static void test_trace_format(void)
 		"hex=0f00000000000000010000000100000000000000"), 0);
 }
 
+static void test_paravisor_overlay_and_irq_mode(void)
+{
+	struct sim_config *c = tu_config(SIM_TDX_PARAVISOR);
+	c->irq_mode = SIM_IRQ_WAIT_ONLY;
+	TU_REQ(tu_start() == 0);
+	struct sg g;
+	TU_REQ(sg_init(&g, true) == 0);
+	/* Disable the paravisor SIMP: the reply is kept in the overlay... */
+	hw_wrmsr(MSR_SIMP, g.pv_simp);
+	uint8_t *slot = (uint8_t *)hw_phys_to_virt(g.pv_simp) + 512;
+	struct vm_initiate m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = VM_INITIATE;
+	m.version = VMV_COPPER;
+	m.sint = 2;
+	TU_REQ(sg_post(&g, SG_DIRECT, 1, &m, 40) == 0);
+	struct sim_stats s0, s1;
+	sim_get_stats(&s0);
+	for (int i = 0; i < 50; i++)
+		hw_rdmsr(MSR_SVERSION); /* time passes through exits; no interrupt in WAIT_ONLY */
+	sim_get_stats(&s1);
+	UT_EQ(tu_u32(slot, 0), 0);
+	UT_EQ(s1.msgs_delivered - s0.msgs_delivered, 1);
+	UT_EQ(g.irqs, 0);
+	/* ...and appears on the guest page when the SIMP is enabled again. */
+	hw_wrmsr(MSR_SIMP, g.pv_simp | 1);
+	UT_EQ(tu_u32(slot, 0), 1);
+	UT_EQ(tu_u32(slot, 16), VM_VERSION_RESPONSE);
+	/* The pending interrupt is taken at the next wait. */
+	hw_wait_for_interrupt(1000);
+	UT_EQ(g.irqs, 1);
+	UT_CHECK(sim_ok());
+}
+
 int main(void)
 {
 	UT_RUN(test_cpuid_per_config);
@@ -740,6 +774,7 @@ int main(void)
 	UT_RUN(test_sint_queue_and_eom);
 	UT_RUN(test_events_and_irq_filter);
 	UT_RUN(test_wait_and_clock);
+	UT_RUN(test_paravisor_overlay_and_irq_mode);
 	UT_RUN(test_leak_detects_deliberate_leak);
 	UT_RUN(test_deterministic_from_seed);
 	UT_RUN(test_trace_format);
