@@ -119,10 +119,10 @@ rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt, uint32_
 	uint32_t rest_off = rx->r + (uint32_t)sizeof d;
 	if (rest_off >= rx->size)
 		rest_off -= rx->size;
-	rx_get(rx, rest_off, p + sizeof d, len - (uint32_t)sizeof d);
-	/* Validate the private copy only; d is the descriptor checked above (p[0..16) is
-	 * never re-read from shared memory). Types without a type header need no more. */
+	*bytes = len + (uint32_t)sizeof(struct ring_trailer);
 	if (d.type == RING_PKT_INBAND || d.type == RING_PKT_COMP) {
+		/* No type header: the descriptor checks above are the whole validation, so the
+		 * result is filled in first and the body copy comes last (fewer live values). */
 		pkt->type = d.type;
 		pkt->flags = d.flags;
 		pkt->trans_id = d.trans_id;
@@ -132,10 +132,14 @@ rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt, uint32_
 		pkt->data = p + d.offset8 * 8u;
 		pkt->data_len = len - d.offset8 * 8u;
 		pkt->range_count = 0;
-	} else if (ring_pkt_parse_body(&d, p, pkt) != 0) {
-		return rx_fail(rx, RING_FAULT_TYPE_HDR);
+		rx_get(rx, rest_off, p + sizeof d, len - (uint32_t)sizeof d);
+		return 0;
 	}
-	*bytes = len + (uint32_t)sizeof(struct ring_trailer);
+	rx_get(rx, rest_off, p + sizeof d, len - (uint32_t)sizeof d);
+	/* Validate the private copy only; d is the descriptor checked above (p[0..16) is
+	 * never re-read from shared memory). */
+	if (ring_pkt_parse_body(&d, p, pkt) != 0)
+		return rx_fail(rx, RING_FAULT_TYPE_HDR);
 	return 0;
 }
 
