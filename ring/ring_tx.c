@@ -132,12 +132,13 @@ static inline uint32_t tx_put(const struct ring_tx *tx, uint32_t off, const void
 }
 
 /* Read and validate the host's read index: in range, aligned, and between our cached
- * value and our write index (the consumer only moves forward and never passes us). */
+ * value and our published write index (the consumer only moves forward and never passes
+ * what it was shown; queued packets are not shown). */
 static int tx_load_read_index(struct ring_tx *tx)
 {
 	uint32_t r = ring_sh_load32(tx->ctl + RING_CTL_READ_INDEX);
 	if (!ring_index_ok(r, tx->size) ||
-	    ring_dist(tx->r_cache, r, tx->size) > ring_dist(tx->r_cache, tx->w, tx->size)) {
+	    ring_dist(tx->r_cache, r, tx->size) > ring_dist(tx->r_cache, tx->w_pub, tx->size)) {
 		tx->err = UMBRA_ECORRUPT;
 		tx->fault = RING_FAULT_INDEX;
 		return UMBRA_ECORRUPT;

@@ -661,6 +661,10 @@ static void test_queue_flush(void)
 	UT_EQ(ring_rx_commit(&l.rx), 0);
 	UT_EQ(ring_tx_queue(&l.tx, &s), 0);
 	UT_EQ(ring_tx_flush(&l.tx), RING_SIGNAL); /* empty before this flush */
+	/* a host read index beyond what was published (into queued packets) is corrupt */
+	while (ring_tx_queue(&l.tx, &s) == 0) {}
+	ring_t_set32(l.mem, RING_CTL_READ_INDEX, (l.tx.w_pub + 32) % DSZ);
+	UT_EQ(ring_tx_queue(&l.tx, &s), UMBRA_ECORRUPT);
 	lb_free(&l);
 }
 
