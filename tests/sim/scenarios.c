@@ -226,6 +226,34 @@ static int sc_hostile(struct sim_config *cfg, char *msg, size_t msglen)
 	return rc;
 }
 
+/* Every knob at once. The unhardened scripted guest may well give up; what must hold is
+ * that the simulator itself stays memory-safe (ASan/UBSan) and every wait stays bounded. */
+static int sc_chaos(struct sim_config *cfg, char *msg, size_t msglen)
+{
+	if (!has_hv(cfg->platform))
+		return SCN_SKIP;
+	struct sim_hostile *h = &cfg->hostile;
+	h->msg_delay_pm = 200;
+	h->msg_drop_pm = 50;
+	h->msg_dup_pm = 50;
+	h->msg_reorder_pm = 100;
+	h->msg_corrupt_pm = 50;
+	h->post_busy_pm = 100;
+	h->rescind_pm = 20;
+	h->ring_hostile_all = true;
+	h->ring_bad_index_pm = 50;
+	h->ring_len_lie_pm = 100;
+	h->ring_flip_index_pm = 100;
+	h->visibility_partial_pm = 300;
+	char inner[200] = "";
+	int rc = sc_echo(cfg, inner, sizeof(inner));
+	struct sim_stats st;
+	sim_get_stats(&st);
+	snprintf(msg, msglen, "guest %s after %llu hostile actions (%s)", rc == SCN_PASS ? "survived" : "gave up",
+		(unsigned long long)st.hostile_actions, inner);
+	return SCN_PASS;
+}
+
 const struct scenario scenarios[] = {
 	{ "connect", "SynIC bring-up, InitiateContact, offers", sc_connect },
 	{ "echo", "open a confidential and a relayed echo channel, 100 packets", sc_echo },
@@ -233,5 +261,6 @@ const struct scenario scenarios[] = {
 	{ "fallback", "paravisor-first InitiateContact with fallback through the hypervisor", sc_fallback },
 	{ "leak", "the leak checker catches a deliberate leak", sc_leak },
 	{ "hostile", "echo under delays, busy bursts and partial 0x00DB", sc_hostile },
+	{ "chaos", "every hostile knob at once: the simulator stays memory-safe and bounded", sc_chaos },
 };
 const unsigned scenario_count = sizeof(scenarios) / sizeof(scenarios[0]);
