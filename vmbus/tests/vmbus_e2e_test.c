@@ -97,10 +97,13 @@ static void sim_log(void *ctx, const char *line)
 #endif
 static uint64_t free_before;
 
+static uint32_t max_version;
+
 static bool machine(enum sim_platform p, const struct sim_hostile *h, uint64_t seed)
 {
 	struct sim_config cfg;
 	sim_config_default(&cfg, p);
+	cfg.max_version = max_version;
 	cfg.seed = seed;
 	cfg.log = sim_log;
 	cfg.trace = on_sim_trace;
@@ -444,6 +447,47 @@ static void t_gpa_direct(void)
 	gpa_direct_on(SIM_SNP_LEGACY_PARAVISOR);
 }
 
+/* The server refuses 6.0 and 5.3: 5.2 is negotiated on the direct route without 0x10, so
+ * the paravisor's offer loses 0x2 and its ring goes host-visible. Refusing everything
+ * down to 5.2 in an isolated VM is a clear failure (3.0-5.1 are never tried). */
+static void t_version_refused(void)
+{
+	max_version = 0x00050002;
+	bool ok = machine(SIM_SNP_PARAVISOR, NULL, 9);
+	max_version = 0;
+	UT_REQUIRE(ok);
+	struct sim_device_desc d = { .kind = SIM_DEV_ECHO };
+	uint32_t r;
+	UT_EQ(sim_add_device(&d, &r), 0);
+	struct vmbus_info inf;
+	UT_EQ(vmbus_info(&inf), 0);
+	UT_EQ(inf.version, 0x00050002);
+	UT_CHECK(!inf.confidential);
+	UT_CHECK(!vmbus_platform_fell_back());
+	struct vmbus_offer_info o;
+	UT_EQ(vmbus_offer_get(0, &o), 0);
+	UT_CHECK(!o.confidential_ring);
+	struct vmbus_open_params op = { .send_ring_bytes = 16 << 10, .recv_ring_bytes = 16 << 10 };
+	struct vmbus_channel *c = NULL;
+	UT_EQ(vmbus_open(r, &op, &c), 0);
+	UT_EQ(echo(c, 100, false), 0);
+	UT_EQ(vmbus_close(c), 0);
+	UT_EQ(vmbus_platform_stop(), 0);
+	UT_CHECK(sim_ok());
+	UT_EQ(T_rt.ng >= 3, 1);
+	UT_CHECK(strstr(T_rt.g2h[0], "hex=0e0000000000000000000600") != NULL);
+	UT_CHECK(strstr(T_rt.g2h[1], "hex=0e0000000000000003000500") != NULL);
+	UT_CHECK(strstr(T_rt.g2h[2], "hex=0e0000000000000002000500") != NULL);
+
+	max_version = 0x00050001;
+	ok = machine(SIM_TDX_PARAVISOR, NULL, 9);
+	max_version = 0;
+	UT_REQUIRE(ok);
+	UT_EQ(vmbus_info(&inf), UMBRA_ENODEV);
+	UT_EQ(T_rt.ng, 3);                       /* 6.0, 5.3, 5.2 and nothing lower */
+	UT_CHECK(sim_ok());
+}
+
 static bool named_error(int rc)
 {
 	return rc == 0 || (rc <= UMBRA_EINVAL && rc >= UMBRA_ENOENT);
@@ -551,6 +595,7 @@ int main(void)
 	UT_RUN(t_rescind_traffic);
 	UT_RUN(t_hostile_posts);
 	UT_RUN(t_gpa_direct);
+	UT_RUN(t_version_refused);
 	UT_RUN(t_hostile_messages);
 	UT_RUN(t_hostile_ring);
 	if (last_log[0])
