@@ -209,6 +209,14 @@ int ring_rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt
 int ring_rx_consume(struct ring_rx *rx);
 /* Peek + consume. */
 int ring_rx_next(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt);
+/* Batch form of ring_rx_next: copies and validates up to max packets back to back into
+ * buf (each 8-byte aligned) and consumes them; pkts[i] point into buf. Returns the number
+ * of packets (> 0), or for the first packet the result ring_rx_next would give
+ * (UMBRA_EAGAIN, UMBRA_ENOSPC, UMBRA_ECORRUPT, UMBRA_EINVAL). It stops early at a packet
+ * that does not fit the rest of buf (left for the next call) or at a corrupt one (the
+ * packets before it are returned; the next call returns UMBRA_ECORRUPT). */
+int ring_rx_next_many(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkts,
+		      uint32_t max);
 /* Publish the read index. Returns RING_SIGNAL if the host writer is blocked
  * (pending_send_sz != 0, it advertises RING_FEAT_PENDING_SEND_SZ) and the free space just
  * crossed its pending size; 0 otherwise; UMBRA_ECORRUPT (sticky) on an invalid write index. */

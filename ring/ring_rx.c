@@ -180,6 +180,35 @@ int ring_rx_next(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt
 	return 0;
 }
 
+int ring_rx_next_many(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkts,
+		      uint32_t max)
+{
+	if (rx == NULL || pkts == NULL || max == 0)
+		return UMBRA_EINVAL;
+	uint8_t *p = buf;
+	uint32_t n = 0;
+	for (; n < max; n++) {
+		uint32_t bytes;
+		int rc = rx_peek(rx, p, cap, &pkts[n], &bytes);
+		if (rc) {
+			if (n == 0)
+				return rc;
+			break; /* EAGAIN, ENOSPC (the packet stays) or ECORRUPT (sticky) */
+		}
+		uint32_t r = rx->r + bytes;
+		rx->r = r >= rx->size ? r - rx->size : r;
+		uint32_t used = pkts[n].len; /* multiple of 8: the next copy stays aligned */
+		p += used;
+		cap -= used;
+		if (cap < sizeof(struct ring_desc)) {
+			n++;
+			break;
+		}
+	}
+	rx->peek_bytes = 0;
+	return (int)n;
+}
+
 int ring_rx_commit(struct ring_rx *rx)
 {
 	if (rx == NULL || rx->ctl == NULL)

@@ -179,7 +179,38 @@ static void run(unsigned long ops, uint64_t seed)
 					m->nqueued = 0;
 				}
 			}
+		} else if (op < 80 && (x & 7) == 7) { /* next_many */
+			uint32_t max = 1 + (uint32_t)((x >> 3) % 8);
+			size_t cap = (x >> 6) % 4 ? sizeof rbuf : 16 + ((x >> 8) % 4096) * 8;
+			struct ring_pkt ps[8];
+			int rc = ring_rx_next_many(&rx, rbuf, cap, ps, max);
+			uint32_t avail = m->count - m->nqueued - m->npriv, k = 0;
+			size_t left = cap;
+			while (k < max && k < avail) {
+				struct mpkt *q = &m->q[(m->head + m->npriv + k) % MAXQ];
+				if (q->total - 8 > left)
+					break;
+				left -= q->total - 8;
+				k++;
+				if (left < 16)
+					break;
+			}
+			if (avail == 0) {
+				MCHECK(rc == UMBRA_EAGAIN, "many rc %d exp EAGAIN", rc);
+			} else if (k == 0) {
+				MCHECK(rc == UMBRA_ENOSPC, "many rc %d exp ENOSPC", rc);
+			} else {
+				MCHECK(rc == (int)k, "many rc %d exp %u", rc, k);
+				for (uint32_t i = 0; rc > 0 && i < (uint32_t)rc; i++) {
+					struct mpkt *q = &m->q[(m->head + m->npriv) % MAXQ];
+					check_packet(q, &ps[i]);
+					m->npriv++;
+					m->r_priv = (m->r_priv + q->total) % size;
+					st_read++;
+				}
+			}
 		} else if (op < 80) { /* next / peek / peek+consume */
+			x >>= 3;
 			unsigned mode = (unsigned)(x % 4);
 			size_t cap = (x >> 2) % 8 ? sizeof rbuf : 16 + ((x >> 5) % 2048) * 8;
 			struct ring_pkt p;

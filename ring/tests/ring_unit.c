@@ -356,6 +356,39 @@ static void test_peek_consume(void)
 	lb_free(&l);
 }
 
+static void test_next_many(void)
+{
+	struct lb l;
+	int lbrc_ = lb_init(&l, RB);
+	UT_REQUIRE(lbrc_ == 0);
+	struct ring_pkt ps[8];
+	UT_EQ(ring_rx_next_many(&l.rx, pkbuf, sizeof pkbuf, ps, 8), UMBRA_EAGAIN);
+	UT_EQ(ring_rx_next_many(&l.rx, pkbuf, sizeof pkbuf, ps, 0), UMBRA_EINVAL);
+	for (int i = 0; i < 5; i++)
+		ring_tx_inband(&l.tx, pkbuf, (size_t)(i * 20), (uint64_t)i, false);
+	/* sizes 16, 40, 56, 80, 96: a 100-byte buffer takes the first two */
+	UT_EQ(ring_rx_next_many(&l.rx, pkbuf, 100, ps, 8), 2);
+	UT_EQ(ps[0].trans_id, 0);
+	UT_EQ(ps[1].trans_id, 1);
+	UT_CHECK(ps[1].hdr == pkbuf + 16 + 16);
+	UT_EQ(ring_rx_next_many(&l.rx, pkbuf, 40, ps, 8), UMBRA_ENOSPC); /* 56 needed */
+	UT_EQ(ps[0].len, 56);
+	UT_EQ(ring_rx_next_many(&l.rx, pkbuf, sizeof pkbuf, ps, 2), 2);
+	UT_EQ(ps[1].trans_id, 3);
+	UT_EQ(ring_rx_next_many(&l.rx, pkbuf, sizeof pkbuf, ps, 8), 1);
+	UT_EQ(ps[0].trans_id, 4);
+	/* a corrupt packet after a good one: the good one is returned, then the error */
+	ring_tx_inband(&l.tx, pkbuf, 8, 9, false);
+	struct ring_desc bad = { .type = 3, .offset8 = 2, .len8 = 2 };
+	ring_tx_inband(&l.tx, pkbuf, 0, 0, false);
+	memcpy((uint8_t *)l.mem + RING_CTL_SIZE + l.tx.w - 24, &bad, sizeof bad);
+	UT_EQ(ring_rx_next_many(&l.rx, pkbuf, sizeof pkbuf, ps, 8), 1);
+	UT_EQ(ps[0].trans_id, 9);
+	UT_EQ(ring_rx_next_many(&l.rx, pkbuf, sizeof pkbuf, ps, 8), UMBRA_ECORRUPT);
+	UT_EQ(ring_rx_fault(&l.rx), RING_FAULT_DESC);
+	lb_free(&l);
+}
+
 /* ---- hostile input: each must give ECORRUPT, stay failed, and recover on reset ---- */
 
 static int corrupt_case(int which)
@@ -698,6 +731,7 @@ int main(void)
 	UT_RUN(test_full_empty);
 	UT_RUN(test_max_packet);
 	UT_RUN(test_peek_consume);
+	UT_RUN(test_next_many);
 	UT_RUN(test_reader_rejects_corrupt);
 	UT_RUN(test_reader_accepts_xfer);
 	UT_RUN(test_writer_rejects_bad_read_index);
