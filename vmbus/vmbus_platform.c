@@ -12,6 +12,21 @@
 /* The boot log, when the runtime provides it (absent in host tests). */
 extern void umbra_log(const char *fmt, ...) __attribute__((weak, format(printf, 1, 2)));
 #define VLOG(...) do { if (umbra_log) umbra_log(__VA_ARGS__); } while (0)
+extern int umbra_printf(const char *fmt, ...) __attribute__((weak, format(printf, 1, 2)));
+
+static void trace_console(const char *line)
+{
+	if (umbra_printf)
+		umbra_printf("%s\n", line);
+}
+
+int vmbus_trace(bool on)
+{
+	if (on && !umbra_printf)
+		return UMBRA_ENOTSUP;
+	synic_set_trace(on ? trace_console : NULL);
+	return 0;
+}
 
 static struct vmbus_conn g_conn;
 static struct synic_config g_cfg;

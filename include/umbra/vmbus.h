@@ -164,4 +164,9 @@ struct vmbus_gpa_buf {
 int vmbus_send_gpa_direct(struct vmbus_channel *ch, const struct vmbus_gpa_buf *bufs, unsigned n,
 			  const void *data, size_t len, uint64_t trans_id, unsigned flags);
 
+/* Trace: with tracing on, every SynIC message sent or received is printed on the
+ * console as "trace <n> dir=<g2h|h2g> synic=<pv|hv> route=<direct|ghcb|tdcall|->
+ * conn=<hex> msgtype=<dec> hex=<payload>", the format of the simulator's runner. */
+int vmbus_trace(bool on);
+
 #endif

@@ -488,6 +488,65 @@ static void t_version_refused(void)
 	UT_CHECK(sim_ok());
 }
 
+/* The runtime's console hooks (weak in vmbus_platform.c), captured here. */
+#include <stdarg.h>
+static char console[8192];
+static size_t console_len;
+static void console_add(const char *fmt, va_list ap)
+{
+	if (console_len < sizeof(console))
+		console_len += (size_t)vsnprintf(console + console_len, sizeof(console) - console_len, fmt, ap);
+	if (console_len > sizeof(console))
+		console_len = sizeof(console);
+}
+int umbra_printf(const char *fmt, ...);
+int umbra_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	console_add(fmt, ap);
+	va_end(ap);
+	return 0;
+}
+void umbra_log(const char *fmt, ...);
+void umbra_log(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	console_add(fmt, ap);
+	va_end(ap);
+}
+
+/* The log states the configuration; vmbus_trace(true) prints the trace lines. */
+static void t_log_and_trace(void)
+{
+	UT_REQUIRE(machine(SIM_SNP_PARAVISOR, NULL, 12));
+	struct sim_device_desc d = { .kind = SIM_DEV_ECHO };
+	uint32_t r;
+	UT_EQ(sim_add_device(&d, &r), 0);
+	console_len = 0;
+	console[0] = 0;
+	UT_EQ(vmbus_trace(true), 0);
+	struct vmbus_info inf;
+	UT_EQ(vmbus_info(&inf), 0);
+	UT_CHECK(strstr(console, "hyperv: isolation=snp paravisor=yes shared-boundary=0x400000000000 "
+				 "confidential-vmbus=available\n") != NULL);
+	UT_CHECK(strstr(console, "vmbus: version 6.0, confidential control plane, 1 offers\n") != NULL);
+	UT_CHECK(strstr(console, "trace 0 dir=g2h synic=pv route=direct conn=4 msgtype=14 hex=0e000000") != NULL);
+	UT_CHECK(strstr(console, "dir=h2g synic=pv route=- conn=0 msgtype=15 hex=0f000000") != NULL);
+	UT_EQ(vmbus_trace(false), 0);
+	size_t before = console_len;
+	UT_EQ(vmbus_platform_stop(), 0);
+	UT_EQ(console_len, before);
+	synic_set_trace(on_trace);
+
+	UT_REQUIRE(machine(SIM_NONE, NULL, 1));
+	console_len = 0;
+	console[0] = 0;
+	UT_EQ(vmbus_info(&inf), UMBRA_ENODEV);
+	UT_CHECK(strstr(console, "hyperv: not present (no Hyper-V)\nvmbus: no Hyper-V\n") != NULL);
+}
+
 static bool named_error(int rc)
 {
 	return rc == 0 || (rc <= UMBRA_EINVAL && rc >= UMBRA_ENOENT);
@@ -594,6 +653,7 @@ int main(void)
 	UT_RUN(t_never_answers);
 	UT_RUN(t_rescind_traffic);
 	UT_RUN(t_hostile_posts);
+	UT_RUN(t_log_and_trace);
 	UT_RUN(t_gpa_direct);
 	UT_RUN(t_version_refused);
 	UT_RUN(t_hostile_messages);
