@@ -58,12 +58,14 @@ static int rx_fail(struct ring_rx *rx, uint8_t fault)
 }
 
 /* One load of the write index, validated: in range, aligned, and not behind w_seen as
- * seen from our read position (the producer only moves forward and never passes us). */
+ * seen from the read index we last published. The producer only moves forward and only
+ * into space we released, so new data never overlaps packets we consumed but have not
+ * published yet (and a batch never reads a shared byte twice). */
 static int rx_load_write_index(struct ring_rx *rx)
 {
 	uint32_t w = ring_sh_load32(rx->ctl + RING_CTL_WRITE_INDEX);
 	if (!ring_index_ok(w, rx->size) ||
-	    ring_dist(rx->r, w, rx->size) < ring_dist(rx->r, rx->w_seen, rx->size))
+	    ring_dist(rx->r_pub, w, rx->size) < ring_dist(rx->r_pub, rx->w_seen, rx->size))
 		return rx_fail(rx, RING_FAULT_INDEX);
 	rx->w_seen = w;
 	return 0;

@@ -5,7 +5,8 @@
  * rewrite the write index, a descriptor at the reader's position, any data word, the
  * pending size or the feature bits.
  *
- * Input: byte 0 options (bits 0-1 ring size, bit 2 batch mode), bytes 1-2 start offset,
+ * Input: byte 0 options (bits 0-1 ring size, bit 2 batch mode, bit 3 ring_rx_next_many),
+ * bytes 1-2 start offset,
  * byte 3 number of legitimate packets (each: type byte, size byte), then the host's
  * action stream.
  *
@@ -132,6 +133,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 	for (;;) {
 		struct ring_pkt p;
 		ring_trace_epoch();
+		if (opt & 8) { /* batch form: re-validate each packet */
+			struct ring_pkt ps[4];
+			int k = ring_rx_next_many(&rx, pkbuf, sizeof pkbuf, ps, 4);
+			const struct ring_trace_stats *st = ring_trace_stats();
+			/* Even across packets and write-index moves: new data may only arrive in
+			 * space we released, so no byte is read twice before a commit. */
+			CHECK(st->max_reads <= 1);
+			if (k <= 0) {
+				rc = k;
+				break;
+			}
+			for (int i = 0; i < k; i++) {
+				struct ring_pkt q;
+				CHECK(ring_pkt_parse(ps[i].hdr - 16, &q) == 0);
+				CHECK(q.len == ps[i].len && q.type == ps[i].type &&
+				      q.data_len == ps[i].data_len && q.range_count == ps[i].range_count);
+			}
+			reads += (unsigned)k;
+			CHECK(reads <= (h_wchanges + 2) * (dsz / 24));
+			continue;
+		}
 		rc = ring_rx_next(&rx, pkbuf, sizeof pkbuf, &p);
 		const struct ring_trace_stats *st = ring_trace_stats();
 		CHECK(st->max_reads <= 1 && st->write_index_loads <= 1);

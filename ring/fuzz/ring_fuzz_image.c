@@ -3,7 +3,7 @@
  * words and the data area - seen by our reader (and writer) after a legitimate start.
  *
  * Input: byte 0 options (bit 0-1 ring size 4/8/16 KiB, bit 2 batch mode, bit 3 small
- * buffer, bit 4 peek/consume), bytes 1-2 start offset / 8, bytes 3-70 the first 68 bytes
+ * buffer, bit 4 peek/consume, bit 5 ring_rx_next_many with max 1 + bits 6-7), bytes 1-2 start offset / 8, bytes 3-70 the first 68 bytes
  * of the control page, the rest the data area (zero-filled if short).
  *
  * Checks: no crash or out-of-bounds access (ASan), the read loop terminates within
@@ -82,6 +82,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 	unsigned reads = 0;
 	for (;;) {
 		struct ring_pkt p;
+		if (opt & 32) { /* batch form */
+			struct ring_pkt ps[8];
+			int k = ring_rx_next_many(&rx, pkbuf, cap, ps, 1 + (opt >> 6));
+			if (k <= 0) {
+				rc = k;
+				break;
+			}
+			const uint8_t *prev = pkbuf;
+			for (int i = 0; i < k; i++) {
+				CHECK(ps[i].hdr == prev + 16);
+				CHECK(ps[i].len >= 16 && (ps[i].len & 7) == 0);
+				CHECK(16 + ps[i].hdr_len + ps[i].data_len == ps[i].len);
+				CHECK(ps[i].data + ps[i].data_len <= pkbuf + cap);
+				prev += ps[i].len;
+			}
+			reads += (unsigned)k;
+			CHECK(reads <= dsz / 24);
+			continue;
+		}
 		if (opt & 16) {
 			rc = ring_rx_peek(&rx, pkbuf, cap, &p);
 			if (rc == 0)

@@ -51,12 +51,14 @@ static size_t tr_check(const volatile uint8_t *p, size_t n)
 	return a - b;
 }
 
+/* max_reads covers the data area (packet bytes); control words are counted by the
+ * load statistics (write_index_loads). */
 static void tr_count_reads(size_t off, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (tr_counts[off + i] < 255)
 			tr_counts[off + i]++;
-		if (tr_counts[off + i] > tr_stats.max_reads)
+		if (off + i >= RING_CTL_SIZE && tr_counts[off + i] > tr_stats.max_reads)
 			tr_stats.max_reads = tr_counts[off + i];
 	}
 	tr_stats.bytes_in += n;

@@ -16,7 +16,7 @@ enum ring_trace_kind { RING_TRACE_LOAD, RING_TRACE_STORE, RING_TRACE_COPY_IN, RI
 struct ring_trace_stats {
 	unsigned long loads, stores, copies_in, copies_out;
 	unsigned long bytes_in;        /* shared bytes read since the epoch */
-	unsigned long max_reads;       /* highest read count of one byte since the epoch */
+	unsigned long max_reads;       /* highest read count of one data-area byte since the epoch */
 	unsigned long outside;         /* accesses outside the region (must stay 0) */
 	unsigned long write_index_loads;
 };

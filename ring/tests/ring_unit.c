@@ -506,6 +506,42 @@ static void test_reader_rejects_corrupt(void)
 	}
 }
 
+/* The host may only write into space we released: a write index that wraps into packets
+ * consumed but not yet committed is corrupt. */
+static void test_write_index_into_unreleased_space(void)
+{
+	void *m = ring_t_alloc(RB);
+	struct ring_rx rx;
+	ring_rx_init(&rx, m, RB);
+	struct ring_desc d = { .type = RING_PKT_INBAND, .offset8 = 2, .len8 = 4 };
+	uint8_t body[16] = { 0 };
+	ring_t_host_write(m, DSZ, &d, body, 16);
+	ring_t_host_write(m, DSZ, &d, body, 16);
+	struct ring_pkt p;
+	UT_EQ(ring_rx_next(&rx, pkbuf, 64, &p), 0);
+	UT_EQ(ring_rx_next(&rx, pkbuf, 64, &p), 0); /* r = 80, nothing committed */
+	ring_t_set32(m, RING_CTL_WRITE_INDEX, 40);  /* "wrapped" over our unreleased packets */
+	UT_EQ(ring_rx_next(&rx, pkbuf, 64, &p), UMBRA_ECORRUPT);
+	UT_EQ(ring_rx_fault(&rx), RING_FAULT_INDEX);
+	/* after a commit the same space is released and a wrap to it is legitimate */
+	ring_rx_reset(&rx);
+	ring_t_set32(m, RING_CTL_FEATURES, 0);
+	ring_t_host_write(m, DSZ, &d, body, 16);
+	ring_t_host_write(m, DSZ, &d, body, 16);
+	UT_EQ(ring_rx_next(&rx, pkbuf, 64, &p), 0);
+	UT_EQ(ring_rx_next(&rx, pkbuf, 64, &p), 0);
+	UT_EQ(ring_rx_commit(&rx), 0);
+	for (int i = 0; i < 101; i++) /* 4040 bytes from 80: wraps to 24, over released space */
+		ring_t_host_write(m, DSZ, &d, body, 16);
+	UT_EQ(ring_t_get32(m, RING_CTL_WRITE_INDEX), 24);
+	int n = 0;
+	while (ring_rx_next(&rx, pkbuf, 64, &p) == 0)
+		n++;
+	UT_EQ(n, 101);
+	UT_EQ(ring_rx_error(&rx), 0);
+	free(m);
+}
+
 /* Known types with valid headers are accepted: transfer pages from the host. */
 static void test_reader_accepts_xfer(void)
 {
@@ -734,6 +770,7 @@ int main(void)
 	UT_RUN(test_next_many);
 	UT_RUN(test_reader_rejects_corrupt);
 	UT_RUN(test_reader_accepts_xfer);
+	UT_RUN(test_write_index_into_unreleased_space);
 	UT_RUN(test_writer_rejects_bad_read_index);
 	UT_RUN(test_writer_signal_states);
 	UT_RUN(test_reader_signal_states);
