@@ -9,8 +9,10 @@
  * Memory: a channel's buffer holds the outbound (guest->host) ring first and the inbound
  * (host->guest) ring at a page offset. Each ring is a 4 KiB control page plus a data area
  * of a page multiple (ring_wire.h). The buffer is shared with the host, which may write any
- * byte at any time: the reader reads each shared index once per step, validates it, copies
- * the whole packet into caller-provided private memory and validates only that copy.
+ * byte at any time: the reader reads each shared index once per step and validates it,
+ * copies each packet (descriptor, then the rest) once into caller-provided private memory
+ * and validates only that copy; no shared byte of a packet is read twice, the trailer is
+ * never read. The writer validates the host's read index whenever it needs free space.
  *
  * Failed state: when shared state fails validation (a bad index, a malformed packet) the
  * ring half returns UMBRA_ECORRUPT, stays failed (every later call returns the same error
@@ -34,6 +36,7 @@
  *   ring_rx_batch_begin(&p.rx);
  *   for (;;) {
  *       while ((rc = ring_rx_next(&p.rx, pkbuf, sizeof pkbuf, &pkt)) == 0) handle(&pkt);
+ *       // (or ring_rx_next_many for several packets per call)
  *       if (rc != UMBRA_EAGAIN) error (ECORRUPT: channel failed; ENOSPC: pkt.len too big);
  *       if (ring_rx_commit(&p.rx) == RING_SIGNAL) signal_host();   // blocked host writer
  *       if (ring_rx_batch_end(&p.rx) != RING_MORE) break;          // unmask + re-check
