@@ -612,6 +612,61 @@ static void t_hostile_messages(void)
 	UT_CHECK(connected > 0);
 }
 
+/* Rescinds at random points (during GPADL creation, open, traffic, close) on an otherwise
+ * reliable message path: every call ends with success or a named error, every relid is
+ * released, every page comes back. */
+static void t_rescind_storm(void)
+{
+	int opened = 0, rescinded = 0;
+	for (uint64_t seed = 1; seed <= 6; seed++) {
+		struct sim_hostile h = { .rescind_pm = 15 };
+		UT_REQUIRE(machine(seed % 2 ? SIM_SNP_PARAVISOR : SIM_TDX_PARAVISOR, &h, seed));
+		for (int i = 0; i < 8; i++) {
+			struct sim_device_desc d = { .kind = SIM_DEV_ECHO, .relayed = i % 2 };
+			uint32_t r;
+			UT_EQ(sim_add_device(&d, &r), 0);
+		}
+		struct vmbus_info inf;
+		UT_EQ(vmbus_info(&inf), 0);
+		struct vmbus_open_params op = { .send_ring_bytes = 16 << 10, .recv_ring_bytes = 16 << 10 };
+		for (uint32_t relid = 1; relid <= 8; relid++) {
+			struct vmbus_channel *c = NULL;
+			int rc = vmbus_open(relid, &op, &c);
+			UT_CHECK(rc == 0 || rc == UMBRA_ERESCINDED || rc == UMBRA_ENOENT);
+			if (rc) {
+				rescinded++;
+				continue;
+			}
+			opened++;
+			uint8_t b[64] = { 0 };
+			for (int k = 0; k < 20; k++) {
+				rc = vmbus_send(c, b, sizeof(b), (uint64_t)k, 1);
+				if (rc == 0)
+					rc = vmbus_recv(c, b, sizeof(b), NULL, 100000000ull);
+				if (rc < 0) {
+					UT_EQ(rc, UMBRA_ERESCINDED);
+					rescinded++;
+					break;
+				}
+			}
+			UT_EQ(vmbus_close(c), 0);
+		}
+		sim_run(1000000);
+		for (uint32_t relid = 1; relid <= 8; relid++) {
+			struct sim_channel_info ci;
+			if (sim_channel_info(relid, &ci) == 0)
+				UT_CHECK(ci.state != SIM_CHAN_RESCINDED);   /* RelIdReleased sent for each */
+		}
+		UT_EQ(vmbus_platform_stop(), 0);
+		UT_CHECK(sim_ok());
+		if (!sim_ok())
+			fprintf(stderr, "sim: %s\n", sim_last_problem());
+		UT_EQ(mem_page_free_count(), free_before);
+	}
+	printf("rescind storm: %d opened, %d rescinded\n", opened, rescinded);
+	UT_CHECK(rescinded > 0);
+}
+
 /* The host corrupts the indices of a relayed ring: the channel fails with ECORRUPT and
  * stays failed; close still works and returns everything. */
 static void t_hostile_ring(void)
@@ -658,6 +713,7 @@ int main(void)
 	UT_RUN(t_version_refused);
 	UT_RUN(t_hostile_messages);
 	UT_RUN(t_hostile_ring);
+	UT_RUN(t_rescind_storm);
 	if (last_log[0])
 		printf("last sim log: %s\n", last_log);
 	return UT_DONE();
