@@ -147,29 +147,30 @@ bool synic_confidential(void)
 
 void synic_shutdown(void)
 {
-	if (!synic_s.up)
+	/* Also undoes a bring-up that failed half way: whatever was allocated was also
+	 * programmed, so unprogram before freeing. */
+	if (!synic_s.up && synic_s.nown == 0)
 		return;
 	bool irq = hw_irq_save_disable();
 	hw_wrmsr(HV_MSR_SINT0 + 2, HV_SINT_MASKED);
-	if (synic_s.two) {
+	if (synic_s.two && synic_s.simp[SYNIC_HV])
 		synic_msr_write(synic_s.cfg.bypass, HV_MSR_SINT0 + 2, HV_SINT_MASKED);
-		hw_wrmsr(HV_MSR_SIMP, 0);
-		hw_wrmsr(HV_MSR_SIEFP, 0);
-	} else {
-		hw_wrmsr(HV_MSR_SIMP, 0);
-		hw_wrmsr(HV_MSR_SIEFP, 0);
-	}
+	hw_wrmsr(HV_MSR_SIMP, 0);
+	hw_wrmsr(HV_MSR_SIEFP, 0);
 	hw_irq_restore(irq);
 	hw_irq_set_handler(SYNIC_VECTOR, NULL, NULL);
 	if (synic_s.shared_page)
 		synic_set_visibility(synic_s.shared_gpa, 1, false);
 	hw_wrmsr(HV_MSR_HYPERCALL, 0);
 	synic_s.up = false;
-	if (synic_s.pages->free)
+	synic_s.hcpage = NULL;
+	synic_s.shared_page = NULL;
+	synic_s.simp[0] = synic_s.simp[1] = NULL;
+	synic_s.siefp[0] = synic_s.siefp[1] = NULL;
+	if (synic_s.pages && synic_s.pages->free)
 		for (unsigned i = 0; i < synic_s.nown; i++)
 			synic_s.pages->free(synic_s.own_gpa[i]);
 	synic_s.nown = 0;
-	synic_s.hcpage = NULL;
 }
 
 int synic_set_visibility(uint64_t gpa, uint64_t npages, bool host_visible)

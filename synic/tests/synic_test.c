@@ -339,6 +339,36 @@ static void t_visibility(void)
 	UT_EQ(fake_count(F_HCALL, 0), before);
 }
 
+static int freed;
+static void p_free(uint64_t gpa) { (void)gpa; freed++; }
+
+/* A bring-up that fails half way (no hypervisor SIMP provided) is undone by shutdown:
+ * hypercall page disabled, SINT2 masked, every page given back. */
+static void t_init_failure(void)
+{
+	synic_shutdown();
+	fake_init(2);
+	F.hv_msr[0x83] = 0;
+	struct synic_pages pg = { .alloc = p_alloc, .free = p_free };
+	UT_EQ(synic_detect(&CFG), 0);
+	freed = 0;
+	UT_EQ(synic_init(&CFG, &pg, true), UMBRA_EIO);
+	UT_CHECK(!synic_confidential());
+	synic_shutdown();
+	UT_EQ(freed, 2);                                   /* hypercall page + input page */
+	UT_EQ(fake_last(F_WRMSR, HV_MSR_HYPERCALL)->value, 0);
+	UT_EQ(fake_last(F_WRMSR, HV_MSR_SINT0 + 2)->value, HV_SINT_MASKED);
+	synic_shutdown();
+	UT_EQ(freed, 2);                                   /* nothing twice */
+	/* a GHCB MSR that is not a page address: refused before anything is touched */
+	fake_init(2);
+	F.ghcb_msr |= 0x12;
+	UT_EQ(synic_detect(&CFG), 0);
+	int n = F.nlog;
+	UT_EQ(synic_init(&CFG, &pg, true), UMBRA_EIO);
+	UT_EQ(F.nlog, n);
+}
+
 static void t_not_up(void)
 {
 	fake_init(2);
@@ -365,6 +395,7 @@ int main(void)
 	UT_RUN(t_isr_messages);
 	UT_RUN(t_isr_events);
 	UT_RUN(t_visibility);
+	UT_RUN(t_init_failure);
 	UT_RUN(t_not_up);
 	return UT_DONE();
 }
