@@ -7,3 +7,9 @@ RT_SRCS += $(SYNIC_SRCS)
 HOST_TESTS += synic_unit
 HOST_TEST_SRCS_synic_unit := $(SYNIC_SRCS) lib/fmt.c lib/errno.c synic/tests/fakehw.c \
 	synic/tests/synic_test.c
+
+# libFuzzer: hostile SIMP slots and SIEFP bitmaps through the handler into the core.
+FUZZ_TARGETS += vmbus_synic
+FUZZ_SRCS_vmbus_synic := $(SYNIC_SRCS) lib/fmt.c synic/tests/fakehw.c synic/tests/synic_fuzz.c \
+	vmbus/vmbus_msg.c vmbus/vmbus_conn.c vmbus/vmbus_chan.c
+FUZZ_CORPUS_vmbus_synic := tests/fuzz/corpus/vmbus_synic
