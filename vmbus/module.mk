@@ -22,10 +22,8 @@ FUZZ_CORPUS_vmbus_msg := tests/fuzz/corpus/vmbus_msg
 RT_SRCS += vmbus/vmbus_platform.c
 
 # End to end against tests/sim: every configuration, echo over a confidential and a
-# relayed channel through the public API, hostile cases, leak checker on. The simulator
-# is compiled through vmbus/tests/simwrap/ (its synic_* names collide with synic/).
-VMBUS_E2E_SIM := $(patsubst tests/sim/%.c,vmbus/tests/simwrap/%.c,$(filter tests/sim/%,$(SIM_CORE_SRCS))) \
-	$(filter-out tests/sim/%,$(SIM_CORE_SRCS))
+# relayed channel through the public API, hostile cases, leak checker on.
+VMBUS_E2E_SIM := $(SIM_CORE_SRCS)
 HOST_TESTS += vmbus_e2e
 HOST_TEST_SRCS_vmbus_e2e := $(VMBUS_E2E_SIM) mem/pages.c mem/heap.c mem/heap_reg.c \
 	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) vmbus/vmbus_platform.c \

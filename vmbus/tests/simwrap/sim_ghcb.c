@@ -1,2 +1,0 @@
-#include "vmbus/tests/simwrap/simwrap.h"
-#include "tests/sim/sim_ghcb.c"
