@@ -86,6 +86,10 @@ static inline void rx_get(const struct ring_rx *rx, uint32_t off, void *dst, uin
 /* Copy and validate the next packet; on success returns 0 and the ring bytes it
  * occupies in *bytes (nothing is consumed). */
 static inline __attribute__((always_inline)) int
+rx_peek_core(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt, uint32_t *bytes);
+
+/* Argument checks, then the core. */
+static inline __attribute__((always_inline)) int
 rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt, uint32_t *bytes)
 {
 	if (rx == NULL || rx->ctl == NULL || pkt == NULL || buf == NULL ||
@@ -93,6 +97,13 @@ rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt, uint32_
 		return UMBRA_EINVAL;
 	if (rx->err)
 		return rx->err;
+	return rx_peek_core(rx, buf, cap, pkt, bytes);
+}
+
+/* rx initialised and not failed, buf 8-byte aligned, cap >= 16, pkt valid. */
+static inline __attribute__((always_inline)) int
+rx_peek_core(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt, uint32_t *bytes)
+{
 	/* Known data first; touch the shared write index only when we caught up with it. */
 	if (rx->r == rx->w_seen) {
 		int rc = rx_load_write_index(rx);
@@ -185,13 +196,16 @@ int ring_rx_next(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt
 int ring_rx_next_many(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkts,
 		      uint32_t max)
 {
-	if (rx == NULL || pkts == NULL || max == 0)
+	if (rx == NULL || rx->ctl == NULL || pkts == NULL || max == 0 || buf == NULL ||
+	    cap < sizeof(struct ring_desc) || ((uintptr_t)buf & 7u))
 		return UMBRA_EINVAL;
+	if (rx->err)
+		return rx->err;
 	uint8_t *p = buf;
 	uint32_t n = 0;
 	for (; n < max; n++) {
 		uint32_t bytes;
-		int rc = rx_peek(rx, p, cap, &pkts[n], &bytes);
+		int rc = rx_peek_core(rx, p, cap, &pkts[n], &bytes);
 		if (rc) {
 			if (n == 0)
 				return rc;
