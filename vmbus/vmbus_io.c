@@ -1,0 +1,264 @@
+/* The public client API: send, receive, wait, dispatch, GPA-direct buffers (over ring/). */
+#include "vmbus/vmbus_api_int.h"
+#include "lib/string.h"
+
+static uint64_t g_gpa_pfns[VMBUS_GPA_MAX_PAGES];
+
+/* ---- data ---- */
+
+static int tx_result(struct vmbus_channel *ch, int rc)
+{
+	if (rc == RING_SIGNAL)
+		return vmbus_conn_signal(vmbus_api_s.conn, ch->relid);
+	if (rc == UMBRA_ECORRUPT)
+		ch->failed = true;
+	return rc;
+}
+
+static int tx_check(struct vmbus_channel *ch)
+{
+	int rc = vmbus_ch_check(ch);
+	if (rc)
+		return rc;
+	if (ch->failed)
+		return UMBRA_ECORRUPT;
+	if (vmbus_ch_rescinded(ch))
+		return UMBRA_ERESCINDED;
+	return 0;
+}
+
+int vmbus_send(struct vmbus_channel *ch, const void *data, size_t len, uint64_t trans_id,
+	       unsigned flags)
+{
+	int rc = tx_check(ch);
+	if (rc)
+		return rc;
+	if ((len && !data) || (flags & ~VMBUS_SEND_COMPLETION_REQUESTED))
+		return UMBRA_EINVAL;
+	return tx_result(ch, ring_tx_inband(&ch->rp.tx, data, len, trans_id,
+					    (flags & VMBUS_SEND_COMPLETION_REQUESTED) != 0));
+}
+
+int vmbus_send_completion(struct vmbus_channel *ch, const void *data, size_t len,
+			  uint64_t trans_id)
+{
+	int rc = tx_check(ch);
+	if (rc)
+		return rc;
+	if (len && !data)
+		return UMBRA_EINVAL;
+	return tx_result(ch, ring_tx_completion(&ch->rp.tx, data, len, trans_id));
+}
+
+static struct vmbus_bufrec *buf_find(struct vmbus_channel *ch, const struct vmbus_buffer *b)
+{
+	for (int i = 0; i < VMBUS_API_MAX_BUFS; i++)
+		if (ch->bufs[i].pages && ch->bufs[i].gpa == b->gpa &&
+		    ch->bufs[i].pages * 4096 == b->bytes)
+			return &ch->bufs[i];
+	return NULL;
+}
+
+int vmbus_send_gpa_direct(struct vmbus_channel *ch, const struct vmbus_gpa_buf *bufs, unsigned n,
+			  const void *data, size_t len, uint64_t trans_id, unsigned flags)
+{
+	int rc = tx_check(ch);
+	if (rc)
+		return rc;
+	if (!bufs || n == 0 || n > VMBUS_GPA_MAX_RANGES || (len && !data) ||
+	    (flags & ~VMBUS_SEND_COMPLETION_REQUESTED))
+		return UMBRA_EINVAL;
+	struct ring_gpa_range ranges[VMBUS_GPA_MAX_RANGES];
+	uint32_t used = 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct vmbus_buffer *b = bufs[i].buf;
+		if (!b || !buf_find(ch, b) || bufs[i].len == 0 || bufs[i].offset >= b->bytes ||
+		    bufs[i].len > b->bytes - bufs[i].offset)
+			return UMBRA_EINVAL;
+		uint64_t start = b->gpa + bufs[i].offset;
+		uint32_t off = (uint32_t)(start & 4095);
+		uint32_t cnt = ring_gpa_pfn_count(off, (uint32_t)bufs[i].len);
+		if (used + cnt > VMBUS_GPA_MAX_PAGES)
+			return UMBRA_EINVAL;
+		for (uint32_t k = 0; k < cnt; k++)
+			g_gpa_pfns[used + k] = (start >> 12) + k;
+		ranges[i].byte_count = (uint32_t)bufs[i].len;
+		ranges[i].byte_offset = off;
+		ranges[i].pfns = &g_gpa_pfns[used];
+		used += cnt;
+	}
+	return tx_result(ch, ring_tx_gpa_direct(&ch->rp.tx, ranges, n, data, len, trans_id,
+						(flags & VMBUS_SEND_COMPLETION_REQUESTED) != 0));
+}
+
+/* Next packet into the private buffer. 0, UMBRA_EAGAIN, or an error. */
+static int rx_peek(struct vmbus_channel *ch, struct ring_pkt *pkt)
+{
+	if (ch->failed)
+		return UMBRA_ECORRUPT;
+	int rc = ring_rx_peek(&ch->rp.rx, ch->pkbuf, ch->pkbuf_pages * 4096, pkt);
+	if (rc == UMBRA_ECORRUPT)
+		ch->failed = true;
+	return rc;
+}
+
+static int rx_done(struct vmbus_channel *ch)
+{
+	ring_rx_consume(&ch->rp.rx);
+	int rc = ring_rx_commit(&ch->rp.rx);
+	if (rc == RING_SIGNAL)
+		return vmbus_conn_signal(vmbus_api_s.conn, ch->relid);
+	if (rc == UMBRA_ECORRUPT)
+		ch->failed = true;
+	return rc < 0 ? rc : 0;
+}
+
+int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus_packet *pkt,
+	       uint64_t timeout_ns)
+{
+	int rc = vmbus_ch_check(ch);
+	if (rc)
+		return rc;
+	if (ch->cb || (cap && !buf))
+		return UMBRA_EINVAL;
+	uint64_t start = 0;
+	for (bool first = true;; first = false) {
+		struct ring_pkt p;
+		rc = rx_peek(ch, &p);
+		if (rc == 0) {
+			if (p.data_len > cap)
+				return UMBRA_ENOSPC;
+			memcpy(buf, p.data, p.data_len);
+			if (pkt) {
+				pkt->type = p.type;
+				pkt->flags = p.flags;
+				pkt->trans_id = p.trans_id;
+				pkt->data = buf;
+				pkt->len = p.data_len;
+			}
+			rc = rx_done(ch);
+			return rc < 0 ? rc : (int)p.data_len;
+		}
+		if (rc != UMBRA_EAGAIN)
+			return rc;      /* ENOSPC: packet above max_packet_bytes */
+		if (vmbus_ch_rescinded(ch))
+			return UMBRA_ERESCINDED;
+		if (timeout_ns == 0)
+			return UMBRA_EAGAIN;
+		if (first)
+			start = vmbus_api_now();
+		uint64_t el = vmbus_api_now() - start;
+		if (el >= timeout_ns)
+			return UMBRA_ETIMEDOUT;
+		ch->event = false;
+		vmbus_api_wait(timeout_ns - el);
+	}
+}
+
+int vmbus_wait(struct vmbus_channel *const *chs, unsigned n, uint64_t timeout_ns)
+{
+	if (!chs || n == 0 || n > VMBUS_API_MAX_OPEN)
+		return UMBRA_EINVAL;
+	for (unsigned i = 0; i < n; i++) {
+		int rc = vmbus_ch_check(chs[i]);
+		if (rc)
+			return rc;
+	}
+	uint64_t start = vmbus_api_now();
+	for (;;) {
+		for (unsigned i = 0; i < n; i++) {
+			struct vmbus_channel *ch = chs[i];
+			if (ch->failed || vmbus_ch_rescinded(ch) || ring_rx_pending(&ch->rp.rx) != 0)
+				return (int)i;
+		}
+		uint64_t el = vmbus_api_now() - start;
+		if (el >= timeout_ns)
+			return UMBRA_ETIMEDOUT;
+		vmbus_api_wait(timeout_ns - el);
+	}
+}
+
+int vmbus_dispatch(uint64_t timeout_ns)
+{
+	if (!vmbus_api_ready())
+		return UMBRA_ENODEV;
+	uint64_t start = vmbus_api_now();
+	for (;;) {
+		int delivered = 0;
+		for (int i = 0; i < VMBUS_API_MAX_OPEN; i++) {
+			struct vmbus_channel *ch = &vmbus_api_s.ch[i];
+			if (!ch->used || !ch->cb)
+				continue;
+			for (int k = 0; k < 4096; k++) {
+				struct ring_pkt p;
+				if (rx_peek(ch, &p) != 0)
+					break;
+				struct vmbus_packet vp = {
+					.type = p.type, .flags = p.flags, .trans_id = p.trans_id,
+					.data = p.data, .len = p.data_len,
+				};
+				ch->cb(ch, &vp, ch->ctx);
+				delivered++;
+				if (!ch->used || rx_done(ch) < 0)
+					break;
+			}
+		}
+		if (delivered)
+			return delivered;
+		uint64_t el = vmbus_api_now() - start;
+		if (el >= timeout_ns)
+			return 0;
+		vmbus_api_wait(timeout_ns - el);
+	}
+}
+
+/* ---- buffers ---- */
+
+int vmbus_buffer_alloc(struct vmbus_channel *ch, size_t bytes, struct vmbus_buffer *out)
+{
+	int rc = vmbus_ch_check(ch);
+	if (rc)
+		return rc;
+	if (!out || bytes == 0 || bytes > (64u << 20))
+		return UMBRA_EINVAL;
+	memset(out, 0, sizeof(*out));
+	struct vmbus_bufrec *slot = NULL;
+	for (int i = 0; i < VMBUS_API_MAX_BUFS; i++)
+		if (!ch->bufs[i].pages) {
+			slot = &ch->bufs[i];
+			break;
+		}
+	if (!slot)
+		return UMBRA_ENOMEM;
+	size_t pages = (bytes + 4095) / 4096;
+	bool shared = !ch->conf_ext;
+	uint64_t gpa;
+	void *va;
+	rc = vmbus_pages_get(pages, shared, &gpa, &va);
+	if (rc)
+		return rc;
+	slot->gpa = gpa;
+	slot->pages = pages;
+	slot->shared = shared;
+	out->va = va;
+	out->gpa = gpa;
+	out->bytes = pages * 4096;
+	out->host_visible = shared && vmbus_api_s.ops.set_visibility != NULL;
+	return 0;
+}
+
+int vmbus_buffer_free(struct vmbus_channel *ch, struct vmbus_buffer *buf)
+{
+	int rc = vmbus_ch_check(ch);
+	if (rc)
+		return rc;
+	if (!buf)
+		return UMBRA_EINVAL;
+	struct vmbus_bufrec *b = buf_find(ch, buf);
+	if (!b)
+		return UMBRA_EINVAL;
+	vmbus_pages_put(b->gpa, b->pages, b->shared);
+	memset(b, 0, sizeof(*b));
+	memset(buf, 0, sizeof(*buf));
+	return 0;
+}
