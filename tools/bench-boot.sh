@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # bench-boot.sh: `make bench` lines for the image and its boot.
 #   bench image_bytes=N              size of the hello app's EFI image (target <= 131072)
-#   bench boot runtime_us=R qemu_wall_us=W ratio=R/W runs=K
+#   bench boot runtime_us=R firmware_us=F qemu_wall_us=W ratio=R/W runs=K
 #   bench boot_phases efi_entry_us=0 ebs_us=N paging_us=N mem_us=N timer_us=N app_us=N
 # R is the runtime's own boot time (efi_main to app start) from its boot log line
 # "umbra: boot_us=R" (docs/boot.md); W is the wall time of the whole QEMU run (QEMU start,
-# OVMF, the runtime, the app, exit) booting the hello GPT image. Both are medians of
+# OVMF, the runtime, the app, exit) booting the hello GPT image; F is the firmware's share
+# (vCPU reset to efi_main, "umbra: tsc_at_entry_us=F", 0 if absent). All are medians of
 # BENCH_BOOT_RUNS runs (default 3); the phases (time since efi_main) are from the last run.
 # The target is ratio < 0.02.
 set -u
@@ -22,7 +23,7 @@ echo "bench image_bytes=$(stat -c %s "$efi")"
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 dir=$(mktemp -d /tmp/umbra-bench.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-walls="" rts=""
+walls="" rts="" fws=""
 for i in $(seq 1 "$runs"); do
 	t0=$(date +%s%N)
 	timeout -k 2 60 tools/qemu.sh --disk "$img" --vars "$dir/vars.fd" --serial "file:$dir/serial.log" \
@@ -36,13 +37,16 @@ for i in $(seq 1 "$runs"); do
 		tail -n 5 "$dir/serial.log" >&2
 		exit 1
 	fi
-	walls="$walls $(((t1 - t0) / 1000))" rts="$rts $us"
+	fw=$(sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g; s/\r//g' "$dir/serial.log" |
+		sed -n 's/^umbra: tsc_at_entry_us=\([0-9]*\)$/\1/p' | head -n 1)
+	walls="$walls $(((t1 - t0) / 1000))" rts="$rts $us" fws="$fws ${fw:-0}"
 	# Phase times of the last run: "umbra: phase NAME t_us=N" -> NAME_us=N.
 	phases=$(sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g; s/\r//g' "$dir/serial.log" |
 		sed -n 's/^umbra: phase \([a-z_]*\) t_us=\([0-9]*\).*/\1_us=\2/p' | tr '\n' ' ')
 done
 w=$(echo $walls | tr ' ' '\n' | median)
 r=$(echo $rts | tr ' ' '\n' | median)
+f=$(echo $fws | tr ' ' '\n' | median)
 ratio=$(awk -v r="$r" -v w="$w" 'BEGIN { printf "%.5f", r / w }')
-echo "bench boot runtime_us=$r qemu_wall_us=$w ratio=$ratio runs=$runs"
+echo "bench boot runtime_us=$r firmware_us=$f qemu_wall_us=$w ratio=$ratio runs=$runs"
 echo "bench boot_phases ${phases% }"
