@@ -17,7 +17,9 @@
  * Each measurement is the best of reps (default 25) short repetitions, interleaved
  * (the machine is shared; the best repetition is the least disturbed one).
  * Output: bench ring size=S pkts_per_s=.. bytes_per_s=.. copy_limit_ratio=.. bare_ratio=..
- * plus "bench ring_bare ..." and "bench memcpy ..." lines.
+ * plus "bench ring_bare ...", "bench ring_send ...", "bench memcpy ..." lines, and
+ * "bench ring_cpu ..." - the CPU cost per packet of each side on one thread (no
+ * cache-line transfers, little scheduling noise), which bounds the two-thread figures.
  * Arguments: [reps] [ring data KiB] [only this payload size].
  */
 #include <pthread.h>
@@ -420,6 +422,108 @@ static double bench_ring(size_t size, unsigned long n, unsigned burst, double be
 	return best;
 }
 
+/* ---- per-side CPU cost, one thread (no cache-line transfers, no scheduling noise) ---- */
+
+struct cpu_cost {
+	double ring_w, ring_r, bare_w, bare_r; /* ns per packet */
+};
+
+static struct cpu_cost bench_cpu(size_t size, unsigned long n)
+{
+	struct cpu_cost c = { 1e9, 1e9, 1e9, 1e9 };
+	size_t bytes = RING_CTL_SIZE + ring_data, cap = size + 64 > 8192 ? size + 64 : 8192;
+	uint8_t *mem = aligned_alloc(4096, bytes), *bd = aligned_alloc(4096, ring_data);
+	uint8_t *src = aligned_alloc(64, size + 8), *buf = aligned_alloc(64, cap);
+	memset(src, 5, size + 8);
+	memset(bd, 0, ring_data);
+	struct ring_tx tx;
+	struct ring_rx rx;
+	struct ring_iov iov = { src, size };
+	struct ring_send sd = { .type = RING_PKT_INBAND, .iov = &iov, .niov = 1 };
+	struct ring_pkt pk[32];
+	volatile uint64_t sink = 0;
+	for (unsigned rep = 0; rep < 5; rep++) {
+		/* ring/ writer: bursts of BURST, the "host" frees everything when full */
+		ring_tx_init(&tx, mem, bytes);
+		double t0 = now();
+		unsigned q = 0;
+		for (unsigned long i = 0; i < n; i++) {
+			sd.trans_id = i;
+			int rc = ring_tx_queue(&tx, &sd);
+			if (rc == UMBRA_EAGAIN) {
+				ring_tx_flush(&tx);
+				__atomic_store_n((uint32_t *)(void *)(mem + RING_CTL_READ_INDEX), tx.w,
+						 __ATOMIC_RELEASE);
+				rc = ring_tx_queue(&tx, &sd);
+			}
+			if (rc < 0)
+				exit(1);
+			if (++q == BURST) {
+				ring_tx_flush(&tx);
+				q = 0;
+			}
+		}
+		ring_tx_flush(&tx);
+		double t = (now() - t0) * 1e9 / (double)n;
+		c.ring_w = t < c.ring_w ? t : c.ring_w;
+		/* ring/ reader: a full ring re-read (rewound) with ring_rx_next_many */
+		ring_tx_init(&tx, mem, bytes);
+		ring_rx_init(&rx, mem, bytes);
+		while (ring_tx_queue(&tx, &sd) == 0) {}
+		ring_tx_flush(&tx);
+		unsigned long got = 0;
+		t0 = now();
+		while (got < n) {
+			rx.r = rx.r_pub = rx.w_seen = 0;
+			int k;
+			while ((k = ring_rx_next_many(&rx, buf, cap, pk, 32)) > 0) {
+				got += (unsigned long)k;
+				sink += pk[0].trans_id;
+			}
+		}
+		t = (now() - t0) * 1e9 / (double)got;
+		c.ring_r = t < c.ring_r ? t : c.ring_r;
+		/* bare writer and reader over the same layout rules */
+		struct bare b = { .data = bd, .size = ring_data, .psize = size };
+		uint32_t w = 0, need = (uint32_t)((8 + size + 7) & ~(size_t)7);
+		t0 = now();
+		for (unsigned long i = 0; i < n; i++) {
+			uint64_t hdr = size | ((uint64_t)i << 32);
+			bput(&b, w, &hdr, 8);
+			bput(&b, w + 8 >= b.size ? w + 8 - b.size : w + 8, src, (uint32_t)size);
+			w = w + need >= b.size ? w + need - b.size : w + need;
+			if ((i & (BURST - 1)) == BURST - 1)
+				__atomic_store_n(&b.w, w, __ATOMIC_RELEASE);
+		}
+		t = (now() - t0) * 1e9 / (double)n;
+		c.bare_w = t < c.bare_w ? t : c.bare_w;
+		uint32_t fill = (b.size / need - 1) * need;
+		for (uint32_t o = 0, i = 0; o < fill; o += need, i++) {
+			uint64_t hdr = size | ((uint64_t)i << 32);
+			bput(&b, o, &hdr, 8);
+		}
+		got = 0;
+		t0 = now();
+		while (got < n) {
+			for (uint32_t r = 0; r != fill; got++) {
+				uint64_t hdr;
+				bget(&b, r, &hdr, 8);
+				uint32_t len = (uint32_t)hdr;
+				bget(&b, r + 8 >= b.size ? r + 8 - b.size : r + 8, buf, len);
+				sink += hdr >> 32;
+				r += (8 + len + 7) & ~7u;
+			}
+		}
+		t = (now() - t0) * 1e9 / (double)got;
+		c.bare_r = t < c.bare_r ? t : c.bare_r;
+	}
+	free(mem);
+	free(bd);
+	free(src);
+	free(buf);
+	return c;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -453,7 +557,10 @@ int main(int argc, char **argv)
 			ring = bench_ring(s, n, BURST, ring, &st);
 			ring1 = bench_ring(s, n, 1, ring1, &st1);
 		}
+		struct cpu_cost cc = bench_cpu(s, n);
 		printf("bench memcpy size=%zu bytes_per_s=%.0f\n", s, mc);
+		printf("bench ring_cpu size=%zu writer_ns=%.2f reader_ns=%.2f bare_writer_ns=%.2f "
+		       "bare_reader_ns=%.2f\n", s, cc.ring_w, cc.ring_r, cc.bare_w, cc.bare_r);
 		printf("bench ring_bare size=%zu pkts_per_s=%.0f bytes_per_s=%.0f copy_limit_ratio=%.3f\n",
 		       s, bare, bare * (double)s, bare * (double)s / (mc / 2));
 		printf("bench ring size=%zu pkts_per_s=%.0f bytes_per_s=%.0f copy_limit_ratio=%.3f "
