@@ -12,7 +12,7 @@
  *  - data copies, then release store of our index: the peer sees the data first.
  *  - a full barrier between publishing our index (or mask) and reading the peer's word
  *    that decides a signal (store->load ordering): ring_sh_store32_mb() does the store
- *    and the barrier in one locked instruction; ring_sh_full_barrier() is the fence.
+ *    and the barrier in one locked instruction.
  *
  * With RING_SHARED_TRACE defined (test and fuzz builds that compile ring/ via
  * ring/tests/ring_traced.c) every access goes through ring_trace_* hooks instead, so a
@@ -79,11 +79,6 @@ static inline void ring_sh_zero(volatile uint8_t *dst, size_t n)
 	memset((void *)dst, 0, n);
 }
 #endif
-
-static inline void ring_sh_full_barrier(void)
-{
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-}
 
 /* Byte distance from a to b going forward in a ring of size bytes (a, b < size). */
 static inline uint32_t ring_dist(uint32_t a, uint32_t b, uint32_t size)
