@@ -11,13 +11,22 @@ static void on_irq(void *ctx)
 	((struct sg *)ctx)->irqs++;
 }
 
+/* A page's VA through the alias its visibility requires (host-visible: GPA|boundary). */
+static void *sg_va(uint64_t gpa)
+{
+	uint64_t b = sim_shared_boundary();
+	if (b && !(gpa & b) && sim_page_visibility(gpa) == SIM_VIS_SHARED)
+		gpa |= b;
+	return hw_phys_to_virt(gpa);
+}
+
 uint64_t sg_alloc(struct sg *g, uint64_t npages)
 {
 	if (g->next + npages * 4096 > g->end)
 		return 0;
 	uint64_t gpa = g->next;
 	g->next += npages * 4096;
-	memset(hw_phys_to_virt(gpa), 0, npages * 4096);
+	memset(sg_va(gpa), 0, npages * 4096);
 	return gpa;
 }
 
@@ -37,7 +46,7 @@ static bool is_paravisor(void)
 static uint8_t *ghcb(uint64_t *gpa)
 {
 	*gpa = hw_rdmsr(MSR_GHCB);
-	return hw_phys_to_virt(*gpa);
+	return sg_va(*gpa);
 }
 
 static void ghcb_setbit(uint8_t *p, unsigned off)
@@ -131,7 +140,7 @@ uint64_t sg_hcall(struct sg *g, enum sg_route r, uint64_t control, const void *i
 		if (fast)
 			memcpy(&arg, in, inlen < 8 ? inlen : 8);
 		else {
-			memcpy(hw_phys_to_virt(g->post_page), in, inlen);
+			memcpy(sg_va(g->post_page), in, inlen);
 			arg = g->post_page;
 		}
 		return hw_hypercall(g->hcpage, control, arg, 0);
@@ -162,7 +171,7 @@ uint64_t sg_hcall(struct sg *g, enum sg_route r, uint64_t control, const void *i
 	if (fast)
 		memcpy(&t.rdx, in, inlen < 8 ? inlen : 8);
 	else {
-		memcpy(hw_phys_to_virt(g->shared_page), in, inlen);
+		memcpy(sg_va(g->shared_page), in, inlen);
 		t.rdx = g->shared_page | g->boundary;
 	}
 	hw_tdcall(&t);
@@ -214,7 +223,7 @@ unsigned sg_visibility(struct sg *g, uint64_t gpa, uint64_t npages, bool shared)
 		done += n;
 	}
 	if (shared)
-		memset(hw_phys_to_virt(gpa), 0, npages * 4096);
+		memset(sg_va(gpa), 0, npages * 4096);
 	return 0;
 }
 
@@ -236,7 +245,7 @@ int sg_init(struct sg *g, bool confidential)
 	uint64_t os = 0x8100ull << 48;
 	hw_wrmsr(MSR_GUEST_OS_ID, os);
 	hw_wrmsr(MSR_HYPERCALL, hc | 1);
-	g->hcpage = hw_phys_to_virt(hc);
+	g->hcpage = sg_va(hc);
 	if (is_paravisor()) {
 		if (sg_visibility(g, g->shared_page, 1, true))
 			return UMBRA_EIO;
@@ -278,7 +287,7 @@ static int take(struct sg *g, uint8_t *buf, uint32_t *len, bool *from_pv)
 		uint64_t simp = pv ? g->pv_simp : g->hv_simp;
 		if (!simp)
 			continue;
-		uint8_t *slot = (uint8_t *)hw_phys_to_virt(simp) + 2 * 256;
+		uint8_t *slot = (uint8_t *)sg_va(simp) + 2 * 256;
 		uint32_t type;
 		memcpy(&type, slot, 4);
 		if (type == 0)
@@ -432,7 +441,7 @@ int sg_open_channel(struct sg *g, uint32_t relid, uint32_t ring_pages, bool priv
 	if (!private_ring && sim_shared_boundary() && sg_visibility(g, ch->gpa, ch->pages, true))
 		return UMBRA_EIO;
 	uint32_t feat = 1; /* this endpoint honours pending_send_size (set by the sender) */
-	memcpy((uint8_t *)hw_phys_to_virt(ch->gpa) + 64, &feat, 4);
+	memcpy((uint8_t *)sg_va(ch->gpa) + 64, &feat, 4);
 	int rc = sg_gpadl(g, relid, ch->gpadl, ch->gpa, ch->pages, false, status);
 	if (rc || *status)
 		return rc;
@@ -456,7 +465,7 @@ int sg_open_channel(struct sg *g, uint32_t relid, uint32_t ring_pages, bool priv
 		return rc;
 	memcpy(status, m + 16, 4);
 	ch->conn_id = 0x2000 + relid;
-	uint8_t *base = hw_phys_to_virt(ch->gpa);
+	uint8_t *base = sg_va(ch->gpa);
 	ch->out.base = base;
 	ch->out.dsize = (ring_pages - 1) * 4096;
 	ch->in.base = base + ring_pages * 4096ull;

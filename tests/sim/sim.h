@@ -71,6 +71,9 @@ struct sim_hostile {
 	                                 value and a bogus one (changes between two guest reads) */
 	/* hypercall 0x00DB */
 	uint16_t visibility_partial_pm; /* complete only part of the reps (success + reps done) */
+	uint16_t visibility_fail_pm;    /* fail part-way: HV_STATUS_INSUFFICIENT_MEMORY after a
+	                                   random number of reps (reps done < count) */
+	bool visibility_fail_private_only; /* visibility_fail_pm only hits changes to private */
 };
 
 /* Interrupt delivery policy. */
@@ -121,6 +124,10 @@ struct sim_config {
 #define SIM_CANARY_MAX 64
 #define SIM_CANARY_MIN 8
 
+/* Replace the hostility knobs of the running machine (e.g. to make only the teardown
+ * of a test hostile). 0 or UMBRA_EINVAL. */
+int sim_set_hostile(const struct sim_hostile *h);
+
 /* Fill *c with defaults for platform p (seed 1, arena RAM, 1 VP, no hostility). */
 void sim_config_default(struct sim_config *c, enum sim_platform p);
 /* Create (or re-create) the machine. Resets all state. 0 or UMBRA_EINVAL. */
@@ -139,7 +146,10 @@ const struct sim_config *sim_get_config(void);
  * own allocator). In the paravisor configurations every guest page starts PRIVATE; in
  * SIM_HYPERV every page is host-visible; in SIM_NONE everything is private.
  * hw_phys_to_virt() accepts GPA and GPA|boundary (same backing byte); hw_virt_to_phys()
- * returns the GPA without the boundary bit.
+ * returns the GPA without the boundary bit. Translating the private (low) alias of a page
+ * that is host-visible in an isolated configuration is a guest error: on the hardware that
+ * access faults or reads ciphertext, so host-visible pages must be reached through
+ * GPA|boundary.
  */
 #define SIM_RESERVED_PAGES 16
 int sim_ram_free_range(uint64_t *gpa, uint64_t *npages);

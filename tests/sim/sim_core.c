@@ -7,7 +7,13 @@
 #include "tests/sim/sim_int.h"
 
 struct sim_state sim_g;
+#if UMBRA_IMAGE
+/* A test image passes a block of real RAM in sim_config.ram (tests/sim/sim_image.c):
+ * no static arena in the image file. */
+#define sim_arena ((uint8_t *)0)
+#else
 static uint8_t sim_arena[SIM_ARENA_BYTES] __attribute__((aligned(4096)));
+#endif
 
 static const char *const plat_names[SIM_PLATFORM_COUNT] = {
 	"none", "hyperv", "snp-paravisor", "tdx-paravisor", "snp-legacy-paravisor",
@@ -235,7 +241,25 @@ int sim_mem_rw(uint64_t gpa, void *buf, size_t len, enum sim_who who, bool write
 
 void *hw_phys_to_virt(uint64_t gpa)
 {
-	return sim_ram_ptr(gpa);
+	uint8_t *p = sim_ram_ptr(gpa);
+	if (p && S->boundary && !(gpa & S->boundary) &&
+	    S->vis[page_index(gpa)] == SIM_VIS_SHARED)
+		sim_guest_error("host-visible page 0x%llx reached through its private alias",
+				(unsigned long long)gpa);
+	return p;
+}
+
+int sim_set_hostile(const struct sim_hostile *h)
+{
+	if (!h || !S->up)
+		return UMBRA_EINVAL;
+	struct sim_hostile n = *h;
+	if (!n.msg_delay_max_ns)
+		n.msg_delay_max_ns = 2000000;
+	if (!n.post_busy_burst)
+		n.post_busy_burst = 4;
+	S->cfg.hostile = n;
+	return 0;
 }
 
 uint64_t hw_virt_to_phys(const void *va)
@@ -270,6 +294,8 @@ int sim_init(const struct sim_config *c)
 	if (!S->cfg.hostile.post_busy_burst)
 		S->cfg.hostile.post_busy_burst = 4;
 	uint8_t *ram = c->ram ? c->ram : sim_arena;
+	if (!ram)
+		return UMBRA_EINVAL;
 	uint64_t bytes = c->ram ? c->ram_bytes : (c->ram_bytes && c->ram_bytes < SIM_ARENA_BYTES ? c->ram_bytes : SIM_ARENA_BYTES);
 	uintptr_t a = ((uintptr_t)ram + 4095) & ~(uintptr_t)4095;
 	if (bytes < (a - (uintptr_t)ram) + (SIM_RESERVED_PAGES + 16) * 4096ull)

@@ -46,13 +46,20 @@ static uint64_t modify_visibility(uint64_t control, uint64_t in)
 		sim_hostile_note();
 		limit = start + 1 + sim_rand() % (count - start - 1);
 	}
+	bool fail = false;
+	if (sim_chance(S->cfg.hostile.visibility_fail_pm) &&
+	    (!S->cfg.hostile.visibility_fail_private_only || vis == SIM_VIS_PRIVATE)) {
+		sim_hostile_note();
+		limit = start + sim_rand() % (limit - start);
+		fail = true;
+	}
 	for (uint64_t i = start; i < limit; i++) {
 		uint64_t pfn = rd64(buf + 16 + 8 * i);
 		if ((S->boundary && ((pfn << 12) & S->boundary)) || (pfn >> 52) ||
 		    sim_change_vis(pfn, (enum sim_vis)vis) != 0)
 			return hv_result(HVS_INVALID_PARAMETER, i);
 	}
-	return hv_result(HVS_SUCCESS, limit);
+	return hv_result(fail ? HVS_INSUFFICIENT_MEMORY : HVS_SUCCESS, limit);
 }
 
 static bool busy_burst(void)

@@ -285,6 +285,38 @@ static void test_visibility_partial_completion(void)
 		UT_EQ(sim_page_visibility(gpa + i * 4096ull), SIM_VIS_SHARED);
 }
 
+/* 0xDB failing part-way: an error status with the reps done so far; those pages changed,
+ * the rest did not. With private_only, changes to shared always succeed. */
+static void test_visibility_fails_part_way(void)
+{
+	struct sim_config *c = cfg(SIM_TDX_PARAVISOR, 15);
+	c->hostile.visibility_fail_pm = 1000;
+	c->hostile.visibility_fail_private_only = true;
+	TU_REQ(boot(true, 0, false) == 0);
+	uint64_t gpa = sg_alloc(&G, 64);
+	UT_EQ(sg_visibility(&G, gpa, 64, true), 0);   /* to shared: unaffected */
+	static uint8_t buf[4096];
+	uint64_t hdr[2] = { HV_PARTITION_SELF, 0 };
+	memcpy(buf, hdr, 16);
+	for (uint64_t i = 0; i < 64; i++) {
+		uint64_t pfn = (gpa >> 12) + i;
+		memcpy(buf + 16 + 8 * i, &pfn, 8);
+	}
+	uint64_t r = sg_hcall(&G, SG_DIRECT, HVC_MODIFY_VISIBILITY | (64ull << 32), buf, 16 + 8 * 64);
+	UT_EQ(r & 0xFFFF, HVS_INSUFFICIENT_MEMORY);
+	uint64_t done = (r >> 32) & 0xFFF;
+	UT_CHECK(done < 64);
+	for (uint64_t i = 0; i < 64; i++)
+		UT_EQ(sim_page_visibility(gpa + i * 4096), i < done ? SIM_VIS_PRIVATE : SIM_VIS_SHARED);
+	/* Switched off at run time: the retry completes. */
+	struct sim_hostile h = { 0 };
+	UT_EQ(sim_set_hostile(&h), 0);
+	UT_EQ(sg_visibility(&G, gpa, 64, false), 0);
+	for (uint64_t i = 0; i < 64; i++)
+		UT_EQ(sim_page_visibility(gpa + i * 4096), SIM_VIS_PRIVATE);
+	UT_CHECK(sim_ok());
+}
+
 int main(void)
 {
 	UT_RUN(test_drop_and_never_answer);
@@ -299,5 +331,6 @@ int main(void)
 	UT_RUN(test_ring_len_lie);
 	UT_RUN(test_ring_index_changes_between_reads);
 	UT_RUN(test_visibility_partial_completion);
+	UT_RUN(test_visibility_fails_part_way);
 	return UT_DONE();
 }

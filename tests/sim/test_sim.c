@@ -121,11 +121,16 @@ static void test_visibility_hypercall_0xdb(void)
 	r = vis_call(&g, SG_BYPASS, HV_PARTITION_SELF, 3, pfns, 1, 0);
 	UT_EQ(r & 0xFFFF, HVS_INVALID_HYPERCALL_CODE);
 	/* Contents do not survive a visibility change. */
-	uint8_t *p = hw_phys_to_virt(base + 100 * 4096ull);
+	uint8_t *p = hw_phys_to_virt((base + 100 * 4096ull) | sim_shared_boundary());
 	memset(p, 0x5A, 4096);
 	UT_EQ(sg_visibility(&g, base + 100 * 4096ull, 1, false), 0); /* shared -> private */
 	UT_CHECK(p[0] != 0x5A || p[1] != 0x5A || p[2] != 0x5A);
 	UT_CHECK(sim_ok());
+	/* A host-visible page must be reached through GPA|boundary: its private alias is a
+	 * guest error (an encrypted access to a shared page on the hardware). */
+	UT_CHECK(hw_phys_to_virt(base + 4096) != NULL);   /* shared since the rep-start call */
+	UT_CHECK(!sim_ok());
+	UT_CHECK(strstr(sim_last_problem(), "private alias") != NULL);
 	/* No paravisor: 0xDB is refused. */
 	tu_config(SIM_HYPERV);
 	TU_REQ(tu_start() == 0);

@@ -424,7 +424,8 @@ static void test_gpa_direct_device(void)
 		UT_EQ(B[0], PKT_COMP);
 		UT_EQ(res.status, ok ? 0 : SIM_DMA_BAD);
 		if (ok) {
-			uint8_t *p = hw_phys_to_virt(buf);
+			bool sh = sim_page_visibility(buf) == SIM_VIS_SHARED;
+			uint8_t *p = hw_phys_to_virt(buf | (sh ? sim_shared_boundary() : 0));
 			UT_EQ(p[99], 0);
 			UT_EQ(p[100], 0xAB);
 			UT_EQ(p[5099], 0xAB);
