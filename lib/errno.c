@@ -22,6 +22,7 @@ const char *umbra_strerror(int err)
 	case UMBRA_ERANGE: return "ERANGE";
 	case UMBRA_EEXIST: return "EEXIST";
 	case UMBRA_ENOENT: return "ENOENT";
+	case UMBRA_ENOBUFS: return "ENOBUFS";
 	default: return "E?";
 	}
 }

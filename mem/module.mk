@@ -2,12 +2,13 @@
 # MEM_SRCS: what another layer's host test links to get mem/ (all three belong together;
 # mem_page_reset() also resets the heap). The test supplies hw_phys_to_virt/hw_virt_to_phys
 # (tests/sim does; mem/test/arena.c is mem's own small seam).
-MEM_SRCS := mem/pages.c mem/heap.c mem/heap_reg.c
+MEM_SRCS := mem/pages.c mem/heap.c mem/heap_reg.c mem/vis.c mem/bounce.c
 RT_SRCS += $(MEM_SRCS)
 
-HOST_TESTS += mem_pages mem_heap
+HOST_TESTS += mem_pages mem_heap mem_vis
 HOST_TEST_SRCS_mem_pages := $(MEM_SRCS) mem/test/arena.c mem/test/test_pages.c
 HOST_TEST_SRCS_mem_heap := $(MEM_SRCS) mem/test/arena.c mem/test/test_heap.c
+HOST_TEST_SRCS_mem_vis := $(MEM_SRCS) mem/test/arena.c mem/test/test_vis.c
 
 FUZZ_TARGETS += mem_ops
 FUZZ_SRCS_mem_ops := $(MEM_SRCS) mem/test/arena.c mem/test/fuzz_mem.c

@@ -22,6 +22,7 @@
 #define UMBRA_ERANGE     -16  /* value out of range */
 #define UMBRA_EEXIST     -17  /* already exists */
 #define UMBRA_ENOENT     -18  /* not found */
+#define UMBRA_ENOBUFS    -19  /* shared bounce pool exhausted */
 
 const char *umbra_strerror(int err);
 

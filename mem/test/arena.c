@@ -38,8 +38,12 @@ void arena_fini(void)
 	arena_size = 0;
 }
 
+uint64_t arena_alias;
+
 void *hw_phys_to_virt(uint64_t gpa)
 {
+	if (arena_alias && (gpa & arena_alias))
+		gpa &= ~arena_alias;
 	if (!arena_mem || gpa < arena_gpa || gpa - arena_gpa >= arena_size)
 		return NULL;
 	return arena_mem + (gpa - arena_gpa);

@@ -14,6 +14,9 @@
 extern uint8_t *arena_mem;
 extern uint64_t arena_gpa;
 extern size_t arena_size;
+/* When set (a power of two), GPA | arena_alias names the same byte as GPA: the shared
+ * alias of an isolated VM. */
+extern uint64_t arena_alias;
 
 /* Fresh arena of `size` bytes at GPA `gpa`, filled with `fill`; resets the allocator. */
 void arena_init(size_t size, uint64_t gpa, uint8_t fill);
