@@ -12,6 +12,9 @@
 #include "boot/runtime.h"
 #include "lib/string.h"
 #include "mem/mem.h"
+#if UMBRA_SIM
+#include "tests/sim/sim_image.h"
+#endif
 
 #define TIMER_HZ 1000
 
@@ -54,9 +57,15 @@ static void cpuid_str(uint32_t leaf, char out[13], bool vendor_order)
 			out[i] = '_';
 }
 
+/* SIM images: free RAM goes to the simulated machine, and mem/ manages only the
+ * simulator's RAM (tests/sim/sim_image.h). */
 static int add_free(uint64_t base, uint64_t npages)
 {
+#if UMBRA_SIM
+	return sim_image_offer_ram(base, npages);
+#else
 	return mem_page_add_range(base, npages);
+#endif
 }
 
 _Noreturn void boot_kernel_main(struct boot_info *bi)
@@ -114,13 +123,20 @@ _Noreturn void boot_kernel_main(struct boot_info *bi)
 	}
 	uint64_t rest, nrest;
 	arch_paging_arena_rest(&rest, &nrest);
-	if (nrest && mem_page_add_range(rest, nrest) == 0)
+	if (nrest && add_free(rest, nrest) == 0)
 		memres.free_pages += nrest;
 	for (unsigned i = 0; i < memres.unaccepted_count && i < BOOT_MAX_UNACCEPTED; i++)
 		bi->unaccepted[i] = memres.unaccepted[i];
 	bi->unaccepted_count = memres.unaccepted_count;
 	bi->unaccepted_overflow = memres.unaccepted_overflow;
 	boot_runtime_set_memmap(&memres);
+#if UMBRA_SIM
+	rc = sim_image_start(bi->argc, bi->argv);
+	if (rc) {
+		boot_printf("umbra: FATAL simulator: %s\n", umbra_strerror(rc));
+		boot_poweroff(BOOT_STATUS_CRASH);
+	}
+#endif
 	phase(bi, "mem");
 
 	rc = arch_timer_init(TIMER_HZ);
@@ -145,5 +161,8 @@ _Noreturn void boot_kernel_main(struct boot_info *bi)
 	boot_printf("umbra: phase app t_us=%llu\n", (unsigned long long)t_app);
 	boot_printf("umbra: boot_us=%llu\n", (unsigned long long)t_app);
 	int status = app_main(bi->argc, bi->argv);
+#if UMBRA_SIM
+	status = sim_image_finish(status);
+#endif
 	boot_poweroff(status);
 }

@@ -61,10 +61,13 @@ ifeq ($(UMBRA_TOOLS),tools)
 # Test images are built from build/apps/hello (not build/umbra.efi, which follows APP) by
 # the same rules as `make image` and `make sign` (OVMF's snakeoil key, whose certificate
 # the snakeoil VARS file has enrolled in db).
-BOOT_TEST_APPS := hello crash memtest timer
+BOOT_TEST_APPS := hello crash memtest timer echo
+# Apps the boot tests also boot as SIM images (build/sim/apps/NAME, simulator linked in).
+BOOT_TEST_SIM_APPS := echo
 SNAKEOIL_KEY := /usr/share/ovmf/PkKek-1-snakeoil.key
 SNAKEOIL_CERT := /usr/share/ovmf/PkKek-1-snakeoil.pem
 BOOT_TEST_DEPS += $(foreach a,$(BOOT_TEST_APPS),$(BUILD)/apps/$(a)/umbra.efi) \
+	$(foreach a,$(BOOT_TEST_SIM_APPS),$(BUILD)/sim/apps/$(a)/umbra.efi) \
 	$(BUILD)/test/hello.img $(BUILD)/test/hello.vhd $(BUILD)/test/hello-signed.img \
 	$(BUILD)/test/oot.efi $(BUILD)/clang/apps/hello/umbra.efi
 

@@ -22,3 +22,7 @@ HOST_TEST_SRCS_sim_runner := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) tests/sim/scenar
 $(HOST_BUILD)/umbra-sim: $(HOST_TEST_SRCS_sim_runner) $(wildcard tests/sim/*.h) | $(HOST_BUILD)/tests
 	$(HOST_CC) $(HOST_CFLAGS) $(HOST_TEST_SRCS_sim_runner) -o $@ $(HOST_LDFLAGS)
 host-tests: $(HOST_BUILD)/umbra-sim
+
+# SIM images (umbra.mk: build/sim/apps/NAME/umbra.efi): the simulator plus its image glue
+# (the machine in a block of real RAM, interrupts through the CPU's IDT; docs/sim.md).
+RT_SRCS_SIM += $(SIM_SRCS) tests/sim/sim_image.c tests/sim/sim_image_int.asm

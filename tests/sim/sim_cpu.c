@@ -297,6 +297,11 @@ int hw_irq_set_handler(uint8_t vector, hw_irq_fn fn, void *ctx)
 {
 	if (vector < 32)
 		return UMBRA_EINVAL;
+#if UMBRA_IMAGE
+	int rc = sim_image_irq_set(vector, fn, ctx);
+	if (rc)
+		return rc;
+#endif
 	S->irq[vector].fn = fn;
 	S->irq[vector].ctx = ctx;
 	return 0;
@@ -335,7 +340,11 @@ int sim_deliver_irqs(bool force)
 		}
 		S->in_handler = true;
 		S->if_on = false;
+#if UMBRA_IMAGE
+		sim_image_irq_raise((uint8_t)v);
+#else
 		S->irq[v].fn(S->irq[v].ctx);
+#endif
 		S->if_on = true;
 		S->in_handler = false;
 		S->st.irqs_delivered++;

@@ -197,6 +197,12 @@ void sim_dev_hostile_step(void);
 void sim_chan_signal_guest(struct sim_chan *c);
 /* leak */
 void sim_leak_scan(void);
+#if UMBRA_IMAGE
+/* Test images (sim_image.c): handlers live in the CPU's IDT dispatch, and a pending
+ * vector is raised through the IDT instead of being called. */
+int sim_image_irq_set(uint8_t vector, hw_irq_fn fn, void *ctx);
+void sim_image_irq_raise(uint8_t vector);
+#endif
 
 static inline uint32_t rd32(const uint8_t *p) { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }
 static inline uint64_t rd64(const uint8_t *p) { uint64_t v; __builtin_memcpy(&v, p, 8); return v; }
