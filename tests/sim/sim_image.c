@@ -3,7 +3,8 @@
  * RAM is a block of real, identity-mapped RAM, so hw_phys_to_virt() (the simulator's)
  * returns ordinary pointers the runtime can use; mem/ manages only that block. The
  * simulator's interrupts are raised with a software INT to the vector the runtime
- * installed, so the CPU's IDT, the runtime's entry stub and arch_trap's dispatch run.
+ * installed, so the CPU's IDT, the runtime's entry stub and arch_trap's dispatch table
+ * run; the handler the runtime gave hw_irq_set_handler() is called from there.
  */
 #include <umbra/umbra.h>
 #include "arch/x86_64/arch.h"
@@ -17,7 +18,7 @@
 void sim_image_int(uint8_t vector);
 
 static uint64_t ram_base, ram_pages;   /* largest free range offered by the memory map */
-static uint64_t idt_irqs;              /* interrupts the CPU took through the IDT */
+static uint64_t idt_irqs;              /* handler runs reached through the IDT dispatch */
 static uint64_t idt_missed;            /* raises that did not reach arch_trap */
 
 int sim_image_offer_ram(uint64_t base, uint64_t npages)
@@ -29,9 +30,23 @@ int sim_image_offer_ram(uint64_t base, uint64_t npages)
 	return 0;
 }
 
+/* Installed in the runtime's dispatch table (arch_irq_set_handler) for every vector the
+ * simulator serves: runs only when the CPU delivered the vector through the IDT. */
+static void image_isr(void *ctx)
+{
+	uint8_t v = (uint8_t)(uintptr_t)ctx;
+
+	idt_irqs++;
+	if (S->irq[v].fn)
+		S->irq[v].fn(S->irq[v].ctx);
+}
+
 int sim_image_irq_set(uint8_t vector, hw_irq_fn fn, void *ctx)
 {
-	return arch_irq_set_handler(vector, fn, ctx);
+	(void)ctx;
+	if (fn && S->irq[vector].fn && S->irq[vector].fn != fn)
+		return UMBRA_EBUSY;
+	return arch_irq_set_handler(vector, fn ? image_isr : NULL, (void *)(uintptr_t)vector);
 }
 
 /* Real interrupts stay off around the INT so that arch_irq_count moves only for it. */
@@ -42,9 +57,7 @@ void sim_image_irq_raise(uint8_t vector)
 	cpu_cli();
 	uint64_t before = arch_irq_count;
 	sim_image_int(vector);
-	if (arch_irq_count == before + 1)
-		idt_irqs++;
-	else
+	if (arch_irq_count != before + 1)
 		idt_missed++;
 	if (en)
 		cpu_sti();
