@@ -73,6 +73,11 @@ struct synic_pages {
 	/* one zeroed private page: GPA (no boundary bit) */
 	int (*alloc)(uint64_t *gpa);
 	void (*free)(uint64_t gpa);
+	/* Optional: one zeroed host-visible page (GPA without the boundary bit, VA of the
+	 * shared alias) from the isolation policy (mem/vis), and its return. Without them
+	 * synic/ makes a private page host-visible itself. */
+	int (*shared_alloc)(uint64_t *gpa, void **va);
+	void (*shared_free)(uint64_t gpa);
 };
 int synic_init(const struct synic_config *c, const struct synic_pages *pages, bool confidential);
 /* Switch to the fallback: paravisor SINT2 proxied, posts by the bypass route. */
@@ -108,8 +113,10 @@ void synic_set_trace(synic_trace_fn fn);
 
 /* HvModifySparseGpaPageHostVisibility for npages from gpa (batched, 510 PFNs a call,
  * partial completion continued). host_visible: read-write to the host, else private.
- * No-op success without isolation. */
-int synic_set_visibility(uint64_t gpa, uint64_t npages, bool host_visible);
+ * No-op success without isolation. On failure *done (if not NULL) is the number of
+ * pages from gpa on that did change (the calls before the failing one plus its reps
+ * completed); on success npages. */
+int synic_set_visibility(uint64_t gpa, uint64_t npages, bool host_visible, uint64_t *done);
 
 /* Counters for benchmarks and tests. */
 struct synic_stats {

@@ -102,12 +102,21 @@ int synic_init(const struct synic_config *c, const struct synic_pages *pages, bo
 	synic_s.in_page = hw_phys_to_virt(synic_s.in_gpa);
 	if (b == SYNIC_ROUTE_TDCALL) {
 		/* TDVMCALL hypercall input must be host-visible. */
-		rc = own_page(&synic_s.shared_gpa);
-		if (!rc)
-			rc = synic_set_visibility(synic_s.shared_gpa, 1, true);
-		if (rc)
-			return rc;
-		synic_s.shared_page = hw_phys_to_virt(synic_s.shared_gpa | c->shared_boundary);
+		if (pages->shared_alloc) {
+			void *va = NULL;
+			rc = pages->shared_alloc(&synic_s.shared_gpa, &va);
+			if (rc)
+				return rc;
+			synic_s.shared_page = va;
+			synic_s.shared_by_policy = true;
+		} else {
+			rc = own_page(&synic_s.shared_gpa);
+			if (!rc)
+				rc = synic_set_visibility(synic_s.shared_gpa, 1, true, NULL);
+			if (rc)
+				return rc;
+			synic_s.shared_page = hw_phys_to_virt(synic_s.shared_gpa | c->shared_boundary);
+		}
 		memset(synic_s.shared_page, 0, 4096);
 	}
 
@@ -159,8 +168,14 @@ void synic_shutdown(void)
 	hw_wrmsr(HV_MSR_SIEFP, 0);
 	hw_irq_restore(irq);
 	hw_irq_set_handler(SYNIC_VECTOR, NULL, NULL);
-	if (synic_s.shared_page)
-		synic_set_visibility(synic_s.shared_gpa, 1, false);
+	if (synic_s.shared_page && synic_s.shared_by_policy) {
+		if (synic_s.pages->shared_free)
+			synic_s.pages->shared_free(synic_s.shared_gpa);
+	} else if (synic_s.shared_page) {
+		memset(synic_s.shared_page, 0, 4096);
+		synic_set_visibility(synic_s.shared_gpa, 1, false, NULL);
+	}
+	synic_s.shared_by_policy = false;
 	hw_wrmsr(HV_MSR_HYPERCALL, 0);
 	synic_s.up = false;
 	synic_s.hcpage = NULL;
@@ -173,8 +188,10 @@ void synic_shutdown(void)
 	synic_s.nown = 0;
 }
 
-int synic_set_visibility(uint64_t gpa, uint64_t npages, bool host_visible)
+int synic_set_visibility(uint64_t gpa, uint64_t npages, bool host_visible, uint64_t *done_out)
 {
+	if (done_out)
+		*done_out = 0;
 	if ((gpa & 0xFFF) || npages == 0 || (gpa & synic_s.cfg.shared_boundary))
 		return UMBRA_EINVAL;
 	if (!synic_s.cfg.isolated || !synic_s.cfg.paravisor)
@@ -200,6 +217,11 @@ int synic_set_visibility(uint64_t gpa, uint64_t npages, bool host_visible)
 			uint32_t reps = HV_REPS_DONE(rax);
 			synic_s.st.vis_calls++;
 			if (HV_STATUS(rax) != 0 || reps > n || (reps <= start && tries > 16)) {
+				/* Reps done by a failing call count only towards host-visible:
+				 * over-counting there means undoing too much (harmless), towards
+				 * private it would let a shared page pass as private. */
+				if (host_visible && reps > start && reps <= n)
+					start = reps;
 				rc = UMBRA_EIO;
 				break;
 			}
@@ -207,9 +229,14 @@ int synic_set_visibility(uint64_t gpa, uint64_t npages, bool host_visible)
 				start = reps;
 		}
 		hw_irq_restore(irq);
-		if (rc)
+		if (rc) {
+			if (done_out)
+				*done_out = done + start;
 			return rc;
+		}
 		done += n;
 	}
+	if (done_out)
+		*done_out = npages;
 	return 0;
 }

@@ -28,6 +28,7 @@ struct synic_state {
 	uint64_t in_gpa;
 	uint8_t *shared_page;           /* TDX: host-visible input page for TDVMCALL */
 	uint64_t shared_gpa;
+	bool shared_by_policy;          /* shared_page came from pages->shared_alloc */
 	/* [SYNIC_PV], [SYNIC_HV]: message and event pages (NULL if that SynIC is absent) */
 	volatile uint8_t *simp[2];
 	volatile uint8_t *siefp[2];

@@ -1,7 +1,7 @@
 # vmbus/: wire formats, host-message parser, protocol core (connection, offers, GPADLs,
 # channels), the public client API (include/umbra/vmbus.h).
 VMBUS_CORE_SRCS := vmbus/vmbus_msg.c vmbus/vmbus_conn.c vmbus/vmbus_chan.c
-VMBUS_API_SRCS := $(VMBUS_CORE_SRCS) vmbus/vmbus_api.c vmbus/vmbus_io.c
+VMBUS_API_SRCS := $(VMBUS_CORE_SRCS) vmbus/vmbus_api.c vmbus/vmbus_io.c vmbus/vmbus_xfer.c
 RT_SRCS += $(VMBUS_API_SRCS)
 
 # Protocol core against a scripted server (exact bytes, hostile cases).
@@ -12,7 +12,7 @@ HOST_TEST_SRCS_vmbus_core := $(VMBUS_CORE_SRCS) lib/errno.c vmbus/tests/script.c
 # Public API against a reactive fake host with echo devices (ring/ on the host side).
 HOST_TESTS += vmbus_api
 HOST_TEST_SRCS_vmbus_api := $(VMBUS_API_SRCS) ring/ring_tx.c ring/ring_rx.c ring/ring_pkt.c \
-	ring/ring_pair.c lib/errno.c vmbus/tests/vmbus_api_test.c
+	ring/ring_pair.c lib/errno.c mem/bounce.c vmbus/tests/vmbus_api_test.c
 
 FUZZ_TARGETS += vmbus_msg
 FUZZ_SRCS_vmbus_msg := $(VMBUS_CORE_SRCS) vmbus/tests/vmbus_msg_fuzz.c
@@ -25,13 +25,13 @@ RT_SRCS += vmbus/vmbus_platform.c
 # relayed channel through the public API, hostile cases, leak checker on.
 VMBUS_E2E_SIM := $(SIM_CORE_SRCS)
 HOST_TESTS += vmbus_e2e
-HOST_TEST_SRCS_vmbus_e2e := $(VMBUS_E2E_SIM) mem/pages.c mem/heap.c mem/heap_reg.c \
+HOST_TEST_SRCS_vmbus_e2e := $(VMBUS_E2E_SIM) $(MEM_SRCS) \
 	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) vmbus/vmbus_platform.c \
 	vmbus/tests/vmbus_e2e_test.c
 
 # `make bench`: host exits per open/close by channel kind and ring size, signals per
 # 10,000 streamed packets, each next to the protocol minimum (counts from tests/sim).
 BENCH_PROGS += vmbus_bench
-BENCH_SRCS_vmbus_bench := $(VMBUS_E2E_SIM) mem/pages.c mem/heap.c mem/heap_reg.c \
+BENCH_SRCS_vmbus_bench := $(VMBUS_E2E_SIM) $(MEM_SRCS) \
 	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) vmbus/vmbus_platform.c \
 	bench/vmbus_bench.c

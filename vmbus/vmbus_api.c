@@ -50,9 +50,12 @@ int vmbus_api_attach(struct vmbus_conn *conn, const struct vmbus_mem_ops *ops)
 {
 	if (!conn || !ops || !ops->page_alloc || !ops->page_free)
 		return UMBRA_EINVAL;
+	if ((ops->shared_alloc == NULL) != (ops->shared_free == NULL))
+		return UMBRA_EINVAL;
 	vmbus_api_s.conn = conn;
 	vmbus_api_s.ops = *ops;
 	memset(vmbus_api_s.ch, 0, sizeof(vmbus_api_s.ch));
+	memset(&vmbus_api_s.pool, 0, sizeof(vmbus_api_s.pool));
 	conn->on_rescind = on_rescind;
 	conn->on_rescind_ctx = NULL;
 	return 0;
@@ -60,6 +63,8 @@ int vmbus_api_attach(struct vmbus_conn *conn, const struct vmbus_mem_ops *ops)
 
 void vmbus_api_detach(void)
 {
+	if (vmbus_api_s.conn)
+		vmbus_pool_release();
 	memset(vmbus_api_s.ch, 0, sizeof(vmbus_api_s.ch));
 	vmbus_api_s.conn = NULL;
 }
@@ -178,29 +183,24 @@ int vmbus_find(const struct vmbus_guid *class_id, unsigned nth, struct vmbus_off
 
 int vmbus_pages_get(size_t npages, bool shared, uint64_t *gpa, void **va)
 {
-	int rc = vmbus_api_s.ops.page_alloc(vmbus_api_s.ops.ctx, npages, gpa, va);
-	if (rc)
-		return rc;
-	if (shared && vmbus_api_s.ops.set_visibility) {
-		rc = vmbus_api_s.ops.set_visibility(vmbus_api_s.ops.ctx, *gpa, npages, true);
-		if (rc) {
-			/* Partly shared pages cannot be trusted private: put them back first. */
-			if (vmbus_api_s.ops.set_visibility(vmbus_api_s.ops.ctx, *gpa, npages, false) == 0)
-				vmbus_api_s.ops.page_free(vmbus_api_s.ops.ctx, *gpa, npages);
-			return rc;
-		}
-		memset(*va, 0, npages * 4096);
-	}
-	return 0;
+	const struct vmbus_mem_ops *o = &vmbus_api_s.ops;
+	if (shared && o->shared_alloc)
+		return o->shared_alloc(o->ctx, npages, gpa, va);
+	return o->page_alloc(o->ctx, npages, gpa, va);
 }
 
-/* Make private again and free; if the pages cannot be made private they are leaked. */
 void vmbus_pages_put(uint64_t gpa, size_t npages, bool shared)
 {
-	if (shared && vmbus_api_s.ops.set_visibility &&
-	    vmbus_api_s.ops.set_visibility(vmbus_api_s.ops.ctx, gpa, npages, false) != 0)
-		return;
-	vmbus_api_s.ops.page_free(vmbus_api_s.ops.ctx, gpa, npages);
+	const struct vmbus_mem_ops *o = &vmbus_api_s.ops;
+	if (shared && o->shared_free)
+		o->shared_free(o->ctx, gpa, npages);
+	else
+		o->page_free(o->ctx, gpa, npages);
+}
+
+uint64_t vmbus_host_pfn(uint64_t gpa, bool shared)
+{
+	return (gpa | (shared && vmbus_api_s.ops.shared_alloc ? vmbus_api_s.ops.shared_pfn_bias : 0)) >> 12;
 }
 
 /* ---- open / close ---- */
@@ -214,6 +214,7 @@ static void ch_free_mem(struct vmbus_channel *ch, bool ring_fenced)
 	for (int i = 0; i < VMBUS_API_MAX_BUFS; i++)
 		if (ch->bufs[i].pages)
 			vmbus_pages_put(ch->bufs[i].gpa, ch->bufs[i].pages, ch->bufs[i].shared);
+	vmbus_xfers_release(ch);
 	ch->ring_va = NULL;
 	ch->pkbuf = NULL;
 }
@@ -271,7 +272,7 @@ int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_c
 	if (rc)
 		goto fail;
 	for (size_t i = 0; i < ch->ring_pages; i++)
-		g_pfns[i] = (ch->ring_gpa >> 12) + i;
+		g_pfns[i] = vmbus_host_pfn(ch->ring_gpa + i * 4096, ch->shared_ring);
 	rc = vmbus_conn_gpadl_create(vmbus_api_s.conn, relid, 0, (uint32_t)(ch->ring_pages * 4096), g_pfns,
 				     (uint32_t)ch->ring_pages, &ch->gpadl);
 	if (rc) {

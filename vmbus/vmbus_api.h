@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <umbra/vmbus.h>
 #include "vmbus/vmbus_conn.h"
 
 struct vmbus_mem_ops {
@@ -16,15 +17,27 @@ struct vmbus_mem_ops {
 	/* npages contiguous zeroed private pages: GPA (no shared-boundary bit) and VA. */
 	int (*page_alloc)(void *ctx, size_t npages, uint64_t *gpa, void **va);
 	int (*page_free)(void *ctx, uint64_t gpa, size_t npages);
-	/* Make pages host-visible (true) or private again (false); contents are undefined
-	 * afterwards. NULL when every page is already host-visible (no isolation). */
-	int (*set_visibility)(void *ctx, uint64_t gpa, size_t npages, bool host_visible);
+	/* npages contiguous zeroed host-visible pages (GPA without the boundary bit, VA
+	 * through the shared alias), and their return: scrubbed, made private, freed; a
+	 * page that cannot be made private is quarantined (never reused) and the call
+	 * fails. NULL when there is no isolation (page_alloc memory is host-visible). */
+	int (*shared_alloc)(void *ctx, size_t npages, uint64_t *gpa, void **va);
+	int (*shared_free)(void *ctx, uint64_t gpa, size_t npages);
+	/* In-place transfers: 0 and *gpa if [va, va+len) is private RAM the runtime's
+	 * allocator handed out, contiguous in GPA; UMBRA_EPERM if a page of it is
+	 * host-visible; UMBRA_EINVAL if it is other memory. NULL: refused (EPERM). */
+	int (*private_range)(void *ctx, const void *va, size_t len, uint64_t *gpa);
+	/* OR-ed into the GPA of host-visible memory for GPADL and GPA-direct page numbers:
+	 * 0 (the low alias) or the shared-GPA boundary (vmbus_platform.c decides). */
+	uint64_t shared_pfn_bias;
 	/* Wait up to max_ns for an interrupt (may return early). */
 	void (*wait)(void *ctx, uint64_t max_ns);
 };
 
 #define VMBUS_API_MAX_OPEN   32
 #define VMBUS_API_MAX_BUFS   16         /* live buffers per channel */
+#define VMBUS_API_MAX_XFERS  VMBUS_XFER_MAX_INFLIGHT
+#define VMBUS_BOUNCE_DEFAULT_PAGES 64   /* shared bounce pool: 256 KiB */
 #define VMBUS_RING_MIN_BYTES 8192u
 #define VMBUS_RING_MAX_BYTES (16u << 20)
 

@@ -4,9 +4,11 @@
 
 static uint64_t g_gpa_pfns[VMBUS_GPA_MAX_PAGES];
 
+static int dispatch(uint64_t timeout_ns);
+
 /* ---- data ---- */
 
-static int tx_result(struct vmbus_channel *ch, int rc)
+int vmbus_tx_result(struct vmbus_channel *ch, int rc)
 {
 	if (rc == RING_SIGNAL)
 		return vmbus_conn_signal(vmbus_api_s.conn, ch->relid);
@@ -15,7 +17,7 @@ static int tx_result(struct vmbus_channel *ch, int rc)
 	return rc;
 }
 
-static int tx_check(struct vmbus_channel *ch)
+int vmbus_tx_check(struct vmbus_channel *ch)
 {
 	int rc = vmbus_ch_check(ch);
 	if (rc)
@@ -30,24 +32,24 @@ static int tx_check(struct vmbus_channel *ch)
 int vmbus_send(struct vmbus_channel *ch, const void *data, size_t len, uint64_t trans_id,
 	       unsigned flags)
 {
-	int rc = tx_check(ch);
+	int rc = vmbus_tx_check(ch);
 	if (rc)
 		return rc;
 	if ((len && !data) || (flags & ~VMBUS_SEND_COMPLETION_REQUESTED))
 		return UMBRA_EINVAL;
-	return tx_result(ch, ring_tx_inband(&ch->rp.tx, data, len, trans_id,
+	return vmbus_tx_result(ch, ring_tx_inband(&ch->rp.tx, data, len, trans_id,
 					    (flags & VMBUS_SEND_COMPLETION_REQUESTED) != 0));
 }
 
 int vmbus_send_completion(struct vmbus_channel *ch, const void *data, size_t len,
 			  uint64_t trans_id)
 {
-	int rc = tx_check(ch);
+	int rc = vmbus_tx_check(ch);
 	if (rc)
 		return rc;
 	if (len && !data)
 		return UMBRA_EINVAL;
-	return tx_result(ch, ring_tx_completion(&ch->rp.tx, data, len, trans_id));
+	return vmbus_tx_result(ch, ring_tx_completion(&ch->rp.tx, data, len, trans_id));
 }
 
 static struct vmbus_bufrec *buf_find(struct vmbus_channel *ch, const struct vmbus_buffer *b)
@@ -59,10 +61,23 @@ static struct vmbus_bufrec *buf_find(struct vmbus_channel *ch, const struct vmbu
 	return NULL;
 }
 
+/* A buffer not of ch: UMBRA_EPERM if it is another channel's of the other memory kind
+ * (it is never copied to where ch's policy wants it), else UMBRA_EINVAL. */
+static int buf_foreign(struct vmbus_channel *ch, const struct vmbus_buffer *b)
+{
+	for (int i = 0; i < VMBUS_API_MAX_OPEN; i++) {
+		struct vmbus_channel *o = &vmbus_api_s.ch[i];
+		const struct vmbus_bufrec *r = o != ch && o->used ? buf_find(o, b) : NULL;
+		if (r && r->shared != !ch->conf_ext)
+			return UMBRA_EPERM;
+	}
+	return UMBRA_EINVAL;
+}
+
 int vmbus_send_gpa_direct(struct vmbus_channel *ch, const struct vmbus_gpa_buf *bufs, unsigned n,
 			  const void *data, size_t len, uint64_t trans_id, unsigned flags)
 {
-	int rc = tx_check(ch);
+	int rc = vmbus_tx_check(ch);
 	if (rc)
 		return rc;
 	if (!bufs || n == 0 || n > VMBUS_GPA_MAX_RANGES || (len && !data) ||
@@ -72,7 +87,12 @@ int vmbus_send_gpa_direct(struct vmbus_channel *ch, const struct vmbus_gpa_buf *
 	uint32_t used = 0;
 	for (unsigned i = 0; i < n; i++) {
 		const struct vmbus_buffer *b = bufs[i].buf;
-		if (!b || !buf_find(ch, b) || bufs[i].len == 0 || bufs[i].offset >= b->bytes ||
+		if (!b)
+			return UMBRA_EINVAL;
+		const struct vmbus_bufrec *r = buf_find(ch, b);
+		if (!r)
+			return buf_foreign(ch, b);
+		if (bufs[i].len == 0 || bufs[i].offset >= b->bytes ||
 		    bufs[i].len > b->bytes - bufs[i].offset)
 			return UMBRA_EINVAL;
 		uint64_t start = b->gpa + bufs[i].offset;
@@ -81,13 +101,13 @@ int vmbus_send_gpa_direct(struct vmbus_channel *ch, const struct vmbus_gpa_buf *
 		if (used + cnt > VMBUS_GPA_MAX_PAGES)
 			return UMBRA_EINVAL;
 		for (uint32_t k = 0; k < cnt; k++)
-			g_gpa_pfns[used + k] = (start >> 12) + k;
+			g_gpa_pfns[used + k] = vmbus_host_pfn(start + k * 4096ull, r->shared);
 		ranges[i].byte_count = (uint32_t)bufs[i].len;
 		ranges[i].byte_offset = off;
 		ranges[i].pfns = &g_gpa_pfns[used];
 		used += cnt;
 	}
-	return tx_result(ch, ring_tx_gpa_direct(&ch->rp.tx, ranges, n, data, len, trans_id,
+	return vmbus_tx_result(ch, ring_tx_gpa_direct(&ch->rp.tx, ranges, n, data, len, trans_id,
 						(flags & VMBUS_SEND_COMPLETION_REQUESTED) != 0));
 }
 
@@ -182,6 +202,16 @@ int vmbus_dispatch(uint64_t timeout_ns)
 {
 	if (!vmbus_api_ready())
 		return UMBRA_ENODEV;
+	if (vmbus_api_s.in_dispatch)
+		return UMBRA_EBUSY;     /* from a callback */
+	vmbus_api_s.in_dispatch = true;
+	int n = dispatch(timeout_ns);
+	vmbus_api_s.in_dispatch = false;
+	return n;
+}
+
+static int dispatch(uint64_t timeout_ns)
+{
 	uint64_t start = vmbus_api_now();
 	for (;;) {
 		int delivered = 0;
@@ -243,7 +273,7 @@ int vmbus_buffer_alloc(struct vmbus_channel *ch, size_t bytes, struct vmbus_buff
 	out->va = va;
 	out->gpa = gpa;
 	out->bytes = pages * 4096;
-	out->host_visible = shared && vmbus_api_s.ops.set_visibility != NULL;
+	out->host_visible = shared && vmbus_api_s.ops.shared_alloc != NULL;
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "vmbus/vmbus_conn.h"
 #include "synic/synic.h"
 #include "mem/mem.h"
+#include "mem/vis.h"
 #include "arch/x86_64/hw.h"
 #include "lib/string.h"
 #include <umbra/errno.h>
@@ -85,11 +86,71 @@ static int m_free(void *ctx, uint64_t gpa, size_t n)
 	return mem_page_free(gpa, n);
 }
 
-static int m_vis(void *ctx, uint64_t gpa, size_t n, bool shared)
+static int m_shared_alloc(void *ctx, size_t n, uint64_t *gpa, void **va)
 {
 	(void)ctx;
-	return synic_set_visibility(gpa, n, shared);
+	return mem_vis_alloc(n, gpa, va);
 }
+
+static int m_shared_free(void *ctx, uint64_t gpa, size_t n)
+{
+	(void)ctx;
+	return mem_vis_free(gpa, n);
+}
+
+/* Private RAM the allocator handed out, contiguous in GPA, no page host-visible. */
+static int m_private(void *ctx, const void *va, size_t len, uint64_t *gpa)
+{
+	(void)ctx;
+	uint64_t g = hw_virt_to_phys(va);
+	if (!g || g == UINT64_MAX || len == 0)
+		return UMBRA_EINVAL;
+	uintptr_t base = (uintptr_t)va & ~(uintptr_t)4095;
+	uint64_t first = g & ~4095ull, pages = ((g & 4095) + len + 4095) / 4096;
+	for (uint64_t i = 0; i < pages; i++) {
+		uint64_t p = first + i * 4096;
+		if (hw_virt_to_phys((const void *)(base + i * 4096)) != p || mem_page_state(p) != 1)
+			return UMBRA_EINVAL;
+	}
+	if (mem_vis_any_shared(first, pages))
+		return UMBRA_EPERM;
+	*gpa = g;
+	return 0;
+}
+
+static int vis_change(uint64_t gpa, uint64_t n, bool shared, uint64_t *done)
+{
+	return synic_set_visibility(gpa, n, shared, done);
+}
+
+static void vis_log(const char *what, uint64_t gpa, uint64_t n)
+{
+	VLOG("%s: gpa 0x%llx, %llu pages\n", what, (unsigned long long)gpa, (unsigned long long)n);
+}
+
+/*
+ * GPADL and GPA-direct page numbers of host-visible memory: the low alias (GPA >> 12) or
+ * with the shared-GPA boundary. Linux passes the low alias on SNP-vTOM and on TDX with
+ * the paravisor; mu_msvm adds the boundary (reference vmbus.md 3.5, 7: which one the host
+ * requires is unverified). OpenHCL's shared view maps both aliases, and Linux's form is
+ * the one that runs on Azure CVMs at scale, so both platforms use the low alias. This
+ * table is the one switch.
+ */
+static bool pfn_with_boundary(uint8_t iso_type)
+{
+#ifdef UMBRA_HOST
+	if (vmbus_platform_test_pfn_boundary)
+		return true;
+#endif
+	switch (iso_type) {
+	case SYNIC_ISO_SNP: return false;
+	case SYNIC_ISO_TDX: return false;
+	default: return false;
+	}
+}
+#ifdef UMBRA_HOST
+bool vmbus_platform_test_pfn_boundary;
+#endif
 
 static void m_wait(void *ctx, uint64_t ns)
 {
@@ -110,7 +171,20 @@ static void p_free(uint64_t gpa)
 	mem_page_free(gpa, 1);
 }
 
+static int p_shared_alloc(uint64_t *gpa, void **va)
+{
+	return mem_vis_alloc(1, gpa, va);
+}
+
+static void p_shared_free(uint64_t gpa)
+{
+	mem_vis_free(gpa, 1);
+}
+
 static const struct synic_pages g_pages = { .alloc = p_alloc, .free = p_free };
+static const struct synic_pages g_pages_vis = {
+	.alloc = p_alloc, .free = p_free, .shared_alloc = p_shared_alloc, .shared_free = p_shared_free,
+};
 
 int vmbus_platform_start(void)
 {
@@ -125,7 +199,16 @@ int vmbus_platform_start(void)
 		return g_state = rc;
 	}
 	bool conf = g_cfg.isolated && g_cfg.paravisor && g_cfg.cvmb_available;
-	rc = synic_init(&g_cfg, &g_pages, conf);
+	bool isolated = g_cfg.isolated && g_cfg.paravisor;
+	if (isolated) {
+		static const struct mem_vis_ops vops = { .change = vis_change, .log = vis_log };
+		rc = mem_vis_init(&vops, g_cfg.shared_boundary);
+		if (rc) {
+			VLOG("vmbus: bad shared-GPA boundary 0x%llx\n", (unsigned long long)g_cfg.shared_boundary);
+			return g_state = rc;
+		}
+	}
+	rc = synic_init(&g_cfg, isolated ? &g_pages_vis : &g_pages, conf);
 	if (rc) {
 		VLOG("vmbus: SynIC bring-up failed (%d)\n", rc);
 		synic_shutdown();
@@ -148,11 +231,14 @@ int vmbus_platform_start(void)
 		return g_state = rc;
 	}
 	static const struct vmbus_mem_ops ops = {
-		.page_alloc = m_alloc, .page_free = m_free, .set_visibility = m_vis, .wait = m_wait,
+		.page_alloc = m_alloc, .page_free = m_free, .shared_alloc = m_shared_alloc,
+		.shared_free = m_shared_free, .private_range = m_private, .wait = m_wait,
 	};
 	struct vmbus_mem_ops o = ops;
-	if (!g_cfg.isolated)
-		o.set_visibility = NULL;
+	if (!isolated)
+		o.shared_alloc = NULL, o.shared_free = NULL, o.private_range = NULL;
+	else if (pfn_with_boundary(g_cfg.iso_type))
+		o.shared_pfn_bias = g_cfg.shared_boundary;
 	vmbus_api_attach(&g_conn, &o);
 	VLOG("vmbus: version %u.%u, %s control plane, %d offers\n", g_conn.version >> 16,
 	     g_conn.version & 0xFFFF, g_conn.confidential ? "confidential" : "host-visible",
@@ -185,6 +271,7 @@ bool vmbus_platform_fell_back(void)
 void vmbus_platform_reset(void)
 {
 	vmbus_api_detach();
+	mem_vis_reset();
 	memset(&g_conn, 0, sizeof(g_conn));
 	memset(&g_cfg, 0, sizeof(g_cfg));
 	g_state = 0;

@@ -29,4 +29,10 @@ bool vmbus_platform_fell_back(void);
 /* Forget everything (tests that re-create the machine). */
 void vmbus_platform_reset(void);
 
+#ifdef UMBRA_HOST
+/* Test-only: give the host PFNs of host-visible memory with the shared-GPA boundary
+ * (the other form of the switch in vmbus_platform.c). */
+extern bool vmbus_platform_test_pfn_boundary;
+#endif
+
 #endif

@@ -9,8 +9,11 @@
  * confidential-ring flag gets its rings in private memory; otherwise the rings are made
  * host-visible and restored to private after close. Buffers from vmbus_buffer_alloc()
  * are private when the offer has the confidential-external-memory flag, host-visible
- * otherwise. Data the app passes to vmbus_send() is copied into the ring: for a channel
- * whose ring is host-visible that copy is visible to the host.
+ * otherwise; vmbus_send_gpa_direct() refuses (UMBRA_EPERM) a buffer of another channel
+ * whose kind differs, rather than copy it. vmbus_xfer_send() moves the app's own private
+ * memory: in place on a channel with confidential external memory, through the shared
+ * bounce pool otherwise. Data the app passes to vmbus_send() is copied into the ring: for
+ * a channel whose ring is host-visible that copy is visible to the host.
  *
  * Threading: single-threaded. Callbacks (VMBUS_OPEN with on_packet) run only inside
  * vmbus_dispatch(), never from interrupt context.
@@ -29,6 +32,8 @@
  *   UMBRA_ECORRUPT    the host broke the ring protocol; the channel stays failed
  *   UMBRA_EREFUSED    the host refused the GPADL or the open
  *   UMBRA_ENOMEM      out of pages
+ *   UMBRA_EPERM       the memory is of the wrong kind for the channel's policy
+ *   UMBRA_ENOBUFS     the shared bounce pool is full (vmbus_xfer_send, no wait)
  * No function crashes on bad arguments, including garbage channel handles.
  */
 #ifndef UMBRA_VMBUS_H
@@ -140,7 +145,7 @@ int vmbus_dispatch(uint64_t timeout_ns);
 /* A buffer for GPA-direct packets, placed by the channel's memory policy. */
 struct vmbus_buffer {
 	void *va;
-	uint64_t gpa;           /* GPA the host is given (host-visible buffers: the low alias) */
+	uint64_t gpa;           /* GPA without the shared-GPA boundary bit */
 	size_t bytes;           /* rounded up to whole pages */
 	bool host_visible;
 };
@@ -163,6 +168,59 @@ struct vmbus_gpa_buf {
  * vmbus_buffer_alloc on this channel. */
 int vmbus_send_gpa_direct(struct vmbus_channel *ch, const struct vmbus_gpa_buf *bufs, unsigned n,
 			  const void *data, size_t len, uint64_t trans_id, unsigned flags);
+
+/*
+ * Transfers of the app's own memory (any private buffer from umbra_alloc or
+ * umbra_page_alloc) by one GPA-direct packet, without the app choosing the memory kind:
+ *  - channel with confidential external memory (offer flag 0x4): the buffer is described
+ *    in place, never copied. It must be private RAM the runtime's allocator handed out:
+ *    UMBRA_EPERM if any page of it is host-visible, UMBRA_EINVAL for other memory.
+ *  - any other channel: the data goes through the shared bounce pool: copied into
+ *    host-visible pool pages right before the packet is sent (TO_HOST; the rest of the
+ *    pages is zero) and out right after vmbus_xfer_done (FROM_HOST); pool pages are
+ *    scrubbed when released. The pool never holds a confidential ring or a buffer of a
+ *    channel with 0x4. If the pool has no room: pool_timeout_ns 0 returns UMBRA_ENOBUFS
+ *    at once; otherwise the call waits up to pool_timeout_ns (running the callbacks of
+ *    callback channels, so their completions can release pool pages) and then returns
+ *    UMBRA_ETIMEDOUT. From inside a callback no callbacks run during the wait.
+ * len is 1 .. VMBUS_GPA_MAX_PAGES * 4096 - (buf's offset in its page); dir is
+ * VMBUS_XFER_TO_HOST (the device reads), VMBUS_XFER_FROM_HOST (it writes) or both. The
+ * in-band payload data/len and trans_id/flags are as for vmbus_send. *x records the
+ * transfer: after the device's completion the app calls vmbus_xfer_done(x) (also after
+ * a rescind; vmbus_close releases what is still outstanding). At most
+ * VMBUS_XFER_MAX_INFLIGHT bounced transfers per channel (UMBRA_EBUSY).
+ */
+#define VMBUS_XFER_TO_HOST      0x1u
+#define VMBUS_XFER_FROM_HOST    0x2u
+#define VMBUS_XFER_MAX_INFLIGHT 16
+
+struct vmbus_xfer {
+	struct vmbus_channel *ch;
+	void *buf;
+	size_t len;
+	unsigned dir;
+	bool bounced;           /* went through the shared bounce pool */
+	uint32_t slot, seq;     /* the runtime's bookkeeping */
+};
+int vmbus_xfer_send(struct vmbus_channel *ch, void *buf, size_t len, unsigned dir,
+		    const void *data, size_t data_len, uint64_t trans_id, unsigned flags,
+		    uint64_t pool_timeout_ns, struct vmbus_xfer *x);
+/* Finish a transfer: FROM_HOST data is copied into the app's buffer, pool pages are
+ * scrubbed and released. UMBRA_EINVAL if x is not an outstanding transfer (done twice,
+ * or its channel was closed and reopened), UMBRA_ECLOSED if its channel was closed
+ * (the pool pages were released then). */
+int vmbus_xfer_done(struct vmbus_xfer *x);
+
+/* The shared bounce pool: its size in pages (1..1024, default 64) may be set before its
+ * first use (UMBRA_EBUSY afterwards). */
+int vmbus_bounce_pool_pages(uint32_t pages);
+struct vmbus_bounce_info {
+	uint32_t pages;         /* 0 until first used */
+	uint32_t in_use, high_water;
+	uint64_t takes;         /* transfers that went through it */
+	uint64_t exhausted;     /* times a transfer found no room */
+};
+int vmbus_bounce_info(struct vmbus_bounce_info *out);
 
 /* Trace: with tracing on, every SynIC message sent or received is printed on the
  * console as "trace <n> dir=<g2h|h2g> synic=<pv|hv> route=<direct|ghcb|tdcall|->

@@ -126,6 +126,8 @@ static uint64_t do_hcall(struct fake_exit *e, uint64_t control)
 			done = F.vis_partial;
 		vis_first = false;
 		(void)start;
+		if (F.vis_fail_in && --F.vis_fail_in == 0)
+			return 11 | ((uint64_t)F.vis_fail_reps << 32);
 		return F.hcall_status | (done << 32);
 	}
 	(void)e;

@@ -41,6 +41,8 @@ struct fake_hw {
 	int nlog;
 	uint16_t hcall_status;   /* returned by every hypercall */
 	uint32_t vis_partial;    /* first 0xDB call completes only this many reps (0 = all) */
+	uint32_t vis_fail_in;    /* the vis_fail_in-th 0xDB call from now fails (status 11) */
+	uint32_t vis_fail_reps;  /* with this many reps completed */
 	hw_irq_fn irq_fn;
 	void *irq_ctx;
 	uint8_t irq_vector;

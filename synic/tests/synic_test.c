@@ -309,7 +309,7 @@ static void t_visibility(void)
 	UT_REQUIRE(up(2, true));
 	int before = fake_count(F_HCALL, 0);
 	F.vis_partial = 200;
-	UT_EQ(synic_set_visibility(0x200000, 1000, true), 0);
+	UT_EQ(synic_set_visibility(0x200000, 1000, true, NULL), 0);
 	int calls = fake_count(F_HCALL, 0) - before;
 	UT_EQ(calls, 3);                       /* 510 (200 then 310), then 490 */
 	const struct fake_exit *e = &F.log[F.nlog - 3];
@@ -324,18 +324,31 @@ static void t_visibility(void)
 	e = &F.log[F.nlog - 1];
 	UT_EQ((e->control >> 32) & 0xFFF, 490);
 	UT_EQ(u64at(e->input + 16), 0x200 + 510);
-	UT_EQ(synic_set_visibility(0x200000, 1, false), 0);
+	UT_EQ(synic_set_visibility(0x200000, 1, false, NULL), 0);
 	UT_EQ(u32at(F.log[F.nlog - 1].input + 8), 0);
-	UT_EQ(synic_set_visibility(0x200001, 1, true), UMBRA_EINVAL);
-	UT_EQ(synic_set_visibility(0x200000 | F.boundary, 1, true), UMBRA_EINVAL);
-	UT_EQ(synic_set_visibility(0x200000, 0, true), UMBRA_EINVAL);
+	UT_EQ(synic_set_visibility(0x200001, 1, true, NULL), UMBRA_EINVAL);
+	UT_EQ(synic_set_visibility(0x200000 | F.boundary, 1, true, NULL), UMBRA_EINVAL);
+	UT_EQ(synic_set_visibility(0x200000, 0, true, NULL), UMBRA_EINVAL);
 	F.hcall_status = 5;
-	UT_EQ(synic_set_visibility(0x200000, 1, true), UMBRA_EIO);
+	uint64_t done = 99;
+	UT_EQ(synic_set_visibility(0x200000, 1, false, &done), UMBRA_EIO);
+	UT_EQ(done, 0);
 	F.hcall_status = 0;
+	/* failing in the second batch after 40 reps: towards host-visible 510 + 40 pages
+	 * count as changed (to be undone), towards private only the 510 that succeeded */
+	F.vis_fail_in = 2;
+	F.vis_fail_reps = 40;
+	UT_EQ(synic_set_visibility(0x200000, 1000, true, &done), UMBRA_EIO);
+	UT_EQ(done, 550);
+	F.vis_fail_in = 2;
+	UT_EQ(synic_set_visibility(0x200000, 1000, false, &done), UMBRA_EIO);
+	UT_EQ(done, 510);
+	UT_EQ(synic_set_visibility(0x200000, 1000, true, &done), 0);
+	UT_EQ(done, 1000);
 	/* no isolation: nothing to do, no hypercall */
 	UT_REQUIRE(up(1, false));
 	before = fake_count(F_HCALL, 0);
-	UT_EQ(synic_set_visibility(0x200000, 4, true), 0);
+	UT_EQ(synic_set_visibility(0x200000, 4, true, NULL), 0);
 	UT_EQ(fake_count(F_HCALL, 0), before);
 }
 

@@ -68,6 +68,26 @@ static int m_vis(void *ctx, uint64_t gpa, size_t n, bool shared)
 	return UMBRA_EINVAL;
 }
 
+/* The fake's isolation policy: alloc + share (then zero), scrub + unshare + free. */
+static int m_salloc(void *ctx, size_t n, uint64_t *gpa, void **va)
+{
+	int rc = m_alloc(ctx, n, gpa, va);
+	if (rc)
+		return rc;
+	rc = m_vis(ctx, *gpa, n, true);
+	if (rc)
+		return rc;
+	memset(*va, 0, n * 4096);
+	return 0;
+}
+
+static int m_sfree(void *ctx, uint64_t gpa, size_t n)
+{
+	memset((void *)(uintptr_t)gpa, 0, n * 4096);
+	int rc = m_vis(ctx, gpa, n, false);
+	return rc ? rc : m_free(ctx, gpa, n);
+}
+
 static bool page_is_shared(uint64_t gpa)
 {
 	for (int i = 0; i < MAXP; i++)
@@ -285,7 +305,7 @@ static const struct vmbus_transport TP = {
 	.post = f_post, .signal = f_signal, .recv = f_recv, .now_ns = f_now, .delay_ns = f_delay,
 };
 static const struct vmbus_mem_ops MO = {
-	.page_alloc = m_alloc, .page_free = m_free, .set_visibility = m_vis,
+	.page_alloc = m_alloc, .page_free = m_free, .shared_alloc = m_salloc, .shared_free = m_sfree,
 };
 static struct vmbus_conn C;
 
