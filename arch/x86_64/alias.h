@@ -1,0 +1,55 @@
+/*
+ * The shared-GPA alias (vTOM model). In a Hyper-V CVM under the OpenHCL paravisor, CPUID
+ * 0x4000000C reports a boundary B = 2^bits (SNP vTOM: usually bit 46; TDX shared bit: 47).
+ * A host-visible page at GPA g must be accessed at GPA g | B. The runtime maps that alias
+ * of RAM in a virtual window (paging_build.c): VA ALIAS_VA + g -> PA g | B, RW + NX.
+ * ALIAS_VA = 2^46 keeps the window canonical for 4-level paging whatever B is (bit 47
+ * itself is not a canonical lower-half VA); for B = 2^46 the window is the identity.
+ *
+ * Arithmetic and CPUID decoding only, host-tested (alias_test.c). The image's
+ * hw_phys_to_virt/hw_virt_to_phys (hw_real.c) are these functions with the boundary
+ * arch_paging_init mapped.
+ */
+#ifndef UMBRA_ARCH_ALIAS_H
+#define UMBRA_ARCH_ALIAS_H
+
+#include <stdint.h>
+
+#define ALIAS_VA      (1ull << 46)      /* window base; RAM must lie below it */
+#define ALIAS_VA_END  (1ull << 47)      /* end of the lower canonical half */
+#define ALIAS_MAX_BIT 51                /* highest PA bit a page-table entry holds */
+
+typedef void (*alias_cpuid_fn)(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+
+/*
+ * Reads the boundary from CPUID through `cpuid`. It exists only when all hold: CPUID.1
+ * ECX bit 31 (hypervisor), 0x40000000 signature "Microsoft Hv" with max leaf >= 0x4000000C,
+ * 0x40000003 EBX bit 22 (isolation), 0x4000000C EBX bit 5 (boundary active); then
+ * *boundary = 1 << EBX[11:6] and 0 is returned. Otherwise *boundary = 0 and 0 is returned.
+ * UMBRA_ENOTSUP (and *boundary = 0) if an active boundary cannot be put in a page-table
+ * entry: bit above ALIAS_MAX_BIT, or at or above MAXPHYADDR (CPUID 0x80000008 EAX[7:0],
+ * when that leaf exists), where the PA bit would be reserved and every access would fault.
+ */
+int alias_detect(alias_cpuid_fn cpuid, uint64_t *boundary);
+
+/*
+ * gpa -> VA for boundary b (0 = none): the alias form gpa | b becomes ALIAS_VA + (gpa & ~b),
+ * anything else the identity. The result is only mapped for gpa & ~b below the top of the
+ * page tables; other values give an unmapped or non-canonical address (faults on use).
+ */
+static inline uint64_t alias_phys_to_virt(uint64_t b, uint64_t gpa)
+{
+	if (b && (gpa & b))
+		return ALIAS_VA + (gpa & ~b);
+	return gpa;
+}
+
+/* The inverse: a VA in [ALIAS_VA, ALIAS_VA_END) is (va - ALIAS_VA) | b when b != 0. */
+static inline uint64_t alias_virt_to_phys(uint64_t b, uint64_t va)
+{
+	if (b && va >= ALIAS_VA && va < ALIAS_VA_END)
+		return (va - ALIAS_VA) | b;
+	return va;
+}
+
+#endif
