@@ -5,6 +5,7 @@
  */
 #include <umbra/umbra.h>
 
+#include "arch/x86_64/alias.h"
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "boot/boot_info.h"
@@ -151,6 +152,10 @@ _Noreturn void boot_kernel_main(struct boot_info *bi)
 		    vendor, hv, (unsigned long long)arch_tsc_hz(),
 		    bi->tsc_source ? tsc_src[bi->tsc_source] : "none",
 		    arch_x2apic() ? "x2apic" : "xapic", rc ? 0 : TIMER_HZ);
+	if (arch_shared_boundary())
+		boot_printf("umbra: shared_gpa boundary=0x%llx alias_va=0x%llx alias_page=%s\n",
+			    (unsigned long long)arch_shared_boundary(), ALIAS_VA,
+			    arch_shared_alias_1g() ? "1g" : "2m");
 	boot_printf("umbra: mem total_kib=%llu free_kib=%llu reserved_regions=%u unaccepted_kib=%llu add_errors=%llu\n",
 		    (unsigned long long)mem_page_total_count() * 4,
 		    (unsigned long long)mem_page_free_count() * 4, memres.reserved_count,

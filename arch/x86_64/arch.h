@@ -33,7 +33,9 @@ void arch_serial_flush(void);
 
 void arch_gdt_init(const struct boot_info *bi);
 void arch_idt_init(void);
-/* Builds and loads the runtime's page tables (see paging.c). 0 or UMBRA_ENOMEM. */
+/* Builds and loads the runtime's page tables (see paging.c). 0, UMBRA_ENOMEM, or
+ * UMBRA_ENOTSUP / UMBRA_EINVAL / UMBRA_EIO for 5-level paging or a shared-GPA boundary
+ * the tables cannot honour (alias.h, paging_build.h). */
 int arch_paging_init(const struct boot_info *bi);
 /* Page-table pages needed for this memory map and image (boot/ sizes the arena). */
 uint64_t arch_paging_pages_needed(const void *mmap, uint64_t size, uint64_t desc_size,
@@ -45,6 +47,11 @@ bool arch_paging_mapped(uint64_t va, uint64_t len);
 int arch_paging_set_exec(uint64_t va, bool exec);
 /* Page-table pages left unused in the boot arena (handed to mem/ afterwards). */
 void arch_paging_arena_rest(uint64_t *base, uint64_t *npages);
+/* The shared-GPA boundary whose alias window arch_paging_init mapped (alias.h), 0 if
+ * none; hw_phys_to_virt/hw_virt_to_phys translate with it. Whether the window uses
+ * 1 GiB pages (else 2 MiB). */
+uint64_t arch_shared_boundary(void);
+bool arch_shared_alias_1g(void);
 
 /* TSC clock: time 0 is tsc0. */
 void arch_tsc_init(uint64_t tsc_hz, uint64_t tsc0);

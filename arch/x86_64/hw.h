@@ -5,9 +5,11 @@
  * Exactly one implementation is linked; there is no indirection.
  *
  * Contracts common to both implementations:
- *  - Physical addresses are guest physical addresses (GPAs). A GPA at or above the
- *    shared-GPA boundary (vTOM alias) names the host-visible alias of the page
- *    GPA & ~boundary; hw_phys_to_virt() accepts both forms.
+ *  - Physical addresses are guest physical addresses (GPAs). With a shared-GPA boundary
+ *    B (CPUID 0x4000000C, vTOM model), GPA g | B names the host-visible alias of the
+ *    page g; hw_phys_to_virt() accepts both forms and hw_virt_to_phys() gives back the
+ *    form the VA was made from. Touching a page through the alias it is not currently
+ *    visible as (host-visible vs. private) faults or reads ciphertext: the caller's job.
  *  - Nothing here allocates memory or blocks without a bound.
  */
 #ifndef UMBRA_ARCH_HW_H
@@ -72,7 +74,13 @@ bool hw_irq_save_disable(void);       /* returns previous IF */
 void hw_irq_restore(bool enabled);
 void hw_wait_for_interrupt(uint64_t max_ns);
 
-/* Address translation of RAM (including the shared alias above the boundary). */
+/*
+ * Address translation of RAM. Real machine (hw_real.c, arch/x86_64/alias.h): private
+ * GPAs are identity-mapped; g | B maps to the alias window VA 2^46 + g (the identity for
+ * SNP's vTOM at bit 46; TDX's bit 47 is not a canonical VA), RW + NX, for every g below
+ * the top of the page tables. Without a boundary (QEMU, Hyper-V without isolation) both
+ * are the identity. hw_virt_to_phys of a window VA returns (va - 2^46) | B.
+ */
 void *hw_phys_to_virt(uint64_t gpa);
 uint64_t hw_virt_to_phys(const void *va);
 

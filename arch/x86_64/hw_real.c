@@ -3,6 +3,7 @@
  * (SIM=1, umbra.mk RT_SRCS_SIM) link tests/sim instead. Instruction encodings that older
  * assemblers lack are spelled as bytes.
  */
+#include "arch/x86_64/alias.h"
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/hw.h"
@@ -110,15 +111,16 @@ void hw_wait_for_interrupt(uint64_t max_ns)
 	arch_wait_for_interrupt(max_ns);
 }
 
-/* Identity mapping for now: later issues add the shared-GPA alias handling. */
+/* RAM is identity-mapped; gpa | boundary goes through the alias window (alias.h) once
+ * arch_paging_init has mapped it (boundary 0 before that and without isolation). */
 void *hw_phys_to_virt(uint64_t gpa)
 {
-	return (void *)(uintptr_t)gpa;
+	return (void *)(uintptr_t)alias_phys_to_virt(arch_shared_boundary(), gpa);
 }
 
 uint64_t hw_virt_to_phys(const void *va)
 {
-	return (uint64_t)(uintptr_t)va;
+	return alias_virt_to_phys(arch_shared_boundary(), (uint64_t)(uintptr_t)va);
 }
 
 uint64_t hw_now_ns(void)

@@ -1,17 +1,90 @@
 /*
  * Loads the runtime's page tables (policy in paging_build.c) after ExitBootServices:
  * tables come from the boot arena of EfiLoaderData pages; EFER.NXE (when CPUID offers
- * NX) and CR0.WP are set, then CR3 is switched.
+ * NX) and CR0.WP are set, then CR3 is switched. A shared-GPA boundary found in CPUID
+ * (alias.h) adds the alias window; arch_shared_boundary() reports it once it is mapped.
  */
+#include "arch/x86_64/alias.h"
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging_build.h"
+#include "lib/string.h"
 #include <umbra/errno.h>
 
 /* Arena pages kept back for splitting 2 MiB pages after boot (arch_paging_protect). */
 #define SPLIT_RESERVE 16
 
 static uint64_t cr3, arena_rest, arena_rest_pages, split_next, split_end, nx_bit;
+static uint64_t shared_boundary;        /* mapped boundary, 0 if none */
+static bool shared_1g;
+
+/* The real CPU, also in SIM images: the tables are the machine's, not the simulator's. */
+static void real_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	cpu_cpuid(leaf, sub, out);
+}
+
+/*
+ * Test hook, QEMU only (CPUID signature TCG or KVM, as for isa-debug-exit): the load
+ * option umbra.test_alias_bits=N makes alias_detect see a Hyper-V isolation leaf with
+ * boundary bit N, so that the window is built, checked and reported like a real one.
+ */
+static unsigned fake_bits;
+
+static void fake_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	cpu_cpuid(leaf, sub, out);
+	if (leaf == 0x40000000u) {
+		out[0] = 0x4000000cu;
+		memcpy(&out[1], "Micr", 4);
+		memcpy(&out[2], "osof", 4);
+		memcpy(&out[3], "t Hv", 4);
+	} else if (leaf == 0x40000003u) {
+		out[1] = 1u << 22;
+	} else if (leaf == 0x4000000cu) {
+		out[0] = 1;
+		out[1] = (fake_bits << 6) | (1u << 5);
+	}
+}
+
+static unsigned test_alias_bits(const struct boot_info *bi)
+{
+	static const char opt[] = "umbra.test_alias_bits=";
+	uint32_t r[4];
+	char sig[13] = { 0 };
+
+	cpu_cpuid(0x40000000u, 0, r);
+	memcpy(sig, &r[1], 4);
+	memcpy(sig + 4, &r[2], 4);
+	memcpy(sig + 8, &r[3], 4);
+	if (strcmp(sig, "TCGTCGTCGTCG") && strcmp(sig, "KVMKVMKVM"))
+		return 0;
+	for (int i = 1; i < bi->argc; i++) {
+		const char *a = bi->argv[i];
+		if (strncmp(a, opt, sizeof opt - 1))
+			continue;
+		unsigned n = 0;
+		for (a += sizeof opt - 1; *a >= '0' && *a <= '9' && n < 64; a++)
+			n = n * 10 + (unsigned)(*a - '0');
+		return *a || n > 63 ? 0 : n;
+	}
+	return 0;
+}
+
+/* A few lookups through the new tables: the window maps g | b to the alias, RW (+NX). */
+static int check_window(uint64_t b, uint64_t image_base, uint64_t nx)
+{
+	const uint64_t gpas[] = { 0, image_base & ~4095ull, (4ull << 30) - 4096 };
+
+	for (unsigned i = 0; i < sizeof gpas / sizeof gpas[0]; i++) {
+		uint64_t va = alias_phys_to_virt(b, gpas[i] | b), pa = 0;
+		uint64_t f = pt_lookup(cr3, va, &pa);
+		if (pa != (gpas[i] | b) || !(f & PT_RW) || (f & PT_NX) != nx ||
+		    alias_virt_to_phys(b, va) != (gpas[i] | b))
+			return UMBRA_EIO;
+	}
+	return 0;
+}
 
 int arch_paging_init(const struct boot_info *bi)
 {
@@ -32,13 +105,21 @@ int arch_paging_init(const struct boot_info *bi)
 	if (r[0] >= 0x80000001) {
 		cpu_cpuid(0x80000001, 0, r);
 		p.nx = (r[3] & (1u << 20)) ? PT_NX : 0;
+		p.alias_1g = r[3] & (1u << 26);
 	}
+	int rc = alias_detect(real_cpuid, &p.alias);
+	if (!rc && !p.alias && (fake_bits = test_alias_bits(bi)) != 0)
+		rc = alias_detect(fake_cpuid, &p.alias);
+	if (rc)
+		return rc;
 	p.guards[p.nguards++] = bi->kstack.guard;
 	for (int i = 0; i < 3; i++)
 		p.guards[p.nguards++] = bi->ist[i].guard;
 	p.uc_page = cpu_rdmsr(MSR_APIC_BASE) & PT_ADDR;
 
-	int rc = pt_build(&p, &cr3, &used);
+	rc = pt_build(&p, &cr3, &used);
+	if (!rc && p.alias)
+		rc = check_window(p.alias, p.image_base, p.nx);
 	if (rc)
 		return rc;
 	uint64_t left = bi->pt_arena_pages - used;
@@ -52,7 +133,19 @@ int arch_paging_init(const struct boot_info *bi)
 		cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_NXE);
 	cpu_write_cr0(cpu_read_cr0() | CR0_WP);
 	cpu_write_cr3(cr3);
+	shared_boundary = p.alias;
+	shared_1g = p.alias_1g;
 	return 0;
+}
+
+uint64_t arch_shared_boundary(void)
+{
+	return shared_boundary;
+}
+
+bool arch_shared_alias_1g(void)
+{
+	return shared_1g;
 }
 
 void arch_paging_arena_rest(uint64_t *base, uint64_t *npages)
@@ -74,7 +167,9 @@ bool arch_paging_mapped(uint64_t va, uint64_t len)
 uint64_t arch_paging_pages_needed(const void *mmap, uint64_t size, uint64_t desc_size,
 				  uint64_t image_size)
 {
-	return pt_pages_needed(mmap, size, desc_size, image_size);
+	/* Room for an alias window whether or not one is built (the test hook decides only
+	 * after EBS); arena pages left unused go to the page allocator. */
+	return pt_pages_needed(mmap, size, desc_size, image_size, true);
 }
 
 int arch_paging_set_exec(uint64_t va, bool exec)

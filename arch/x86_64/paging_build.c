@@ -3,9 +3,12 @@
  * rounded up to 1 GiB and at least 4 GiB, RW + NX; then 4 KiB pages where rights differ:
  * image headers R, .text RX, .rodata R (W^X), EFI runtime-services code executable (RWX:
  * firmware PE images mix code and data in one region), guard pages and page 0 unmapped,
- * one uncached page (xAPIC).
+ * one uncached page (xAPIC). With a shared-GPA boundary B (p->alias), also the alias
+ * window (alias.h): VA ALIAS_VA + g -> PA g | B for g in [0, top), RW + NX, in 2 MiB or
+ * 1 GiB pages, in PML4 slots of its own (top <= ALIAS_VA), so nothing above touches it.
  */
 #include "arch/x86_64/paging_build.h"
+#include "arch/x86_64/alias.h"
 #include "boot/memmap.h"
 #include "lib/string.h"
 #include <umbra/errno.h>
@@ -83,7 +86,8 @@ static uint64_t map_top(const void *mmap, uint64_t size, uint64_t dsz)
 	return (top + SZ_1G - 1) & ~(SZ_1G - 1);
 }
 
-uint64_t pt_pages_needed(const void *mmap, uint64_t size, uint64_t dsz, uint64_t image_size)
+uint64_t pt_pages_needed(const void *mmap, uint64_t size, uint64_t dsz, uint64_t image_size,
+			 bool alias)
 {
 	uint64_t top = map_top(mmap, size, dsz), rt_code = 0;
 	const uint8_t *p = mmap;
@@ -96,8 +100,50 @@ uint64_t pt_pages_needed(const void *mmap, uint64_t size, uint64_t dsz, uint64_t
 	}
 	/* PML4 + PDPTs + PDs + split 2 MiB pages: 2 per RT-code range, the image (3 ranges
 	 * over image_size), the guards, page 0, the UC page, plus margin. */
-	return 1 + (top + 512 * SZ_1G - 1) / (512 * SZ_1G) + top / SZ_1G + 2 * rt_code +
-	       image_size / SZ_2M + 6 + PT_MAX_GUARDS * 2 + 2 + 8;
+	uint64_t tables = (top + 512 * SZ_1G - 1) / (512 * SZ_1G) + top / SZ_1G;
+	/* The window needs as many PDPTs and (2 MiB pages) PDs again; ALIAS_VA is 512 GiB
+	 * aligned, so it starts a PDPT. */
+	return 1 + tables * (alias ? 2 : 1) + 2 * rt_code + image_size / SZ_2M + 6 +
+	       PT_MAX_GUARDS * 2 + 2 + 8;
+}
+
+/* PDPT covering va, allocated on first use. */
+static uint64_t *pdpt_for(struct pt_ctx *c, uint64_t va)
+{
+	uint64_t *l4e = &c->pml4[(va >> 39) & 511];
+
+	if (!(*l4e & PT_P)) {
+		uint64_t *pdpt = pt_alloc(c);
+		if (!pdpt)
+			return NULL;
+		*l4e = (uint64_t)(uintptr_t)pdpt | PT_P | PT_RW;
+	}
+	return tbl(*l4e);
+}
+
+/* The alias window over [0, top): VA ALIAS_VA + g -> g | p->alias, RW + NX. */
+static int map_window(struct pt_ctx *c, const struct pt_params *p, uint64_t top)
+{
+	uint64_t leaf = PT_P | PT_RW | PT_PS | p->nx;
+
+	for (uint64_t gb = 0; gb < top; gb += SZ_1G) {
+		uint64_t va = ALIAS_VA + gb, pa = gb | p->alias;
+		uint64_t *pdpt = pdpt_for(c, va);
+		if (!pdpt)
+			return UMBRA_ENOMEM;
+		uint64_t *pdpte = &pdpt[(va >> 30) & 511];
+		if (p->alias_1g) {
+			*pdpte = pa | leaf;
+			continue;
+		}
+		uint64_t *pd = pt_alloc(c);
+		if (!pd)
+			return UMBRA_ENOMEM;
+		*pdpte = (uint64_t)(uintptr_t)pd | PT_P | PT_RW;
+		for (uint64_t i = 0; i < 512; i++)
+			pd[i] = (pa + i * SZ_2M) | leaf;
+	}
+	return 0;
 }
 
 int pt_build(const struct pt_params *p, uint64_t *pml4_out, uint64_t *used)
@@ -115,21 +161,22 @@ int pt_build(const struct pt_params *p, uint64_t *pml4_out, uint64_t *used)
 		return UMBRA_ENOMEM;
 
 	uint64_t top = map_top(p->mmap, p->mmap_size, p->desc_size);
+	if (p->alias && ((p->alias & (p->alias - 1)) || p->alias > (1ull << ALIAS_MAX_BIT) ||
+			 p->alias < top || top > ALIAS_VA))
+		return UMBRA_EINVAL;
 	for (uint64_t gb = 0; gb < top; gb += SZ_1G) {
-		uint64_t *l4e = &c.pml4[(gb >> 39) & 511];
-		if (!(*l4e & PT_P)) {
-			uint64_t *pdpt = pt_alloc(&c);
-			if (!pdpt)
-				return UMBRA_ENOMEM;
-			*l4e = (uint64_t)(uintptr_t)pdpt | PT_P | PT_RW;
-		}
+		uint64_t *pdpt = pdpt_for(&c, gb);
+		if (!pdpt)
+			return UMBRA_ENOMEM;
 		uint64_t *pd = pt_alloc(&c);
 		if (!pd)
 			return UMBRA_ENOMEM;
-		tbl(*l4e)[(gb >> 30) & 511] = (uint64_t)(uintptr_t)pd | PT_P | PT_RW;
+		pdpt[(gb >> 30) & 511] = (uint64_t)(uintptr_t)pd | PT_P | PT_RW;
 		for (uint64_t i = 0; i < 512; i++)
 			pd[i] = (gb + i * SZ_2M) | PT_P | PT_RW | PT_PS | p->nx;
 	}
+	if (p->alias && map_window(&c, p, top))
+		return UMBRA_ENOMEM;
 
 	const uint8_t *m = p->mmap;
 	for (uint64_t off = 0; off + p->desc_size <= p->mmap_size; off += p->desc_size) {
@@ -160,9 +207,10 @@ int pt_protect(uint64_t pml4, uint64_t *arena, uint64_t arena_end, uint64_t va, 
 	struct pt_ctx c = { .next = arena ? *arena : 0, .end = arena_end,
 			    .pml4 = (uint64_t *)(uintptr_t)pml4 };
 
-	if (!pml4 || !arena || !len || va + len < va)
+	if (!pml4 || !arena || !len || va + len < va || va + len > ALIAS_VA)
 		return UMBRA_EINVAL;
-	/* Every page must already be mapped by a PD (i.e. below top): set_range relies on it. */
+	/* Every page must already be mapped by a PD (i.e. below top): set_range relies on it.
+	 * The identity map ends at or below ALIAS_VA, so the window is never reached. */
 	for (uint64_t a = va & ~(SZ_4K - 1); a < va + len; a += SZ_2M) {
 		uint64_t e = c.pml4[(a >> 39) & 511];
 		if ((a >> 47) || !(e & PT_P))

@@ -1,13 +1,16 @@
 /*
  * Host test of the page-table builder (paging_build.c): identity mapping, W^X for the
  * image, NX everywhere else except firmware runtime code, unmapped guard pages and page 0,
- * the uncached page, arena sizing. The W^X and guard checks walk every 4 KiB page below
- * top, so a policy regression anywhere fails the test.
+ * the uncached page, arena sizing; the shared-GPA alias window (2 MiB and 1 GiB pages,
+ * TDX- and SNP-style boundaries, large maps, bad boundaries). The W^X and guard checks
+ * walk every 4 KiB page below 4 GiB, with and without a window, so a policy regression
+ * anywhere fails the test.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/x86_64/alias.h"
 #include "arch/x86_64/paging_build.h"
 #include "boot/memmap.h"
 #include "tests/unit/ut.h"
@@ -17,7 +20,7 @@
 #define M2 (2ull << 20)
 #define G1 (1ull << 30)
 
-static struct boot_efi_desc map[16];
+static struct boot_efi_desc map[24];
 static unsigned nmap;
 
 static void put(uint32_t type, uint64_t base, uint64_t npages)
@@ -75,19 +78,9 @@ static bool in(uint64_t va, uint64_t b, uint64_t e)
 	return va >= (b & ~(K4 - 1)) && va < e;
 }
 
-static void test_policy(void)
+/* The identity part of the policy, every 4 KiB page below 4 GiB. */
+static void check_identity(uint64_t cr3)
 {
-	std_map();
-	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000);
-	void *arena = arena_alloc(need);
-	struct pt_params p = params(arena, need, PT_NX);
-	uint64_t cr3 = 0, used = 0;
-
-	UT_REQUIRE(arena);
-	UT_EQ(pt_build(&p, &cr3, &used), 0);
-	UT_CHECK(used <= need);
-	UT_CHECK(cr3 == (uint64_t)(uintptr_t)arena);
-
 	uint64_t wx = 0, unmapped = 0, bad_identity = 0;
 	for (uint64_t va = 0; va < 4 * G1; va += K4) {
 		uint64_t pa = 0, f = pt_lookup(cr3, va, &pa);
@@ -130,6 +123,22 @@ static void test_policy(void)
 	UT_EQ(wx, 0);
 	UT_EQ(unmapped, 0);
 	UT_EQ(bad_identity, 0);
+}
+
+static void test_policy(void)
+{
+	std_map();
+	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000, false);
+	void *arena = arena_alloc(need);
+	struct pt_params p = params(arena, need, PT_NX);
+	uint64_t cr3 = 0, used = 0;
+
+	UT_REQUIRE(arena);
+	UT_EQ(pt_build(&p, &cr3, &used), 0);
+	UT_CHECK(used <= need);
+	UT_CHECK(cr3 == (uint64_t)(uintptr_t)arena);
+
+	check_identity(cr3);
 	/* Above top nothing is mapped. */
 	UT_EQ(pt_lookup(cr3, 4 * G1, NULL), 0);
 	free(arena);
@@ -139,7 +148,7 @@ static void test_top_follows_map(void)
 {
 	std_map();
 	put(7, 6 * G1 + 0x123000, 0x10);      /* RAM above 4 GiB, ends mid-GiB */
-	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000);
+	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000, false);
 	void *arena = arena_alloc(need);
 	struct pt_params p = params(arena, need, PT_NX);
 	uint64_t cr3, used, pa;
@@ -156,7 +165,7 @@ static void test_top_follows_map(void)
 static void test_no_nx_cpu(void)
 {
 	std_map();
-	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000);
+	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000, false);
 	void *arena = arena_alloc(need);
 	struct pt_params p = params(arena, need, 0);
 	uint64_t cr3, used;
@@ -173,7 +182,7 @@ static void test_no_nx_cpu(void)
 static void test_arena_exhaustion(void)
 {
 	std_map();
-	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000);
+	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000, false);
 	void *arena = arena_alloc(need);
 	uint64_t cr3, used;
 
@@ -201,7 +210,7 @@ static void test_arena_exhaustion(void)
 static void test_protect_after_boot(void)
 {
 	std_map();
-	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000);
+	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000, false);
 	void *arena = arena_alloc(need + 2);
 	struct pt_params p = params(arena, need, PT_NX);
 	uint64_t cr3, used;
@@ -237,6 +246,178 @@ static void test_protect_after_boot(void)
 	free(arena);
 }
 
+/* Builds std_map (+ extra RAM up to `top_ram`, 0 for none) with boundary b; *top = 1 GiB
+ * rounded top of the map. Returns the arena (caller frees) or NULL on failure. */
+static void *build_alias(uint64_t b, bool g1, uint64_t top_ram, uint64_t *cr3, uint64_t *used,
+			 uint64_t *need)
+{
+	std_map();
+	if (top_ram)
+		put(7, top_ram - 0x200000, 0x200);
+	*need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000, true);
+	void *arena = arena_alloc(*need);
+	if (!arena)
+		return NULL;
+	struct pt_params p = params(arena, *need, PT_NX);
+	p.alias = b;
+	p.alias_1g = g1;
+	if (pt_build(&p, cr3, used)) {
+		free(arena);
+		return NULL;
+	}
+	return arena;
+}
+
+/* The window over [0, top): VA ALIAS_VA + g -> g | b, RW + NX, cached, every `step`;
+ * nothing between the identity top and ALIAS_VA, nothing after the window. */
+static void check_window(uint64_t cr3, uint64_t b, uint64_t top, uint64_t step)
+{
+	uint64_t bad = 0;
+
+	for (uint64_t g = 0; g < top; g += step) {
+		uint64_t va = alias_phys_to_virt(b, g | b), pa = 0;
+		uint64_t f = pt_lookup(cr3, va, &pa);
+		if (va != ALIAS_VA + g || pa != (g | b) || f != (PT_P | PT_RW | PT_NX) ||
+		    alias_virt_to_phys(b, va) != (g | b))
+			bad++;
+	}
+	UT_EQ(bad, 0);
+	uint64_t pa = 0;
+	UT_CHECK(pt_lookup(cr3, ALIAS_VA + top - K4, &pa) & PT_P);
+	UT_EQ(pa, (top - K4) | b);
+	UT_EQ(pt_lookup(cr3, ALIAS_VA + top, NULL), 0);
+	UT_EQ(pt_lookup(cr3, ALIAS_VA_END - K4, NULL), 0);
+	UT_EQ(pt_lookup(cr3, top, NULL), 0);
+	UT_EQ(pt_lookup(cr3, ALIAS_VA - K4, NULL), 0);
+}
+
+/* TDX-style boundary (bit 47), 2 MiB pages: the window, and the identity policy as before. */
+static void test_alias_window_2m(void)
+{
+	uint64_t cr3, used, need, b = 1ull << 47;
+	void *arena = build_alias(b, false, 0, &cr3, &used, &need);
+
+	UT_REQUIRE(arena);
+	UT_CHECK(used <= need);
+	check_identity(cr3);
+	check_window(cr3, b, 4 * G1, K4 * 37);
+	UT_EQ(pt_lookup(cr3, 4 * G1, NULL), 0);
+	/* The window's first and last 4 KiB page of a 2 MiB page. */
+	uint64_t pa;
+	UT_CHECK(pt_lookup(cr3, ALIAS_VA + M2 - K4, &pa) & PT_RW);
+	UT_EQ(pa, (M2 - K4) | b);
+	free(arena);
+}
+
+/* SNP-style vTOM (bit 46) with 1 GiB pages: the window is the identity of the alias, and
+ * covers RAM above 4 GiB. */
+static void test_alias_window_1g(void)
+{
+	uint64_t cr3, used, need, b = 1ull << 46;
+	void *arena = build_alias(b, true, 6 * G1 + M2, &cr3, &used, &need);
+
+	UT_REQUIRE(arena);
+	UT_CHECK(used <= need);
+	check_identity(cr3);
+	check_window(cr3, b, 7 * G1, M2 / 2);
+	uint64_t pa = 0;
+	UT_CHECK(pt_lookup(cr3, (6 * G1 + 0x1234000) | b, &pa) & PT_P);
+	UT_EQ(pa, (6 * G1 + 0x1234000) | b);
+	/* 1 GiB pages need no PD for the window: fewer tables than with 2 MiB pages. */
+	uint64_t cr3b, used2m, need2m;
+	void *a2 = build_alias(b, false, 6 * G1 + M2, &cr3b, &used2m, &need2m);
+	UT_REQUIRE(a2);
+	UT_EQ(used2m - used, 7);
+	free(a2);
+	free(arena);
+}
+
+/* No boundary: only the identity PML4 slot exists, and the tables are the same size as a
+ * build sized without the window. */
+static void test_no_alias_nothing_extra(void)
+{
+	uint64_t cr3, used, need;
+	void *arena = build_alias(0, true, 0, &cr3, &used, &need);
+
+	UT_REQUIRE(arena);
+	const uint64_t *pml4 = (const uint64_t *)(uintptr_t)cr3;
+	for (unsigned i = 1; i < 512; i++)
+		UT_EQ(pml4[i], 0);
+	UT_EQ(pt_lookup(cr3, ALIAS_VA, NULL), 0);
+	UT_EQ(pt_lookup(cr3, ALIAS_VA + 0x1000, NULL), 0);
+	check_identity(cr3);
+	uint64_t plain = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000,
+					 false);
+	UT_CHECK(used <= plain);
+	UT_EQ(need - plain, 1 + 4);             /* window room: one PDPT + a PD per GiB */
+	free(arena);
+}
+
+/* Big maps: RAM past several 512 GiB PDPT boundaries, both page sizes; the sizing holds
+ * and every table is needed (one page less is ENOMEM). */
+static void test_alias_large_map(void)
+{
+	const uint64_t tops[] = { 513 * G1, 1100 * G1 + 3 * M2 };
+
+	for (unsigned i = 0; i < 2; i++) {
+		for (int g1 = 0; g1 <= 1; g1++) {
+			uint64_t cr3, used, need, b = 1ull << 47;
+			void *arena = build_alias(b, g1, tops[i], &cr3, &used, &need);
+			UT_REQUIRE(arena);
+			UT_CHECK(used <= need);
+			uint64_t top = (tops[i] + G1 - 1) & ~(G1 - 1);
+			check_window(cr3, b, top, g1 ? G1 / 4 : M2 * 7);
+			uint64_t pa;
+			UT_CHECK(pt_lookup(cr3, top - K4, &pa) & PT_P);   /* identity too */
+			UT_EQ(pa, top - K4);
+			struct pt_params p = params(arena, used - 1, PT_NX);
+			p.alias = b;
+			p.alias_1g = g1;
+			UT_EQ(pt_build(&p, &cr3, &used), UMBRA_ENOMEM);
+			free(arena);
+		}
+	}
+}
+
+/* Boundaries the window cannot honour; the hypercall-page split still works beside a
+ * window, and the window itself cannot be re-protected. */
+static void test_alias_invalid(void)
+{
+	std_map();
+	put(7, 6 * G1, 0x10);                   /* top 7 GiB */
+	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000, true);
+	void *arena = arena_alloc(need + 1);
+	uint64_t cr3, used;
+	const uint64_t bad[] = { 3ull << 46, 1ull << 32, 6 * G1, 1ull << 52, 1ull << 63 };
+
+	UT_REQUIRE(arena);
+	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct pt_params p = params(arena, need, PT_NX);
+		p.alias = bad[i];
+		UT_EQ(pt_build(&p, &cr3, &used), UMBRA_EINVAL);
+	}
+	struct pt_params p = params(arena, need, PT_NX);
+	p.alias = 8 * G1;                       /* boundary at the 1 GiB-rounded top: fine */
+	UT_EQ(pt_build(&p, &cr3, &used), 0);
+	p.alias = 1ull << 51;
+	UT_EQ(pt_build(&p, &cr3, &used), 0);
+	uint64_t next = p.arena + used * K4, end = next + K4;
+	UT_EQ(pt_protect(cr3, &next, end, ALIAS_VA, K4, 0, PT_NX), UMBRA_EINVAL);
+	UT_EQ(pt_protect(cr3, &next, end, ALIAS_VA - K4, 2 * K4, 0, PT_NX), UMBRA_EINVAL);
+	UT_EQ(pt_protect(cr3, &next, end, 0x9a3000, K4, 0, PT_RW | PT_NX), 0);
+	uint64_t f = pt_lookup(cr3, 0x9a3000, NULL);
+	UT_CHECK((f & PT_P) && !(f & PT_RW) && !(f & PT_NX));
+	f = pt_lookup(cr3, ALIAS_VA + 0x9a3000, NULL);
+	UT_CHECK((f & PT_RW) && (f & PT_NX));   /* the alias of that page stays data */
+
+	/* With a window, a map reaching ALIAS_VA cannot be identity-mapped beside it. */
+	put(7, ALIAS_VA - K4, 2);
+	p = params(arena, need, PT_NX);
+	p.alias = 1ull << 47;
+	UT_EQ(pt_build(&p, &cr3, &used), UMBRA_EINVAL);
+	free(arena);
+}
+
 int main(void)
 {
 	UT_RUN(test_policy);
@@ -244,5 +425,10 @@ int main(void)
 	UT_RUN(test_no_nx_cpu);
 	UT_RUN(test_arena_exhaustion);
 	UT_RUN(test_protect_after_boot);
+	UT_RUN(test_alias_window_2m);
+	UT_RUN(test_alias_window_1g);
+	UT_RUN(test_no_alias_nothing_extra);
+	UT_RUN(test_alias_large_map);
+	UT_RUN(test_alias_invalid);
 	return UT_DONE();
 }
