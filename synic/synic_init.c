@@ -217,10 +217,9 @@ int synic_set_visibility(uint64_t gpa, uint64_t npages, bool host_visible, uint6
 			uint32_t reps = HV_REPS_DONE(rax);
 			synic_s.st.vis_calls++;
 			if (HV_STATUS(rax) != 0 || reps > n || (reps <= start && tries > 16)) {
-				/* Reps done by a failing call count only towards host-visible:
-				 * over-counting there means undoing too much (harmless), towards
-				 * private it would let a shared page pass as private. */
-				if (host_visible && reps > start && reps <= n)
+				/* A failing rep call still reports the reps it completed; the
+				 * paravisor that answers 0xDB is trusted, so they count. */
+				if (reps > start && reps <= n)
 					start = reps;
 				rc = UMBRA_EIO;
 				break;

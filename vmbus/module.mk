@@ -29,6 +29,12 @@ HOST_TEST_SRCS_vmbus_e2e := $(VMBUS_E2E_SIM) $(MEM_SRCS) \
 	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) vmbus/vmbus_platform.c \
 	vmbus/tests/vmbus_e2e_test.c
 
+# Confidential data never host-visible: three channel kinds, canaries both ways in-band
+# and GPA-direct, 0xDB failures, rescind while shared, pool exhaustion, deliberate leak.
+HOST_TESTS += vmbus_conf
+HOST_TEST_SRCS_vmbus_conf := $(VMBUS_E2E_SIM) $(MEM_SRCS) $(RING_SRCS) lib/errno.c $(SYNIC_SRCS) \
+	$(VMBUS_API_SRCS) vmbus/vmbus_platform.c vmbus/tests/vmbus_conf_test.c
+
 # `make bench`: host exits per open/close by channel kind and ring size, signals per
 # 10,000 streamed packets, each next to the protocol minimum (counts from tests/sim).
 BENCH_PROGS += vmbus_bench

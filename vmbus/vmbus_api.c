@@ -63,9 +63,9 @@ int vmbus_api_attach(struct vmbus_conn *conn, const struct vmbus_mem_ops *ops)
 
 void vmbus_api_detach(void)
 {
-	if (vmbus_api_s.conn)
-		vmbus_pool_release();
 	memset(vmbus_api_s.ch, 0, sizeof(vmbus_api_s.ch));
+	memset(&vmbus_api_s.pool, 0, sizeof(vmbus_api_s.pool));
+	vmbus_api_s.pool_want = 0;
 	vmbus_api_s.conn = NULL;
 }
 

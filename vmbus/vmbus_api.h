@@ -43,7 +43,11 @@ struct vmbus_mem_ops {
 
 /* Attach the API to a connected connection. Sets the connection's rescind hook. */
 int vmbus_api_attach(struct vmbus_conn *conn, const struct vmbus_mem_ops *ops);
-/* Forget the connection (after unload); open channels become closed. */
+/* Give back the memory the API holds for the connection (the shared bounce pool and the
+ * pages of bounced transfers); before unload. */
+void vmbus_api_release(void);
+/* Forget the connection (after unload); open channels become closed. Touches no
+ * memory (also used when a test re-creates the machine). */
 void vmbus_api_detach(void);
 /* The attached connection or NULL. */
 struct vmbus_conn *vmbus_api_conn(void);

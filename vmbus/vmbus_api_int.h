@@ -84,8 +84,6 @@ int vmbus_tx_result(struct vmbus_channel *ch, int rc);
 
 /* Scrub and give back the pool pages of every bounced transfer of ch. */
 void vmbus_xfers_release(struct vmbus_channel *ch);
-/* Give the bounce pool back (detach). */
-void vmbus_pool_release(void);
 
 #ifdef UMBRA_HOST
 /* Test-only (never in an image): route the external buffers of a channel with

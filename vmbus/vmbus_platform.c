@@ -251,6 +251,7 @@ int vmbus_platform_stop(void)
 {
 	if (g_state <= 0)
 		return UMBRA_ENODEV;
+	vmbus_api_release();
 	int rc = vmbus_conn_unload(&g_conn);
 	vmbus_api_detach();
 	synic_shutdown();

@@ -54,7 +54,7 @@ static int pool_get(void)
 	return rc;
 }
 
-void vmbus_pool_release(void)
+void vmbus_api_release(void)
 {
 	struct mem_bounce *p = &vmbus_api_s.pool;
 	for (int i = 0; i < VMBUS_API_MAX_OPEN; i++)

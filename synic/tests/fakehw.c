@@ -128,7 +128,7 @@ static uint64_t do_hcall(struct fake_exit *e, uint64_t control)
 		(void)start;
 		if (F.vis_fail_in && --F.vis_fail_in == 0)
 			return 11 | ((uint64_t)F.vis_fail_reps << 32);
-		return F.hcall_status | (done << 32);
+		return F.hcall_status | ((F.hcall_status ? 0 : done) << 32);
 	}
 	(void)e;
 	return F.hcall_status;

@@ -178,6 +178,14 @@ static int gpa_direct(struct sim_chan *c, uint32_t hdr_end, uint32_t plen)
 	if (plen - hdr_end < sizeof(cmd) || hdr_end < 24)
 		return -1;
 	memcpy(&cmd, pkt + hdr_end, sizeof(cmd));
+	uint8_t pat[64];
+	uint32_t patlen = 0, at = 0;
+	if (cmd.op == SIM_DMA_PATTERN) {
+		patlen = cmd.arg;
+		if (patlen == 0 || patlen > sizeof(pat) || plen - hdr_end - sizeof(cmd) < patlen)
+			return -1;
+		memcpy(pat, pkt + hdr_end + sizeof(cmd), patlen);
+	}
 	uint32_t count = rd32(pkt + 20), pos = 24;
 	if (count == 0)
 		return -1;
@@ -201,6 +209,11 @@ static int gpa_direct(struct sim_chan *c, uint32_t hdr_end, uint32_t plen)
 			uint64_t gpa = (pfn << 12) + start;
 			if (cmd.op == SIM_DMA_FILL) {
 				memset(page, (int)(cmd.arg & 0xFF), chunk);
+				if (sim_mem_rw(gpa, page, chunk, who, true) != 0)
+					res.status = SIM_DMA_BAD;
+			} else if (cmd.op == SIM_DMA_PATTERN) {
+				for (uint64_t k = 0; k < chunk; k++, at++)
+					page[k] = pat[at % patlen];
 				if (sim_mem_rw(gpa, page, chunk, who, true) != 0)
 					res.status = SIM_DMA_BAD;
 			} else if (cmd.op == SIM_DMA_HASH) {
@@ -232,7 +245,7 @@ static int device(struct sim_chan *c, uint32_t len)
 	uint32_t off = h.offset8 * 8u;
 	if (h.type == PKT_COMP)
 		return 0;
-	if (c->desc.kind == SIM_DEV_ECHO) {
+	if (c->desc.kind == SIM_DEV_ECHO || h.type == PKT_INBAND) {
 		if (h.type != PKT_INBAND) {
 			if (h.flags & PKT_FLAG_COMP)
 				return ring_send(c, PKT_COMP, 0, h.tid, NULL, 0);

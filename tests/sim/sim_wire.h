@@ -255,8 +255,8 @@ _Static_assert(sizeof(struct vm_pkt) == 16, "packet descriptor");
 
 /* GPA-direct device command and result (the simulator's own device protocol). */
 struct __attribute__((packed)) sim_dma_cmd {
-	uint32_t op;   /* 1 FILL, 2 HASH */
-	uint32_t arg;  /* FILL byte */
+	uint32_t op;   /* 1 FILL, 2 HASH, 3 PATTERN */
+	uint32_t arg;  /* FILL byte; PATTERN length (1..64), the pattern follows the command */
 };
 struct __attribute__((packed)) sim_dma_result {
 	uint32_t status;  /* 0 or 0xC0000001 */
@@ -265,6 +265,7 @@ struct __attribute__((packed)) sim_dma_result {
 };
 #define SIM_DMA_FILL 1
 #define SIM_DMA_HASH 2
+#define SIM_DMA_PATTERN 3   /* write the pattern, repeated, over the ranges */
 #define SIM_DMA_BAD 0xC0000001u
 
 #endif
