@@ -15,7 +15,19 @@
  * send ring is full, the echoes drained between bursts; min = ceil(10000 / packets that
  * fit the ring) = the wake-ups a host that sleeps whenever the ring is empty needs (a host
  * that happens to be awake needs fewer, so signals can come out below it).
+ *
+ *   bench vmbus_share config=C mib=M vis_calls=V min=M2 vis_calls_per_mib=X
+ *   bench vmbus_xfer config=C dir=D size=S path=bounce|inplace xfers=N bytes_per_s=B ...
+ *
+ * vmbus_share: 0x00DB calls to make a host-visible buffer of M MiB (vmbus_buffer_alloc on a
+ * relayed channel) and to make it private again; min = 2 * ceil(pages / 510).
+ * vmbus_xfer: the app's own buffer moved by GPA-direct (the simulator's device hashes it,
+ * TO_HOST, or fills it, FROM_HOST): through the shared bounce pool on a relayed channel,
+ * in place on a channel with confidential external memory. Wall-clock throughput of the
+ * whole simulated exchange, both paths in the same run; ratio = bounce / in place.
  */
+#include <time.h>
+#include "tests/sim/sim_wire.h"
 #include <stdio.h>
 #include <string.h>
 #include "tests/sim/sim.h"
@@ -130,6 +142,100 @@ static void stream(enum sim_platform p, bool relayed)
 	vmbus_platform_stop();
 }
 
+static void share(enum sim_platform p, uint32_t mib)
+{
+	if (machine(p))
+		return;
+	struct sim_device_desc d = { .kind = SIM_DEV_GPA_DIRECT, .relayed = true };
+	uint32_t relid;
+	struct vmbus_info inf;
+	struct vmbus_channel *ch;
+	struct vmbus_open_params op = { .send_ring_bytes = 16 << 10, .recv_ring_bytes = 16 << 10 };
+	if (sim_add_device(&d, &relid) || vmbus_info(&inf) || vmbus_open(relid, &op, &ch))
+		return;
+	struct vmbus_buffer b;
+	struct sim_stats s;
+	sim_reset_stats();
+	int rc = vmbus_buffer_alloc(ch, (size_t)mib << 20, &b);
+	if (!rc)
+		rc = vmbus_buffer_free(ch, &b);
+	sim_get_stats(&s);
+	uint32_t pages = mib * 256;
+	printf("bench vmbus_share config=%s mib=%u rc=%d vis_calls=%llu min=%u vis_calls_per_mib=%.3f\n",
+	       sim_platform_name(p), mib, rc, (unsigned long long)s.visibility_calls,
+	       2 * ((pages + 509) / 510), (double)s.visibility_calls / mib);
+	vmbus_close(ch);
+	vmbus_platform_stop();
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/* Bytes per second of n transfers of size bytes; 0 on failure. */
+static double xfer_rate(struct vmbus_channel *ch, uint8_t *buf, size_t size, unsigned dir, int n,
+			bool *bounced)
+{
+	struct sim_dma_cmd cmd = { .op = dir == VMBUS_XFER_TO_HOST ? SIM_DMA_HASH : SIM_DMA_FILL, .arg = 0x33 };
+	uint8_t res[64];
+	double t0 = now_s();
+	for (int i = 0; i < n; i++) {
+		struct vmbus_xfer x;
+		struct vmbus_packet pk;
+		if (vmbus_xfer_send(ch, buf, size, dir, &cmd, sizeof(cmd), (uint64_t)i,
+				    VMBUS_SEND_COMPLETION_REQUESTED, 0, &x) ||
+		    vmbus_recv(ch, res, sizeof(res), &pk, 1000000000ull) < 16 || vmbus_xfer_done(&x))
+			return 0;
+		*bounced = x.bounced;
+	}
+	return (double)size * n / (now_s() - t0);
+}
+
+static void xfers(enum sim_platform p)
+{
+	if (machine(p))
+		return;
+	struct sim_device_desc dc = { .kind = SIM_DEV_GPA_DIRECT, .confidential_external_memory = true };
+	struct sim_device_desc dr = { .kind = SIM_DEV_GPA_DIRECT, .relayed = true };
+	uint32_t rc_, rr;
+	struct vmbus_info inf;
+	struct vmbus_channel *cc, *cr;
+	struct vmbus_open_params op = { .send_ring_bytes = 64 << 10, .recv_ring_bytes = 64 << 10 };
+	if (sim_add_device(&dc, &rc_) || sim_add_device(&dr, &rr) || vmbus_info(&inf) ||
+	    vmbus_open(rc_, &op, &cc) || vmbus_open(rr, &op, &cr))
+		return;
+	uint8_t *buf = mem_alloc(64 << 10);
+	if (!buf)
+		return;
+	memset(buf, 0x5A, 64 << 10);
+	static const size_t sizes[] = { 4096, 64 << 10 };
+	for (unsigned d = 1; d <= 2; d++)
+		for (unsigned k = 0; k < 2; k++) {
+			int n = sizes[k] == 4096 ? 3000 : 300;
+			double best[2] = { 0, 0 };
+			bool bounced[2] = { false, false };
+			for (int rep = 0; rep < 5; rep++)     /* interleaved, best of 5 */
+				for (int path = 0; path < 2; path++) {
+					double r = xfer_rate(path ? cc : cr, buf, sizes[k], d, n, &bounced[path]);
+					if (r > best[path])
+						best[path] = r;
+				}
+			for (int path = 0; path < 2; path++)
+				printf("bench vmbus_xfer config=%s dir=%s size=%zu path=%s xfers=%d "
+				       "bytes_per_s=%.0f ratio=%.3f\n", sim_platform_name(p),
+				       d == 1 ? "to_host" : "from_host", sizes[k],
+				       bounced[path] ? "bounce" : "inplace", n, best[path],
+				       best[1] > 0 ? best[path] / best[1] : 0.0);
+		}
+	mem_free(buf);
+	vmbus_close(cc);
+	vmbus_close(cr);
+	vmbus_platform_stop();
+}
+
 int main(void)
 {
 	static const enum sim_platform cfgs[] = { SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
@@ -141,5 +247,11 @@ int main(void)
 	for (unsigned c = 0; c < 2; c++)
 		for (int rel = 0; rel < 2; rel++)
 			stream(cfgs[c], rel);
+	for (unsigned c = 0; c < 2; c++) {
+		share(cfgs[c], 1);
+		share(cfgs[c], 8);
+	}
+	for (unsigned c = 0; c < 2; c++)
+		xfers(cfgs[c]);
 	return 0;
 }
