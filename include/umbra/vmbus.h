@@ -1,8 +1,9 @@
 /*
  * The VMBus client API for applications: the one way an app talks to VMBus devices.
  *
- * The runtime connects to VMBus before app_main (paravisor-first Confidential VMBus when
- * available, otherwise the host-visible path) and collects the offers. An app then finds a
+ * The runtime connects to VMBus on the app's first VMBus call (paravisor-first
+ * Confidential VMBus when available, otherwise the host-visible path) and collects the
+ * offers. An app then finds a
  * device, opens a channel with the ring sizes it wants, and exchanges packets.
  *
  * Memory policy (enforced here, not left to the app): a channel whose offer has the
