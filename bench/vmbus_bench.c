@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "tests/sim/sim.h"
+#include "vmbus/tests/simhost.h"
 #include <umbra/vmbus.h>
 #include "vmbus/vmbus_platform.h"
 #include "mem/mem.h"
@@ -46,14 +47,7 @@ static int machine(enum sim_platform p)
 	struct sim_config cfg;
 	sim_config_default(&cfg, p);
 	cfg.no_leak_scan = true;     /* counts only; the tests run with the scan on */
-	if (sim_init(&cfg))
-		return -1;
-	mem_page_reset();
-	vmbus_platform_reset();
-	uint64_t gpa, n;
-	if (sim_ram_free_range(&gpa, &n) || mem_page_add_range(gpa, n))
-		return -1;
-	return 0;
+	return simhost_start(&cfg, NULL);
 }
 
 static void open_close(enum sim_platform p, bool relayed, uint32_t ring)

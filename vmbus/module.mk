@@ -23,7 +23,7 @@ RT_SRCS += vmbus/vmbus_platform.c
 
 # End to end against tests/sim: every configuration, echo over a confidential and a
 # relayed channel through the public API, hostile cases, leak checker on.
-VMBUS_E2E_SIM := $(SIM_CORE_SRCS)
+VMBUS_E2E_SIM := $(SIM_CORE_SRCS) vmbus/tests/simhost.c
 HOST_TESTS += vmbus_e2e
 HOST_TEST_SRCS_vmbus_e2e := $(VMBUS_E2E_SIM) $(MEM_SRCS) \
 	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) vmbus/vmbus_platform.c \

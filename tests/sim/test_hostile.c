@@ -261,19 +261,25 @@ static void test_ring_index_changes_between_reads(void)
 	UT_CHECK(changes >= 5);
 }
 
-static void test_visibility_partial_completion(void)
+/* One 0x00DB call for the 64 pages from gpa to visibility vis (0 or 3); its result. */
+static uint64_t vis64(uint64_t gpa, uint32_t vis)
 {
-	cfg(SIM_SNP_PARAVISOR, 14)->hostile.visibility_partial_pm = 1000;
-	TU_REQ(boot(true, 0, false) == 0);
-	uint64_t gpa = sg_alloc(&G, 64);
 	static uint8_t buf[4096];
-	uint64_t hdr[2] = { HV_PARTITION_SELF, 3 };
+	uint64_t hdr[2] = { HV_PARTITION_SELF, vis };
 	memcpy(buf, hdr, 16);
 	for (uint64_t i = 0; i < 64; i++) {
 		uint64_t pfn = (gpa >> 12) + i;
 		memcpy(buf + 16 + 8 * i, &pfn, 8);
 	}
-	uint64_t r = sg_hcall(&G, SG_DIRECT, HVC_MODIFY_VISIBILITY | (64ull << 32), buf, 16 + 8 * 64);
+	return sg_hcall(&G, SG_DIRECT, HVC_MODIFY_VISIBILITY | (64ull << 32), buf, 16 + 8 * 64);
+}
+
+static void test_visibility_partial_completion(void)
+{
+	cfg(SIM_SNP_PARAVISOR, 14)->hostile.visibility_partial_pm = 1000;
+	TU_REQ(boot(true, 0, false) == 0);
+	uint64_t gpa = sg_alloc(&G, 64);
+	uint64_t r = vis64(gpa, 3);
 	UT_EQ(r & 0xFFFF, 0);
 	uint64_t done = (r >> 32) & 0xFFF;
 	UT_CHECK(done >= 1 && done < 64);
@@ -295,14 +301,7 @@ static void test_visibility_fails_part_way(void)
 	TU_REQ(boot(true, 0, false) == 0);
 	uint64_t gpa = sg_alloc(&G, 64);
 	UT_EQ(sg_visibility(&G, gpa, 64, true), 0);   /* to shared: unaffected */
-	static uint8_t buf[4096];
-	uint64_t hdr[2] = { HV_PARTITION_SELF, 0 };
-	memcpy(buf, hdr, 16);
-	for (uint64_t i = 0; i < 64; i++) {
-		uint64_t pfn = (gpa >> 12) + i;
-		memcpy(buf + 16 + 8 * i, &pfn, 8);
-	}
-	uint64_t r = sg_hcall(&G, SG_DIRECT, HVC_MODIFY_VISIBILITY | (64ull << 32), buf, 16 + 8 * 64);
+	uint64_t r = vis64(gpa, 0);
 	UT_EQ(r & 0xFFFF, HVS_INSUFFICIENT_MEMORY);
 	uint64_t done = (r >> 32) & 0xFFF;
 	UT_CHECK(done < 64);

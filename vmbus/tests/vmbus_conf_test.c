@@ -13,6 +13,7 @@
  */
 #include "tests/unit/ut.h"
 #include "tests/sim/sim.h"
+#include "vmbus/tests/simhost.h"
 #include "tests/sim/sim_wire.h"
 #include <umbra/vmbus.h>
 #include "vmbus/vmbus_api_int.h"
@@ -51,14 +52,8 @@ static bool machine(enum sim_platform p, const struct sim_hostile *h, uint64_t s
 	cfg.ram_bytes = 8ull << 20;
 	if (h)
 		cfg.hostile = *h;
-	if (sim_init(&cfg) != 0)
+	if (simhost_start(&cfg, &free_before))
 		return false;
-	mem_page_reset();
-	vmbus_platform_reset();
-	uint64_t gpa, n;
-	if (sim_ram_free_range(&gpa, &n) != 0 || mem_page_add_range(gpa, n) != 0)
-		return false;
-	free_before = mem_page_free_count();
 	gpadl_line[0] = 0;
 	synic_set_trace(on_trace);
 	return true;

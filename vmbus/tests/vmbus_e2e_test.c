@@ -8,6 +8,7 @@
  */
 #include "tests/unit/ut.h"
 #include "tests/sim/sim.h"
+#include "vmbus/tests/simhost.h"
 #include <umbra/vmbus.h>
 #include "vmbus/vmbus_platform.h"
 #include "synic/synic.h"
@@ -112,14 +113,8 @@ static bool machine(enum sim_platform p, const struct sim_hostile *h, uint64_t s
 	cfg.ram_bytes = 8ull << 20;   /* the leak scan walks every host-visible page per step */
 	if (h)
 		cfg.hostile = *h;
-	if (sim_init(&cfg) != 0)
+	if (simhost_start(&cfg, &free_before))
 		return false;
-	mem_page_reset();
-	vmbus_platform_reset();
-	uint64_t gpa, n;
-	if (sim_ram_free_range(&gpa, &n) != 0 || mem_page_add_range(gpa, n) != 0)
-		return false;
-	free_before = mem_page_free_count();
 	synic_set_trace(on_trace);
 	return true;
 }
