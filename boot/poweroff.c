@@ -120,7 +120,11 @@ static void acpi_s5(void)
 		memcpy(&pm1a, f + 176, 4);
 	uint16_t typ = f ? s5_slp_typ(f, flen) : 0;
 	uint16_t v = (uint16_t)((typ << 10) | (1u << 13));
-	if (pm1a && pm1a < 0x10000) {
+	bool fadt = pm1a && pm1a < 0x10000;
+	boot_printf("umbra: poweroff acpi-s5 pm1a=0x%x slp_typ=%u from=%s\n",
+		    fadt ? (unsigned)pm1a : 0x604u, (unsigned)typ, fadt ? "fadt" : "fallback");
+	arch_serial_flush();
+	if (fadt) {
 		cpu_outw((uint16_t)pm1a, v);
 		if (pm1b && pm1b < 0x10000)
 			cpu_outw((uint16_t)pm1b, v);
@@ -139,8 +143,11 @@ _Noreturn void boot_poweroff(int status)
 		uint8_t v = status >= 0 && status <= 111 ? (uint8_t)(0x10 + status) : 0x7f;
 		cpu_outb(DEBUG_EXIT_PORT, v);
 	}
-	if (rt)
+	if (rt) {
+		boot_printf("umbra: poweroff resetsystem\n");
+		arch_serial_flush();
 		rt->ResetSystem(EfiResetShutdown, status ? EFI_ABORTED : EFI_SUCCESS, 0, NULL);
+	}
 	acpi_s5();
 	for (;;)
 		cpu_hlt();

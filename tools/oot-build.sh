@@ -13,8 +13,9 @@ trap 'rm -rf "$work"' EXIT
 cp -r "$src"/. "$work/"
 rm -rf "$work/build"
 # A clean environment for the sub-make: no MAKEFLAGS/MAKEOVERRIDES from the parent (they
-# would carry the parent's command-line variables, e.g. APP or BUILD, into the app build).
-env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL \
+# would carry the parent's command-line variables, e.g. APP or BUILD, into the app build;
+# make also exports command-line variables such as BUILD to the environment).
+env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL -u BUILD \
 	make -j2 -C "$work" UMBRA_ROOT="$root" >"$work.log" 2>&1 || {
 	cat "$work.log" >&2; rm -f "$work.log"; echo "oot-build: make failed in $work" >&2; exit 1; }
 rm -f "$work.log"
