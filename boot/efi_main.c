@@ -12,6 +12,7 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "boot/boot_info.h"
+#include "boot/runtime.h"
 #include "lib/string.h"
 
 #define PAGE 4096ull
@@ -182,13 +183,17 @@ static void kernel_entry(void *arg)
 }
 
 /* Debug-only: the load option umbra.test_ebs_retry makes the first ExitBootServices
- * attempt use a stale map key, exercising the retry path. */
-static bool want_ebs_retry_test(void)
+ * attempt use a stale map key, exercising the retry path; umbra.test_ebs_fail makes
+ * every attempt stale, exercising the failure path. Returns the attempts to spoil. */
+static int want_ebs_stale_test(void)
 {
-	for (int i = 1; i < bi.argc; i++)
+	for (int i = 1; i < bi.argc; i++) {
 		if (strcmp(bi.argv[i], "umbra.test_ebs_retry") == 0)
-			return true;
-	return false;
+			return 1;
+		if (strcmp(bi.argv[i], "umbra.test_ebs_fail") == 0)
+			return EBS_MAX_ATTEMPTS;
+	}
+	return 0;
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -239,24 +244,27 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		bi.ist[i].top = bi.ist[i].guard + (1 + IST_PAGES) * PAGE;
 	}
 
-	bool stale_key = want_ebs_retry_test();
+	int stale = want_ebs_stale_test();
 	con(st, L"umbra: ExitBootServices\r\n");
 	for (bi.ebs_attempts = 1; bi.ebs_attempts <= EBS_MAX_ATTEMPTS; bi.ebs_attempts++) {
 		map_size = cap;
 		s = bs->GetMemoryMap(&map_size, map, &key, &dsz, &dver);
 		if (s != EFI_SUCCESS)
 			break;
-		s = bs->ExitBootServices(image, stale_key ? key + 1 : key);
-		stale_key = false;
+		s = bs->ExitBootServices(image, stale-- > 0 ? key + 1 : key);
 		if (s == EFI_SUCCESS)
 			break;
 	}
 	if (s != EFI_SUCCESS) {
-		/* Boot services may be half gone: report on COM1 only, then give up. */
+		/* Boot services may be half gone (only GetMemoryMap/ExitBootServices are
+		 * allowed now): report on COM1, then power off with the fatal status through
+		 * debug-exit / runtime services / ACPI, never back into the firmware. */
 		static const char msg[] = "umbra: FATAL ExitBootServices failed\n";
+		cpu_cli();
 		arch_serial_init();
 		arch_serial_write(msg, sizeof msg - 1);
-		return EFI_ABORTED;
+		boot_poweroff_setup(&bi, boot_debug_exit_wanted(&bi));
+		boot_poweroff(BOOT_STATUS_CRASH);
 	}
 	cpu_cli();
 	bi.tsc_ebs = cpu_rdtsc();

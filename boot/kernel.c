@@ -88,15 +88,7 @@ _Noreturn void boot_kernel_main(struct boot_info *bi)
 		cpuid_str(0x40000000, hv, false);
 	if (!hv[0])
 		memcpy(hv, "none", 5);
-	/* isa-debug-exit is used only under QEMU (TCG or KVM signature), unless a load
-	 * option umbra.debug_exit=0/1 says otherwise. */
-	bool qemu = !strcmp(hv, "TCGTCGTCGTCG") || !strcmp(hv, "KVMKVMKVM");
-	for (int i = 1; i < bi->argc; i++) {
-		if (!strcmp(bi->argv[i], "umbra.debug_exit=1"))
-			qemu = true;
-		else if (!strcmp(bi->argv[i], "umbra.debug_exit=0"))
-			qemu = false;
-	}
+	bool qemu = boot_debug_exit_wanted(bi);
 	boot_poweroff_setup(bi, qemu);
 
 	boot_printf("umbra: Umbra runtime, x86_64 UEFI\n");

@@ -22,6 +22,27 @@ static EFI_RUNTIME_SERVICES *rt;
 static uint64_t rsdp;
 static bool debug_exit;
 
+bool boot_debug_exit_wanted(const struct boot_info *bi)
+{
+	uint32_t r[4];
+	char hv[13] = { 0 };
+	cpu_cpuid(1, 0, r);
+	if (r[2] & (1u << 31)) {
+		cpu_cpuid(0x40000000, 0, r);
+		memcpy(hv, &r[1], 4);
+		memcpy(hv + 4, &r[2], 4);
+		memcpy(hv + 8, &r[3], 4);
+	}
+	bool qemu = !strcmp(hv, "TCGTCGTCGTCG") || !strcmp(hv, "KVMKVMKVM");
+	for (int i = 1; i < bi->argc; i++) {
+		if (!strcmp(bi->argv[i], "umbra.debug_exit=1"))
+			qemu = true;
+		else if (!strcmp(bi->argv[i], "umbra.debug_exit=0"))
+			qemu = false;
+	}
+	return qemu;
+}
+
 void boot_poweroff_setup(const struct boot_info *bi, bool qemu_debug_exit)
 {
 	rt = bi->efi_rt;

@@ -13,6 +13,9 @@
 #define BOOT_STATUS_CRASH 110
 
 /* Records what power-off needs (runtime services, ACPI, whether isa-debug-exit exists). */
+/* isa-debug-exit is used only under QEMU (TCG or KVM hypervisor signature), unless a
+ * load option umbra.debug_exit=0/1 says otherwise. */
+bool boot_debug_exit_wanted(const struct boot_info *bi);
 void boot_poweroff_setup(const struct boot_info *bi, bool qemu_debug_exit);
 /* Prints "umbra: exit status=N" and powers the VM off. */
 _Noreturn void boot_poweroff(int status);
