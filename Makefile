@@ -48,11 +48,11 @@ $(HOST_BUILD)/tests/$(1): $$(HOST_TEST_SRCS_$(1)) $$(wildcard $$(sort $$(dir $$(
 	$$(HOST_CC) $$(HOST_CFLAGS) $$(HOST_TEST_SRCS_$(1)) -o $$@ $$(HOST_LDFLAGS)
 endef
 define fuzz_rule
-$(HOST_BUILD)/fuzz/$(1): $$(FUZZ_SRCS_$(1)) | $(HOST_BUILD)/fuzz
+$(HOST_BUILD)/fuzz/$(1): $$(FUZZ_SRCS_$(1)) $$(wildcard $$(sort $$(dir $$(FUZZ_SRCS_$(1))))*.h) | $(HOST_BUILD)/fuzz
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(FUZZ_SRCS_$(1)) -o $$@
 endef
 define bench_rule
-$(HOST_BUILD)/bench/$(1): $$(BENCH_SRCS_$(1)) | $(HOST_BUILD)/bench
+$(HOST_BUILD)/bench/$(1): $$(BENCH_SRCS_$(1)) $$(wildcard $$(sort $$(dir $$(BENCH_SRCS_$(1))))*.h) | $(HOST_BUILD)/bench
 	$$(HOST_CC) $$(BENCH_CFLAGS) $$(BENCH_SRCS_$(1)) -o $$@ -lpthread
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))

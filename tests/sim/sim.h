@@ -119,7 +119,13 @@ struct sim_config {
 #define SIM_SERVER_INBOX 64
 #define SIM_MAX_CHANNELS 32
 #define SIM_MAX_GPADLS 64
+/* Simulator limit, not a protocol one: 4 MiB rings each way (2 * 1024 pages + 2 control
+ * pages) fit; test images keep the tables small. */
+#if UMBRA_IMAGE
 #define SIM_GPADL_MAX_PFNS 1024
+#else
+#define SIM_GPADL_MAX_PFNS 4104
+#endif
 #define SIM_MAX_CANARIES 16
 #define SIM_CANARY_MAX 64
 #define SIM_CANARY_MIN 8
