@@ -40,24 +40,35 @@ static int run_one(const struct scenario *s, enum sim_platform p, unsigned long 
 	if (stats) {
 		struct sim_stats st;
 		sim_get_stats(&st);
-		printf("stats direct_hypercalls=%llu ghcb_exits=%llu ghcb_msr_protocol=%llu tdcalls=%llu "
-		       "visibility_calls=%llu visibility_pages=%llu signals=%llu posts=%llu eoms=%llu "
-		       "msr_reads=%llu msr_writes=%llu msgs_delivered=%llu irqs=%llu hostile=%llu vtime_ns=%llu\n",
+		printf("stats direct_hypercalls=%llu ghcb_exits=%llu ghcb_msr_protocol=%llu tdcalls=%llu tdvmcalls=%llu "
+		       "visibility_calls=%llu visibility_pages=%llu signals=%llu posts=%llu posts_failed=%llu eoms=%llu "
+		       "msr_reads=%llu msr_writes=%llu cpuids=%llu msgs_delivered=%llu msgs_dropped=%llu events=%llu "
+		       "irqs=%llu irqs_filtered=%llu faults=%llu guest_errors=%llu hostile=%llu vtime_ns=%llu\n",
 			(unsigned long long)st.direct_hypercalls, (unsigned long long)st.ghcb_exits,
 			(unsigned long long)st.ghcb_msr_protocol, (unsigned long long)st.tdcalls,
-			(unsigned long long)st.visibility_calls, (unsigned long long)st.visibility_pages,
-			(unsigned long long)st.signals, (unsigned long long)st.posts, (unsigned long long)st.eoms,
+			(unsigned long long)st.tdvmcalls, (unsigned long long)st.visibility_calls,
+			(unsigned long long)st.visibility_pages, (unsigned long long)st.signals,
+			(unsigned long long)st.posts, (unsigned long long)st.posts_failed, (unsigned long long)st.eoms,
 			(unsigned long long)st.msr_reads, (unsigned long long)st.msr_writes,
-			(unsigned long long)st.msgs_delivered, (unsigned long long)st.irqs_delivered,
+			(unsigned long long)st.cpuids, (unsigned long long)st.msgs_delivered,
+			(unsigned long long)st.msgs_dropped, (unsigned long long)st.events_set,
+			(unsigned long long)st.irqs_delivered, (unsigned long long)st.irqs_filtered,
+			(unsigned long long)st.faults, (unsigned long long)st.guest_errors,
 			(unsigned long long)st.hostile_actions, (unsigned long long)sim_now());
 	}
 	return r;
 }
 
-static void usage(void)
+static void usage(FILE *f)
 {
-	fprintf(stderr, "usage: umbra-sim [--trace] [--verbose] [--stats] [--seed N] [--config NAME] SCENARIO|list\n"
-			"       umbra-sim   (no arguments: self-test of every scenario in every configuration)\n");
+	fprintf(f, "usage: umbra-sim [--trace] [--verbose] [--stats] [--seed N] [--config NAME] SCENARIO|list\n"
+			"       umbra-sim   (no arguments: self-test of every scenario in every configuration)\n"
+			"  --trace        one line per SynIC message on stdout: trace <n> dir=<g2h|h2g>\n"
+			"                 synic=<pv|hv> route=<direct|ghcb|tdcall|-> conn=<hex> msgtype=<dec> hex=<payload>\n"
+			"  --verbose      the simulator's log (faults, guest errors, leaks) on stderr\n"
+			"  --stats        exit counters after each run\n"
+			"  --seed N       PRNG seed for the hostile knobs (default 1)\n"
+			"  --config NAME  configuration (default snp-paravisor; names: umbra-sim list)\n");
 }
 
 int main(int argc, char **argv)
@@ -73,6 +84,10 @@ int main(int argc, char **argv)
 			verbose = true;
 		else if (!strcmp(argv[i], "--stats"))
 			stats = true;
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		}
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			seed = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
@@ -82,7 +97,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 		} else if (argv[i][0] == '-') {
-			usage();
+			usage(stderr);
 			return 2;
 		} else
 			name = argv[i];

@@ -302,8 +302,9 @@ void sim_reset_stats(void);
  *   trace <n> dir=<g2h|h2g> synic=<pv|hv> route=<direct|ghcb|tdcall|-> conn=<hex>
  *         msgtype=<dec> hex=<payload bytes in hex>
  * g2h: an accepted HvPostMessage (conn = connection id, msgtype = VMBus message type,
- * payload = the posted payload); h2g: a message written into a SIMP slot (route "-",
- * conn = 0, the HvMessage sender field). <n> counts from 0.
+ * payload = the posted payload); h2g: a message as written into a SIMP slot, after any
+ * hostile corruption (route "-", conn = the slot's HvMessage sender field, normally 0).
+ * <n> counts from 0.
  */
 
 #endif

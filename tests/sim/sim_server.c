@@ -289,7 +289,12 @@ static void on_initiate(uint32_t conn, bool trusted, const uint8_t *p, uint32_t 
 	uint32_t tvp = v >= VMV_WIN8_1 ? m.target_vp : 0;
 	bool copper = v >= VMV_COPPER;
 	if ((m.monitor1 == 0) != (m.monitor2 == 0) || tvp >= S->cfg.nvp) {
-		version_reply(1, 2, 0, copper, 0, s->target_vp, 2);
+		/* Failure: from Win8 on "supported, FAILED_UNKNOWN_FAILURE"; before Win8 the
+		 * same zero reply as an unsupported version (openhcl.md §1.4). */
+		if (v >= VMV_WIN8)
+			version_reply(1, 2, 0, copper, 0, s->target_vp, 2);
+		else
+			version_reply(0, 0, 0, false, 0, s->target_vp, 2);
 		return;
 	}
 	uint32_t granted = 0;
@@ -605,6 +610,12 @@ static void handle(const struct sim_inmsg *m)
 	}
 	if (type == VM_INITIATE) {
 		on_initiate(m->conn, m->trusted, m->data, m->size);
+		return;
+	}
+	if (type == VM_VERSION_RESPONSE && !s->connected) {
+		/* parses in any state, so it is a client-direction message even now */
+		sim_guest_error("guest sent server-to-client message type %u", type);
+		s->dropped_invalid++;
 		return;
 	}
 	if (!s->connected) {

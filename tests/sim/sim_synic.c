@@ -194,7 +194,6 @@ static void try_deliver(struct sim_synic *sy, unsigned vp, unsigned sint)
 		q->count--;
 		if (q->count)
 			slot[5] |= 1;
-		sim_trace_msg(false, sy->is_pv, ROUTE_INTERNAL, 0, slot + 16, slot[4] <= 240 ? slot[4] : 240);
 		if (sim_chance(S->cfg.hostile.msg_corrupt_pm)) {
 			sim_hostile_note();
 			/* Either one bit anywhere in the slot, or one aligned u32 field of the header
@@ -205,6 +204,8 @@ static void try_deliver(struct sim_synic *sy, unsigned vp, unsigned sint)
 			else
 				wr32(slot + 4 * ((r >> 1) % 64), (uint32_t)(r >> 32));
 		}
+		/* Traced as written, so a corrupted message shows as the guest sees it. */
+		sim_trace_msg(false, sy->is_pv, ROUTE_INTERNAL, (uint32_t)rd64(slot + 8), slot + 16, slot[4] <= 240 ? slot[4] : 240);
 		if (ovl)
 			memcpy(ovl, slot, 256);
 		else

@@ -316,6 +316,47 @@ static void test_visibility_fails_part_way(void)
 	UT_CHECK(sim_ok());
 }
 
+static char trace_line[700];
+static void trace_last(void *ctx, const char *line)
+{
+	(void)ctx;
+	if (strstr(line, "dir=h2g"))
+		snprintf(trace_line, sizeof(trace_line), "%s", line);
+}
+
+/* A corrupted message is traced as written into the slot, i.e. as the guest sees it
+ * (over several seeds, so some corruptions fall inside the traced header or payload). */
+static void test_corrupt_is_traced_as_written(void)
+{
+	for (uint64_t seed = 21; seed < 53; seed++) {
+		struct sim_config *c = cfg(SIM_SNP_PARAVISOR, seed);
+		c->hostile.msg_corrupt_pm = 1000;
+		c->trace = trace_last;
+		TU_REQ(boot(true, 0, false) == 0);
+		struct vm_initiate m;
+		memset(&m, 0, sizeof(m));
+		m.h.type = VM_INITIATE;
+		m.version = VMV_COPPER;
+		m.sint = 2;
+		TU_REQ(sg_post(&G, SG_DIRECT, 1, &m, 40) == 0);
+		sim_run(1000000);
+		const uint8_t *slot = (const uint8_t *)hw_phys_to_virt(G.pv_simp) + 512;
+		uint64_t sender;
+		memcpy(&sender, slot + 8, 8);
+		char want[700];
+		unsigned n = slot[4] <= 240 ? slot[4] : 240;
+		uint32_t mt = 0;
+		if (n >= 4)
+			memcpy(&mt, slot + 16, 4);
+		int k = snprintf(want, sizeof(want), "trace 1 dir=h2g synic=pv route=- conn=%x msgtype=%u hex=",
+			(uint32_t)sender, mt);
+		for (unsigned i = 0; i < n; i++)
+			k += snprintf(want + k, sizeof(want) - (size_t)k, "%02x", slot[16 + i]);
+		UT_EQ(strcmp(trace_line, want), 0);
+		UT_EQ(hostile_count(), 1);
+	}
+}
+
 int main(void)
 {
 	UT_RUN(test_drop_and_never_answer);
@@ -323,6 +364,7 @@ int main(void)
 	UT_RUN(test_delay);
 	UT_RUN(test_reorder);
 	UT_RUN(test_corrupt);
+	UT_RUN(test_corrupt_is_traced_as_written);
 	UT_RUN(test_post_busy_burst);
 	UT_RUN(test_refuse_direct_post);
 	UT_RUN(test_rescind_at_random);

@@ -490,12 +490,20 @@ static void test_sint_queue_and_eom(void)
 	UT_EQ(tu_u32(slot, 0), 1);
 	UT_EQ(slot[5] & 1, 1); /* message_pending: more queued */
 	UT_EQ(tu_u32(slot, 16), VM_OFFER);
+	/* The SynIC holds the slot plus a 16-deep SINT queue; the rest waits in the server:
+	 * handed over so far = VersionResponse + 1 + SIM_SINT_QUEUE_DEPTH. */
+	struct sim_server_info si;
+	sim_server_info(&si);
+	UT_EQ(si.msgs_out, 2 + SIM_SINT_QUEUE_DEPTH);
+	UT_EQ(SIM_SINT_QUEUE_DEPTH, 16);
 	/* Clearing the slot without EOM does not bring the next message. */
 	memset(slot, 0, 4);
 	sim_run(10000000);
 	UT_EQ(tu_u32(slot, 0), 0);
 	hw_wrmsr(MSR_EOM, 0);
 	UT_EQ(tu_u32(slot, 0), 1);
+	sim_server_info(&si);
+	UT_EQ(si.msgs_out, 3 + SIM_SINT_QUEUE_DEPTH);   /* one more fits the queue */
 	/* Everything arrives in order: 20 offers then AllOffersDelivered (one consumed above). */
 	unsigned offers = 1;
 	uint32_t last = 1;
@@ -764,6 +772,448 @@ static void test_paravisor_overlay_and_irq_mode(void)
 	UT_CHECK(sim_ok());
 }
 
+/* Leaf contents beyond the detection bits (vmbus.md §1.1, coco.md A1/B1). */
+static void test_cpuid_leaf_contents(void)
+{
+	uint32_t r[4];
+	char sig[12];
+	tu_config(SIM_TDX_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	hw_cpuid(0x40000000, 0, r);
+	UT_CHECK(r[0] >= 0x40000005 && r[0] <= 0x4000FFFF);  /* Linux's acceptance range */
+	UT_EQ(memcmp(&r[1], "Microsoft Hv", 12), 0);           /* EBX, ECX, EDX */
+	hw_cpuid(0x40000001, 0, r);
+	UT_EQ(r[0], 0x31237648);                               /* "Hv#1" */
+	hw_cpuid(0x40000003, 0, r);
+	UT_EQ((r[0] >> 2) & 1, 1);                             /* SynIC MSRs */
+	UT_EQ((r[0] >> 5) & 1, 1);                             /* hypercall MSRs */
+	UT_EQ((r[0] >> 6) & 1, 1);                             /* VP_INDEX */
+	UT_EQ((r[1] >> 4) & 3, 3);                             /* post messages, signal events */
+	hw_cpuid(0x40000005, 0, r);
+	UT_EQ(r[0], 1);
+	hw_cpuid(0x4000000C, 0, r);
+	UT_EQ(r[0], 1);
+	UT_EQ(r[1], 3u | (1u << 5) | (47u << 6));
+	hw_cpuid(0x40000080, 0, r);
+	UT_EQ(r[0], 0x40000082);
+	UT_EQ(memcmp(&r[1], "Microsoft VS", 12), 0);
+	hw_cpuid(0x40000082, 0, r);
+	UT_EQ(r[0], 0x8);
+	/* Fully enlightened SNP: max extended leaf, SEV/SEV-ES/SNP, C-bit 51, SEV_STATUS. */
+	tu_config(SIM_SNP);
+	TU_REQ(tu_start() == 0);
+	hw_cpuid(0, 0, r);
+	memcpy(sig, &r[1], 4);
+	memcpy(sig + 4, &r[3], 4);
+	memcpy(sig + 8, &r[2], 4);
+	UT_EQ(memcmp(sig, "AuthenticAMD", 12), 0);
+	hw_cpuid(0x80000000, 0, r);
+	UT_CHECK(r[0] >= 0x8000001F);
+	hw_cpuid(0x8000001F, 0, r);
+	UT_EQ(r[0] & 0x1A, 0x1A);
+	UT_EQ(r[1] & 0x3F, 51);
+	UT_EQ(hw_rdmsr(MSR_SEV_STATUS), 0x7);
+	/* SNP with the paravisor: SEV_STATUS also has vTOM (bit 3), 0x8000001F is hidden. */
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	UT_EQ(hw_rdmsr(MSR_SEV_STATUS), 0xF);
+	hw_cpuid(0x8000001F, 0, r);
+	UT_EQ(r[0], 0);
+	/* Fully enlightened TDX: "IntelTDX    " in EBX, EDX, ECX (Linux's order). */
+	tu_config(SIM_TDX);
+	TU_REQ(tu_start() == 0);
+	hw_cpuid(0, 0, r);
+	UT_CHECK(r[0] >= 0x21);
+	hw_cpuid(0x21, 0, r);
+	memcpy(sig, &r[1], 4);
+	memcpy(sig + 4, &r[3], 4);
+	memcpy(sig + 8, &r[2], 4);
+	UT_EQ(memcmp(sig, "IntelTDX    ", 12), 0);
+	UT_CHECK(sim_ok());
+}
+
+/* The remaining 0x00DB statuses (docs/sim.md "Memory"). */
+static void test_visibility_hypercall_statuses(void)
+{
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	struct sg g;
+	TU_REQ(sg_init(&g, true) == 0);
+	uint64_t base = sg_alloc(&g, 4);
+	TU_REQ(base);
+	uint64_t pfns[4];
+	for (int i = 0; i < 4; i++)
+		pfns[i] = (base >> 12) + i;
+	/* Rep count 0, and rep start at or past the count: invalid input. */
+	UT_EQ(vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 3, pfns, 0, 0) & 0xFFFF, HVS_INVALID_HYPERCALL_INPUT);
+	UT_EQ(vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 3, pfns, 2, 2) & 0xFFFF, HVS_INVALID_HYPERCALL_INPUT);
+	/* It is a slow (memory-input) call only. */
+	uint64_t z = 0;
+	UT_EQ(sg_hcall(&g, SG_DIRECT, HVC_MODIFY_VISIBILITY | HVC_FAST | (1ull << 32), &z, 8) & 0xFFFF,
+		HVS_INVALID_HYPERCALL_INPUT);
+	/* Input not 8-byte aligned, or crossing its page. */
+	uint64_t ctl = HVC_MODIFY_VISIBILITY | (20ull << 32);
+	UT_EQ(hw_hypercall(g.hcpage, ctl, g.post_page + 4, 0) & 0xFFFF, HVS_INVALID_ALIGNMENT);
+	UT_EQ(hw_hypercall(g.hcpage, ctl, g.post_page + 4000, 0) & 0xFFFF, HVS_INVALID_ALIGNMENT);
+	/* Reserved bits next to the 2-bit visibility field. */
+	UT_EQ(vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 3 | 4, pfns, 1, 0) & 0xFFFF, HVS_INVALID_PARAMETER);
+	/* A PFN that is not guest RAM, or one of the platform's own pages: nothing done. */
+	uint64_t bad[2] = { 0x10, SIM_RAM_BASE >> 12 };
+	for (int i = 0; i < 2; i++) {
+		uint64_t r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 0, &bad[i], 1, 0);
+		UT_EQ(r & 0xFFFF, HVS_INVALID_PARAMETER);
+		UT_EQ((r >> 32) & 0xFFF, 0);
+	}
+	UT_EQ(sim_page_visibility(SIM_RAM_BASE), SIM_VIS_SHARED);
+	for (int i = 0; i < 4; i++)
+		UT_EQ(sim_page_visibility(base + i * 4096ull), SIM_VIS_PRIVATE);
+	UT_CHECK(sim_ok());
+}
+
+/* Host/hypervisor touch only host-visible pages; the paravisor may touch private ones. */
+static void test_memory_enforcement_by_accessor(void)
+{
+	tu_config(SIM_TDX_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	struct sg g;
+	TU_REQ(sg_init(&g, true) == 0);
+	static struct hv_post_input pin;
+	memset(&pin, 0, sizeof(pin));
+	pin.connection_id = 1;
+	pin.message_type = 1;
+	pin.payload_size = 8;
+	pin.payload[0] = VM_REQUEST_OFFERS;
+	memcpy(hw_phys_to_virt(g.post_page), &pin, sizeof(pin));   /* a private page */
+	/* Trusted (hypercall page) post from a private page: the paravisor reads it. */
+	UT_EQ(hw_hypercall(g.hcpage, HVC_POST_MESSAGE, g.post_page, 0) & 0xFFFF, HVS_SUCCESS);
+	UT_CHECK(sim_ok());
+	/* Untrusted (TDVMCALL) post naming the same private page: refused, guest error. */
+	struct hw_tdcall_regs t;
+	memset(&t, 0, sizeof(t));
+	t.rcx = 0xFFCC;
+	t.r10 = HVC_POST_MESSAGE;
+	t.rdx = g.post_page;
+	UT_EQ(hw_tdcall(&t), 0);
+	UT_EQ(t.r10, 0);
+	UT_EQ(t.r11 & 0xFFFF, HVS_INVALID_HYPERCALL_INPUT);
+	UT_CHECK(!sim_ok());
+	UT_CHECK(strstr(sim_last_problem(), "private memory") != NULL);
+	/* The same from a host-visible page (either alias) is fine. */
+	tu_config(SIM_TDX_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	TU_REQ(sg_init(&g, false) == 0);
+	memcpy(hw_phys_to_virt(g.shared_page | g.boundary), &pin, sizeof(pin));
+	for (int k = 0; k < 2; k++) {
+		memset(&t, 0, sizeof(t));
+		t.rcx = 0xFFCC;
+		t.r10 = HVC_POST_MESSAGE;
+		t.rdx = g.shared_page | (k ? g.boundary : 0);
+		UT_EQ(hw_tdcall(&t), 0);
+		UT_EQ(t.r11 & 0xFFFF, HVS_SUCCESS);
+	}
+	UT_CHECK(sim_ok());
+	/* A relayed ring made private while open: the host's next access is refused (the
+	 * channel is stopped, a guest error), so no host write ever lands in private memory. */
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	struct sim_device_desc d = { .kind = SIM_DEV_ECHO, .relayed = true };
+	uint32_t relid, st, len;
+	TU_REQ(sim_add_device(&d, &relid) == 0);
+	TU_REQ(sg_init(&g, true) == 0);
+	uint8_t b[4096];
+	TU_REQ(sg_connect(&g, VMV_COPPER, VMF_CONFIDENTIAL, b, &len) == 0);
+	struct vm_offer o[2];
+	unsigned n;
+	TU_REQ(sg_offers(&g, o, 2, &n) == 0);
+	struct sg_chan c;
+	TU_REQ(sg_open_channel(&g, relid, 2, false, &c, &st) == 0 && st == 0);
+	TU_REQ(sg_chan_send(&g, &c, PKT_INBAND, 0, 1, "abcdefgh", 8) == 0);
+	TU_REQ(sg_chan_recv(&g, &c, b, sizeof(b), &len, TU_WAIT) == 0);
+	UT_CHECK(sim_ok());
+	TU_REQ(sg_ring_write(&c.out, PKT_INBAND, 0, 2, "abcdefgh", 8) >= 0);
+	TU_REQ(sg_visibility(&g, c.gpa, c.pages, false) == 0);
+	memset(hw_phys_to_virt(c.gpa), 0, c.pages * 4096ull);
+	sg_signal(&g, SG_BYPASS, c.conn_id);
+	sim_run(1000000);
+	struct sim_channel_info ci;
+	TU_REQ(sim_channel_info(relid, &ci) == 0);
+	UT_CHECK(ci.corrupt);
+	for (uint32_t i = 0; i < c.pages; i++) {
+		const uint8_t *p = hw_phys_to_virt(c.gpa + i * 4096ull);
+		for (int k = 0; k < 4096; k++)
+			if (p[k]) {
+				UT_CHECK(!"host wrote into a private page");
+				i = c.pages;
+				break;
+			}
+	}
+	UT_CHECK(strstr(sim_last_problem(), "inaccessible") != NULL);
+}
+
+/* SCONTROL gates the SynIC; SINT vectors below 16 #GP when unmasked; an event interrupts
+ * only on the flag's 0 -> 1 transition. */
+static void test_synic_scontrol_vectors_and_event_edge(void)
+{
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	uint32_t relid;
+	struct sim_device_desc d = { .kind = SIM_DEV_ECHO };
+	TU_REQ(sim_add_device(&d, &relid) == 0);
+	struct sg g;
+	TU_REQ(sg_init(&g, true) == 0);
+	struct sim_stats s0, s1;
+	sim_get_stats(&s0);
+	hw_wrmsr(MSR_SINT0 + 3, 5);                 /* unmasked vector 5: #GP, unchanged */
+	sim_get_stats(&s1);
+	UT_EQ(s1.faults - s0.faults, 1);
+	UT_EQ(hw_rdmsr(MSR_SINT0 + 3), SINT_MASKED);
+	sim_reset_stats();
+	hw_wrmsr(MSR_SINT0 + 3, 5 | SINT_MASKED);   /* masked: any vector */
+	UT_EQ(hw_rdmsr(MSR_SINT0 + 3), 5 | SINT_MASKED);
+	UT_CHECK(sim_ok());
+	/* SynIC disabled: the server's reply is dropped. */
+	hw_wrmsr(MSR_SCONTROL, 0);
+	uint8_t b[4096];
+	uint32_t len, st;
+	sim_get_stats(&s0);
+	UT_EQ(sg_connect(&g, VMV_COPPER, VMF_CONFIDENTIAL, b, &len), UMBRA_ETIMEDOUT);
+	sim_get_stats(&s1);
+	UT_EQ(s1.msgs_dropped - s0.msgs_dropped, 1);
+	hw_wrmsr(MSR_SCONTROL, 1);
+	TU_REQ(sg_connect(&g, VMV_COPPER, VMF_CONFIDENTIAL, b, &len) == 0);
+	struct vm_offer o[2];
+	unsigned n;
+	TU_REQ(sg_offers(&g, o, 2, &n) == 0);
+	struct sg_chan c;
+	TU_REQ(sg_open_channel(&g, relid, 2, true, &c, &st) == 0 && st == 0);
+	sim_run(1000000);
+	uint8_t *flags = (uint8_t *)hw_phys_to_virt(g.pv_siefp) + 512;
+	memset(flags, 0, 256);
+	/* Two signals with the flag left set: two events, one interrupt. */
+	sim_get_stats(&s0);
+	for (int i = 0; i < 2; i++) {
+		TU_REQ(sg_chan_send(&g, &c, PKT_INBAND, 0, (uint64_t)i, "abcdefgh", 8) == 0);
+		TU_REQ(sg_chan_recv(&g, &c, b, sizeof(b), &len, TU_WAIT) == 0);
+	}
+	sim_get_stats(&s1);
+	UT_EQ(s1.events_set - s0.events_set, 2);
+	UT_EQ(s1.irqs_delivered - s0.irqs_delivered, 1);
+	UT_EQ((flags[relid / 8] >> (relid % 8)) & 1, 1);
+	/* Cleared by the guest: the next signal interrupts again. */
+	memset(flags, 0, 256);
+	TU_REQ(sg_chan_send(&g, &c, PKT_INBAND, 0, 3, "abcdefgh", 8) == 0);
+	TU_REQ(sg_chan_recv(&g, &c, b, sizeof(b), &len, TU_WAIT) == 0);
+	sim_get_stats(&s0);
+	UT_EQ(s0.irqs_delivered - s1.irqs_delivered, 1);
+	/* SynIC disabled: events are not set either. */
+	hw_wrmsr(MSR_SCONTROL, 0);
+	memset(flags, 0, 256);
+	TU_REQ(sg_chan_send(&g, &c, PKT_INBAND, 0, 4, "abcdefgh", 8) == 0);
+	TU_REQ(sg_chan_recv(&g, &c, b, sizeof(b), &len, TU_WAIT) == 0);
+	sim_get_stats(&s1);
+	UT_EQ(s1.events_set, s0.events_set);
+	UT_EQ(flags[relid / 8], 0);
+	UT_CHECK(sim_ok());
+}
+
+/* With the paravisor SINT2 proxied (no Confidential VMBus), a paravisor channel's events
+ * go to the hypervisor SIEFP like its messages go to the hypervisor SIMP. */
+static void test_proxied_sint_routes_paravisor_events(void)
+{
+	for (int p = SIM_SNP_PARAVISOR; p <= SIM_TDX_PARAVISOR; p++) {
+		tu_config(p);
+		TU_REQ(tu_start() == 0);
+		uint32_t relid, st, len;
+		struct sim_device_desc d = { .kind = SIM_DEV_ECHO };
+		TU_REQ(sim_add_device(&d, &relid) == 0);
+		struct sg g;
+		TU_REQ(sg_init(&g, false) == 0);
+		uint8_t b[4096];
+		TU_REQ(sg_connect(&g, VMV_COPPER, VMF_CONFIDENTIAL, b, &len) == 0);
+		UT_EQ(tu_u32(b, 16) & VMF_CONFIDENTIAL, 0);
+		struct vm_offer o[2];
+		unsigned n;
+		TU_REQ(sg_offers(&g, o, 2, &n) == 0);
+		UT_EQ(o[0].flags, 0);
+		struct sg_chan c;
+		TU_REQ(sg_open_channel(&g, relid, 2, false, &c, &st) == 0 && st == 0);
+		sim_run(1000000);
+		uint8_t *pv = (uint8_t *)hw_phys_to_virt(g.pv_siefp) + 512;
+		uint8_t *hv = (uint8_t *)hw_phys_to_virt(g.hv_siefp) + 512;
+		memset(pv, 0, 256);
+		memset(hv, 0, 256);
+		TU_REQ(sg_chan_send(&g, &c, PKT_INBAND, 0, 1, "abcdefgh", 8) == 0);
+		TU_REQ(sg_chan_recv(&g, &c, b, sizeof(b), &len, TU_WAIT) == 0);
+		UT_EQ((hv[relid / 8] >> (relid % 8)) & 1, 1);
+		UT_EQ(pv[relid / 8], 0);
+		UT_CHECK(sim_ok());
+	}
+}
+
+static void ghcb_mark(uint8_t *p, unsigned off)
+{
+	p[0x3F0 + off / 64] |= (uint8_t)(1u << ((off / 8) % 8));
+}
+
+static bool ghcb_marked(const uint8_t *p, unsigned off)
+{
+	return (p[0x3F0 + off / 64] >> ((off / 8) % 8)) & 1;
+}
+
+/* Prepare a usage-0 GHCB exit with the three exit fields marked valid. */
+static void ghcb_base(uint8_t *p, uint64_t code, uint64_t info1)
+{
+	memset(p, 0, 4096);
+	uint64_t z = 0;
+	memcpy(p + 0x390, &code, 8);
+	memcpy(p + 0x398, &info1, 8);
+	memcpy(p + 0x3A0, &z, 8);
+	ghcb_mark(p, 0x390);
+	ghcb_mark(p, 0x398);
+	ghcb_mark(p, 0x3A0);
+	uint16_t ver = 2;
+	memcpy(p + 0xFFA, &ver, 2);
+}
+
+static uint64_t q(const uint8_t *p, unsigned off)
+{
+	uint64_t v;
+	memcpy(&v, p + off, 8);
+	return v;
+}
+
+static void put_q(uint8_t *p, unsigned off, uint64_t v)
+{
+	memcpy(p + off, &v, 8);
+	ghcb_mark(p, off);
+}
+
+/* Usage-0 GHCB exits: 0x7C returns with exactly the returned fields valid, a write needs
+ * RAX and RDX, VMMCALL (0x81) is an untrusted hypercall, termination, unknown codes. */
+static void test_ghcb_base_exits(void)
+{
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	struct sg g;
+	TU_REQ(sg_init(&g, false) == 0);
+	uint64_t gpa;
+	uint8_t *p = ghcb_page(&gpa);
+	/* RDMSR SIMP: RAX/RDX and EXITINFO1/2 valid in the returned bitmap, nothing else. */
+	ghcb_base(p, 0x7C, 0);
+	put_q(p, 0x308, MSR_SIMP);
+	hw_vmgexit();
+	UT_EQ(q(p, 0x398), 0);
+	UT_CHECK(ghcb_marked(p, 0x1F8) && ghcb_marked(p, 0x310));
+	UT_CHECK(ghcb_marked(p, 0x398) && ghcb_marked(p, 0x3A0));
+	UT_CHECK(!ghcb_marked(p, 0x308) && !ghcb_marked(p, 0x390));
+	UT_EQ((q(p, 0x1F8) & 0xFFFFFFFF) | (q(p, 0x310) << 32), g.hv_simp | 1);
+	/* WRMSR without RDX marked valid: missing input, the register is unchanged. */
+	ghcb_base(p, 0x7C, 1);
+	put_q(p, 0x308, MSR_SINT0 + 5);
+	put_q(p, 0x1F8, 0x50);
+	hw_vmgexit();
+	UT_EQ(q(p, 0x398), 2);
+	UT_EQ(q(p, 0x3A0), 4);
+	uint64_t v = 0;
+	UT_CHECK(sg_hv_rdmsr(&g, MSR_SINT0 + 5, &v));
+	UT_EQ(v, SINT_MASKED);
+	/* VMMCALL: control RCX, input RDX (fast), result RAX. Unknown connection: 0x12. */
+	struct sim_stats s0, s1;
+	sim_get_stats(&s0);
+	ghcb_base(p, 0x81, 0);
+	put_q(p, 0x308, HVC_SIGNAL_EVENT | HVC_FAST);
+	put_q(p, 0x310, 0x2005);
+	hw_vmgexit();
+	UT_EQ(q(p, 0x398), 0);
+	UT_CHECK(ghcb_marked(p, 0x1F8));
+	UT_EQ(q(p, 0x1F8) & 0xFFFF, HVS_INVALID_CONNECTION_ID);
+	sim_get_stats(&s1);
+	UT_EQ(s1.signals - s0.signals, 1);
+	UT_CHECK(sim_ok());
+	/* Unknown exit code (CPUID here): EXITINFO1 2, EXITINFO2 6 (invalid event). */
+	ghcb_base(p, 0x72, 0);
+	hw_vmgexit();
+	UT_EQ(q(p, 0x398), 2);
+	UT_EQ(q(p, 0x3A0), 6);
+	/* A slow VMMCALL hypercall whose input is a private page: a guest error. */
+	ghcb_base(p, 0x81, 0);
+	put_q(p, 0x308, HVC_POST_MESSAGE);
+	put_q(p, 0x310, g.post_page);
+	hw_vmgexit();
+	UT_EQ(q(p, 0x1F8) & 0xFFFF, HVS_INVALID_HYPERCALL_INPUT);
+	UT_CHECK(!sim_ok());
+	/* Termination through the page: reason set in EXITINFO1[3:0], code in [11:4]. */
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	p = ghcb_page(&gpa);
+	ghcb_base(p, 0x8000FFFEull, 1 | (7u << 4));
+	hw_vmgexit();
+	struct sim_termination t;
+	sim_termination(&t);
+	UT_CHECK(t.terminated);
+	UT_EQ(t.reason_set, 1);
+	UT_EQ(t.reason_code, 7);
+}
+
+/* Each exit lands in exactly its counter (docs/sim.md "Exit counters"). */
+static void test_exit_counters(void)
+{
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	struct sg g;
+	TU_REQ(sg_init(&g, true) == 0);
+	uint64_t gpa = hw_rdmsr(MSR_GHCB);
+	uint64_t page = sg_alloc(&g, 1);
+	sim_reset_stats();
+	uint32_t r[4];
+	hw_cpuid(0x40000000, 0, r);
+	hw_rdmsr(MSR_SVERSION);
+	hw_wrmsr(MSR_SINT0 + 3, SINT_MASKED);
+	hw_wrmsr(MSR_EOM, 0);
+	UT_EQ(sg_signal(&g, SG_DIRECT, 0x2001), HVS_INVALID_CONNECTION_ID);
+	hw_wrmsr(MSR_GHCB, 0x002);
+	hw_vmgexit();
+	hw_wrmsr(MSR_GHCB, gpa);
+	UT_EQ(sg_signal(&g, SG_BYPASS, 0x2001), HVS_INVALID_CONNECTION_ID);
+	struct vm_hdr h = { VM_REQUEST_OFFERS, 0 };
+	UT_EQ(sg_post(&g, SG_DIRECT, 7, &h, 8), HVS_INVALID_CONNECTION_ID);
+	UT_EQ(sg_post(&g, SG_DIRECT, 1, &h, 8), HVS_SUCCESS);
+	UT_EQ(sg_visibility(&g, page, 1, true), 0);
+	struct sim_stats s;
+	sim_get_stats(&s);
+	UT_EQ(s.cpuids, 1);
+	UT_EQ(s.msr_reads, 2);       /* SVERSION; the GHCB MSR read by the bypass signal */
+	UT_EQ(s.msr_writes, 4);      /* SINT3, EOM, GHCB request, GHCB restore */
+	UT_EQ(s.eoms, 1);
+	UT_EQ(s.direct_hypercalls, 4);
+	UT_EQ(s.signals, 2);
+	UT_EQ(s.ghcb_msr_protocol, 1);
+	UT_EQ(s.ghcb_exits, 1);
+	UT_EQ(s.posts, 1);
+	UT_EQ(s.posts_failed, 1);
+	UT_EQ(s.visibility_calls, 1);
+	UT_EQ(s.visibility_pages, 1);
+	UT_EQ(s.tdcalls, 0);
+	UT_EQ(s.faults, 0);
+	tu_config(SIM_TDX_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	TU_REQ(sg_init(&g, true) == 0);
+	sim_reset_stats();
+	struct hw_tdcall_regs t;
+	memset(&t, 0, sizeof(t));
+	t.rax = 1;
+	hw_tdcall(&t);
+	uint64_t v;
+	UT_CHECK(sg_hv_rdmsr(&g, MSR_SIEFP, &v));
+	UT_EQ(sg_signal(&g, SG_BYPASS, 0x2001), HVS_INVALID_CONNECTION_ID);
+	sim_get_stats(&s);
+	UT_EQ(s.tdcalls, 3);
+	UT_EQ(s.tdvmcalls, 2);
+	UT_EQ(s.signals, 1);
+	UT_EQ(s.ghcb_exits + s.ghcb_msr_protocol + s.direct_hypercalls + s.msr_reads + s.msr_writes, 0);
+	UT_CHECK(sim_ok());
+}
+
 int main(void)
 {
 	UT_RUN(test_cpuid_per_config);
@@ -783,5 +1233,12 @@ int main(void)
 	UT_RUN(test_leak_detects_deliberate_leak);
 	UT_RUN(test_deterministic_from_seed);
 	UT_RUN(test_trace_format);
+	UT_RUN(test_cpuid_leaf_contents);
+	UT_RUN(test_visibility_hypercall_statuses);
+	UT_RUN(test_memory_enforcement_by_accessor);
+	UT_RUN(test_synic_scontrol_vectors_and_event_edge);
+	UT_RUN(test_proxied_sint_routes_paravisor_events);
+	UT_RUN(test_ghcb_base_exits);
+	UT_RUN(test_exit_counters);
 	return UT_DONE();
 }

@@ -608,6 +608,175 @@ static void test_pause_resume_and_modify_connection(void)
 	UT_CHECK(sim_ok());
 }
 
+static void initiate(struct vm_initiate *m, uint32_t version, uint32_t target_vp)
+{
+	memset(m, 0, sizeof(*m));
+	m->h.type = VM_INITIATE;
+	m->version = version;
+	m->target_vp = target_vp;
+	m->sint = 2;
+}
+
+/* Failure forms by version, the multiclient SINT reply, and a client-direction message
+ * from a guest that is not connected (openhcl.md §1.4, §1.5, §2.6). */
+static void test_failure_forms_and_multiclient_sint(void)
+{
+	TU_REQ(boot(SIM_SNP_PARAVISOR, true) == 0);
+	struct vm_initiate m;
+	/* Monitor pages mismatched before Win8: the 16-byte zero reply (no state field). */
+	initiate(&m, VMV_WIN7, 0);
+	m.monitor1 = 0x1000;
+	UT_EQ(post(&m, 40), 0);
+	TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
+	UT_EQ(L, 16);
+	for (int k = 8; k < 16; k++)
+		UT_EQ(B[k], 0);
+	/* From Win8: supported = 1, connection_state = 2, still the 16-byte form. */
+	initiate(&m, VMV_WIN8, 0);
+	m.monitor2 = 0x1000;
+	UT_EQ(post(&m, 40), 0);
+	TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
+	UT_EQ(L, 16);
+	UT_EQ(B[8], 1);
+	UT_EQ(B[9], 2);
+	struct sim_server_info si;
+	sim_server_info(&si);
+	UT_CHECK(!si.connected);
+	/* Multiclient port, SINT 3: the unsupported reply arrives in SIMP slot 3. */
+	hw_wrmsr(MSR_SINT0 + 3, G.vector);
+	initiate(&m, VMV_COPPER, 0);
+	m.sint = 3;
+	UT_EQ(sg_post(&G, SG_DIRECT, 4, &m, 40), 0);
+	sim_run(1000000);
+	const uint8_t *slot = (const uint8_t *)hw_phys_to_virt(G.pv_simp) + 3 * 256;
+	UT_EQ(tu_u32(slot, 0), 1);
+	UT_EQ(slot[4], 16);
+	UT_EQ(tu_u32(slot, 16), VM_VERSION_RESPONSE);
+	for (int k = 24; k < 32; k++)
+		UT_EQ(slot[k], 0);
+	/* The same on connection 1: SINT forced to 2, so it connects. */
+	UT_EQ(sg_post(&G, SG_DIRECT, 1, &m, 40), 0);
+	TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
+	UT_EQ(B[8], 1);
+	UT_EQ(B[9], 0);
+	/* Multiclient with VTL != 0 (>= 5.1): forwarded to nobody. */
+	initiate(&m, VMV_COPPER, 0);
+	m.vtl = 1;
+	UT_EQ(sg_post(&G, SG_DIRECT, 4, &m, 40), 0);
+	UT_EQ(sg_recv(&G, B, &L, TU_WAIT, NULL), UMBRA_ETIMEDOUT);
+	UT_CHECK(sim_ok());
+	/* VersionResponse sent by the guest while disconnected: still a guest error. */
+	TU_REQ(boot(SIM_SNP_PARAVISOR, true) == 0);
+	uint8_t vr[16] = { VM_VERSION_RESPONSE };
+	UT_EQ(post(vr, 16), 0);
+	sim_run(1000000);
+	struct sim_stats s;
+	sim_get_stats(&s);
+	UT_EQ(s.guest_errors, 1);
+}
+
+/* Replies go to the target VP of the last successful InitiateContact; an unsupported
+ * version is answered there too, not at the new request's VP (openhcl.md §2.1). */
+static void test_reply_target_vp(void)
+{
+	tu_config(SIM_SNP_PARAVISOR)->nvp = 2;
+	TU_REQ(tu_start() == 0);
+	TU_REQ(sg_init(&G, true) == 0);  /* programs VP 0's SynICs only */
+	struct vm_initiate m;
+	struct sim_stats s0, s1;
+	sim_get_stats(&s0);
+	initiate(&m, VMV_COPPER, 1);
+	UT_EQ(post(&m, 40), 0);
+	UT_EQ(sg_recv(&G, B, &L, TU_WAIT, NULL), UMBRA_ETIMEDOUT);  /* went to VP 1 (masked) */
+	sim_get_stats(&s1);
+	UT_EQ(s1.msgs_dropped - s0.msgs_dropped, 1);
+	struct sim_server_info si;
+	sim_server_info(&si);
+	UT_CHECK(si.connected);
+	UT_EQ(si.target_vp, 1);
+	/* Unsupported version asked for VP 0: the zero reply still goes to VP 1. */
+	initiate(&m, 0x00070000, 0);
+	UT_EQ(post(&m, 40), 0);
+	UT_EQ(sg_recv(&G, B, &L, TU_WAIT, NULL), UMBRA_ETIMEDOUT);
+	sim_get_stats(&s0);
+	UT_EQ(s0.msgs_dropped - s1.msgs_dropped, 1);
+	/* A supported version for VP 0 is answered on VP 0. */
+	initiate(&m, VMV_COPPER, 0);
+	UT_EQ(post(&m, 40), 0);
+	TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
+	UT_EQ(B[8], 1);
+	/* A target VP that does not exist: supported, connection_state 2. */
+	initiate(&m, VMV_COPPER, 2);
+	UT_EQ(post(&m, 40), 0);
+	TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
+	UT_EQ(B[8], 1);
+	UT_EQ(B[9], 2);
+	UT_CHECK(sim_ok());
+}
+
+/* Rescind while a GPADL is half sent (header posted, bodies not): the GPADL still
+ * completes (PR #3959: GPADLs on a revoked, unreleased channel succeed), tears down at
+ * once, and RelIdReleased drops any GPADL still in flight (PR #2410). */
+static void test_rescind_while_gpadl_in_flight(void)
+{
+	struct vm_offer o[8];
+	unsigned n;
+	uint32_t st;
+	TU_REQ(boot(SIM_SNP_PARAVISOR, true) == 0);
+	TU_REQ(connect_offers(VMF_CONFIDENTIAL, o, &n) == 0);
+	uint64_t gpa = sg_alloc(&G, 60);
+	uint8_t m[240];
+	struct vm_gpadl_header h = { { VM_GPADL_HEADER, 0 }, 1, 300, 8 + 8 * 60, 1 };
+	memcpy(m, &h, sizeof(h));
+	uint32_t range[2] = { 60 * 4096, 0 };
+	memcpy(m + 20, range, 8);
+	for (uint32_t i = 0; i < 26; i++) {
+		uint64_t pfn = (gpa >> 12) + i;
+		memcpy(m + 28 + 8 * i, &pfn, 8);
+	}
+	UT_EQ(post(m, 28 + 8 * 26), 0);
+	TU_REQ(sim_rescind(1) == 0);
+	TU_REQ(sg_expect(&G, VM_RESCIND, B, &L, TU_WAIT) == 0);
+	uint32_t sent = 26;
+	while (sent < 60) {
+		uint32_t k = 60 - sent < 28 ? 60 - sent : 28;
+		struct vm_gpadl_body b = { { VM_GPADL_BODY, 0 }, 0, 300 };
+		memcpy(m, &b, sizeof(b));
+		for (uint32_t i = 0; i < k; i++) {
+			uint64_t pfn = (gpa >> 12) + sent + i;
+			memcpy(m + 16 + 8 * i, &pfn, 8);
+		}
+		UT_EQ(post(m, 16 + 8 * k), 0);
+		sent += k;
+	}
+	TU_REQ(sg_expect(&G, VM_GPADL_CREATED, B, &L, TU_WAIT) == 0);
+	UT_EQ(tu_u32(B, 12), 300);
+	UT_EQ(tu_u32(B, 16), 0);
+	/* A new GPADL on the revoked channel is accepted as well. */
+	TU_REQ(sg_gpadl(&G, 1, 301, gpa, 2, false, &st) == 0);
+	UT_EQ(st, 0);
+	struct vm_gpadl_teardown td = { { VM_GPADL_TEARDOWN, 0 }, 1, 300 };
+	UT_EQ(post(&td, 16), 0);
+	TU_REQ(sg_expect(&G, VM_GPADL_TORNDOWN, B, &L, TU_WAIT) == 0);
+	UT_EQ(tu_u32(B, 8), 300);
+	/* Another header in flight, then RelIdReleased: its body finds nothing. */
+	h.gpadl = 302;
+	memcpy(m, &h, sizeof(h));
+	memcpy(m + 20, range, 8);
+	UT_EQ(post(m, 28 + 8 * 26), 0);
+	struct vm_u32_msg rr = { { VM_RELID_RELEASED, 0 }, 1 };
+	UT_EQ(post(&rr, 12), 0);
+	sim_run(1000000);
+	struct sim_channel_info ci;
+	UT_EQ(sim_channel_info(1, &ci), UMBRA_ENOENT);
+	struct vm_gpadl_body b = { { VM_GPADL_BODY, 0 }, 0, 302 };
+	memcpy(m, &b, sizeof(b));
+	UT_EQ(post(m, 16 + 8 * 28), 0);
+	UT_EQ(post(m, 16 + 8 * 6), 0);   /* all 60 PFNs sent: a live GPADL would complete */
+	UT_EQ(sg_recv(&G, B, &L, TU_WAIT, NULL), UMBRA_ETIMEDOUT);
+	UT_CHECK(sim_ok());
+}
+
 int main(void)
 {
 	UT_RUN(test_versions_exact_match_and_reply_forms);
@@ -622,5 +791,8 @@ int main(void)
 	UT_RUN(test_guest_ring_violations_detected);
 	UT_RUN(test_unstick_after_open);
 	UT_RUN(test_pause_resume_and_modify_connection);
+	UT_RUN(test_failure_forms_and_multiclient_sint);
+	UT_RUN(test_reply_target_vp);
+	UT_RUN(test_rescind_while_gpadl_in_flight);
 	return UT_DONE();
 }
