@@ -317,6 +317,14 @@ static void test_tdx_tdcall(void)
 	UT_EQ(r.rcx & 0x3F, 48);
 	UT_EQ(1ull << ((r.rcx & 0x3F) - 1), sim_shared_boundary());
 	UT_CHECK(r.rdx & (1ull << 28));
+	UT_EQ(r.r8, 1ull | (1ull << 32));   /* NUM_VCPUS [31:0], MAX_VCPUS [63:32] */
+	UT_EQ(r.r9, 0);                     /* VCPU_INDEX */
+	/* A GHCI sub-function the paravisor does not handle: OPERAND_INVALID in R10. */
+	memset(&r, 0, sizeof(r));
+	r.rcx = 0xFFCC;
+	r.r11 = 0x10002;   /* GetQuote */
+	UT_EQ(hw_tdcall(&r), 0);
+	UT_EQ(r.r10, 0x8000000000000000ull);
 	/* RDMSR of the hypervisor SIMP: R10 = 0, R11 = 31. */
 	memset(&r, 0, sizeof(r));
 	r.rcx = 0xFFCC;

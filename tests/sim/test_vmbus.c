@@ -777,6 +777,65 @@ static void test_rescind_while_gpadl_in_flight(void)
 	UT_CHECK(sim_ok());
 }
 
+/* Descriptor validation on the server's reader (openhcl.md §5.3): only flag 0x1,
+ * offset8 >= 2, len8 >= offset8, the packet within the written bytes. */
+static void test_descriptor_validation(void)
+{
+	/* {flags, offset8, len8}; the true packet is {0, 2, 3}. */
+	static const uint16_t bad[5][3] = { { 0, 2, 3 }, { 2, 2, 3 }, { 0, 1, 3 }, { 0, 3, 2 }, { 0, 2, 200 } };
+	for (int k = 0; k < 5; k++) {
+		struct vm_offer o[8];
+		unsigned n;
+		uint32_t st;
+		TU_REQ(boot(SIM_TDX_PARAVISOR, true) == 0);
+		TU_REQ(connect_offers(VMF_CONFIDENTIAL, o, &n) == 0);
+		struct sg_chan c;
+		TU_REQ(sg_open_channel(&G, 1, 2, true, &c, &st) == 0 && st == 0);
+		uint32_t w = tu_u32(c.out.base, 0);
+		TU_REQ(sg_ring_write(&c.out, PKT_INBAND, 0, 1, "abcdefgh", 8) >= 0);
+		uint16_t d[3] = { bad[k][1], bad[k][2], bad[k][0] };
+		memcpy(c.out.base + 4096 + w + 2, d, 6);
+		sg_signal(&G, SG_DIRECT, c.conn_id);
+		sim_run(1000000);
+		struct sim_channel_info ci;
+		TU_REQ(sim_channel_info(1, &ci) == 0);
+		UT_EQ(ci.corrupt, k != 0);
+		UT_EQ(ci.packets_in, k == 0);
+		struct sim_stats s;
+		sim_get_stats(&s);
+		UT_EQ(s.guest_errors, k != 0);
+	}
+}
+
+/* HvSignalEvent reaches the device on both routes, for paravisor and relayed channels
+ * (openhcl.md §2.5); an unknown connection id is 0x12 on both. */
+static void test_signal_on_both_routes(void)
+{
+	struct vm_offer o[8];
+	unsigned n;
+	uint32_t st;
+	TU_REQ(boot(SIM_SNP_PARAVISOR, true) == 0);
+	TU_REQ(connect_offers(VMF_CONFIDENTIAL, o, &n) == 0);
+	struct sg_chan c[2];
+	TU_REQ(sg_open_channel(&G, 1, 2, true, &c[0], &st) == 0 && st == 0);
+	TU_REQ(sg_open_channel(&G, 2, 2, false, &c[1], &st) == 0 && st == 0);
+	sim_run(1000000);
+	for (int k = 0; k < 4; k++) {
+		struct sg_chan *ch = &c[k & 1];
+		enum sg_route r = k < 2 ? SG_DIRECT : SG_BYPASS;
+		struct sim_channel_info a, b;
+		TU_REQ(sim_channel_info(ch->relid, &a) == 0);
+		TU_REQ(sg_ring_write(&ch->out, PKT_INBAND, 0, (uint64_t)k, "abcdefgh", 8) >= 0);
+		UT_EQ(sg_signal(&G, r, ch->conn_id), HVS_SUCCESS);
+		TU_REQ(sg_chan_recv(&G, ch, B, sizeof(B), &L, TU_WAIT) == 0);
+		TU_REQ(sim_channel_info(ch->relid, &b) == 0);
+		UT_EQ(b.signals_in - a.signals_in, 1);
+		UT_EQ(b.packets_in - a.packets_in, 1);
+		UT_EQ(sg_signal(&G, r, 0x2000 + 30), HVS_INVALID_CONNECTION_ID);
+	}
+	UT_CHECK(sim_ok());
+}
+
 int main(void)
 {
 	UT_RUN(test_versions_exact_match_and_reply_forms);
@@ -794,5 +853,7 @@ int main(void)
 	UT_RUN(test_failure_forms_and_multiclient_sint);
 	UT_RUN(test_reply_target_vp);
 	UT_RUN(test_rescind_while_gpadl_in_flight);
+	UT_RUN(test_descriptor_validation);
+	UT_RUN(test_signal_on_both_routes);
 	return UT_DONE();
 }
