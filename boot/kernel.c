@@ -158,6 +158,7 @@ _Noreturn void boot_kernel_main(struct boot_info *bi)
 	boot_printf("umbra: phase app t_us=%llu\n", (unsigned long long)t_app);
 	boot_printf("umbra: boot_us=%llu\n", (unsigned long long)t_app);
 	int status = app_main(bi->argc, bi->argv);
+	boot_run_exit_hook();
 #if UMBRA_SIM
 	status = sim_image_finish(status);
 #endif

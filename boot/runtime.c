@@ -150,7 +150,23 @@ int umbra_reserved_region(unsigned i, uint64_t *base, uint64_t *npages)
 	return 0;
 }
 
+static void (*exit_hook)(void);
+
+void boot_set_exit_hook(void (*fn)(void))
+{
+	exit_hook = fn;
+}
+
+void boot_run_exit_hook(void)
+{
+	void (*fn)(void) = exit_hook;
+	exit_hook = NULL;
+	if (fn)
+		fn();
+}
+
 _Noreturn void umbra_exit(int status)
 {
+	boot_run_exit_hook();
 	boot_poweroff(status);
 }

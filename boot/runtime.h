@@ -19,6 +19,11 @@ bool boot_debug_exit_wanted(const struct boot_info *bi);
 void boot_poweroff_setup(const struct boot_info *bi, bool qemu_debug_exit);
 /* Prints "umbra: exit status=N" and powers the VM off. */
 _Noreturn void boot_poweroff(int status);
+/* A clean exit (app_main returned or the app called umbra_exit) first runs the hook a
+ * subsystem registered (VMBus: close what is open, unload, SynIC off), once. Crash paths
+ * do not run it: the machine state is not trusted then. */
+void boot_set_exit_hook(void (*fn)(void));
+void boot_run_exit_hook(void);
 
 /* The reserved list umbra_reserved_region() reports (set once at boot). */
 void boot_runtime_set_memmap(const struct boot_memmap_result *res);

@@ -312,6 +312,17 @@ int vmbus_close(struct vmbus_channel *ch)
 	return trc;
 }
 
+int vmbus_api_close_all(void)
+{
+	int n = 0;
+	for (int i = 0; i < VMBUS_API_MAX_OPEN; i++)
+		if (vmbus_api_s.ch[i].used) {
+			vmbus_close(&vmbus_api_s.ch[i]);
+			n++;
+		}
+	return n;
+}
+
 int vmbus_channel_relid(struct vmbus_channel *ch)
 {
 	int rc = vmbus_ch_check(ch);

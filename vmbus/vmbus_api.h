@@ -43,6 +43,8 @@ struct vmbus_mem_ops {
 
 /* Attach the API to a connected connection. Sets the connection's rescind hook. */
 int vmbus_api_attach(struct vmbus_conn *conn, const struct vmbus_mem_ops *ops);
+/* Close every open channel (the runtime's exit path); returns how many. */
+int vmbus_api_close_all(void);
 /* Give back the memory the API holds for the connection (the shared bounce pool and the
  * pages of bounced transfers); before unload. */
 void vmbus_api_release(void);

@@ -14,6 +14,8 @@
 extern void umbra_log(const char *fmt, ...) __attribute__((weak, format(printf, 1, 2)));
 #define VLOG(...) do { if (umbra_log) umbra_log(__VA_ARGS__); } while (0)
 extern int umbra_printf(const char *fmt, ...) __attribute__((weak, format(printf, 1, 2)));
+/* The runtime's clean-exit hook (boot/runtime.h; absent in host tests). */
+extern void boot_set_exit_hook(void (*fn)(void)) __attribute__((weak));
 
 static void trace_console(const char *line)
 {
@@ -186,6 +188,8 @@ static const struct synic_pages g_pages_vis = {
 	.alloc = p_alloc, .free = p_free, .shared_alloc = p_shared_alloc, .shared_free = p_shared_free,
 };
 
+static void platform_exit(void);
+
 int vmbus_platform_start(void)
 {
 	if (g_state)
@@ -244,7 +248,18 @@ int vmbus_platform_start(void)
 	     g_conn.version & 0xFFFF, g_conn.confidential ? "confidential" : "host-visible",
 	     vmbus_offer_count());
 	g_state = 1;
+	if (boot_set_exit_hook)
+		boot_set_exit_hook(platform_exit);
 	return 0;
+}
+
+/* At a clean exit: close what the app left open (bounded waits each), unload, SynIC off. */
+static void platform_exit(void)
+{
+	int n = vmbus_api_close_all();
+	int rc = vmbus_platform_stop();
+	VLOG("vmbus: unload at exit: %d channel(s) closed, %s\n", n,
+	     rc == 0 ? "unloaded" : umbra_strerror(rc));
 }
 
 int vmbus_platform_stop(void)

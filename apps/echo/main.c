@@ -197,6 +197,30 @@ static uint32_t echo_packets(int argc, char **argv)
 	return n;
 }
 
+static bool echo_flag(int argc, char **argv, const char *name)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *b = name;
+		while (*a && *a == *b)
+			a++, b++;
+		if (!*a && !*b)
+			return true;
+	}
+	return false;
+}
+
+/* leave_open: open the relayed channel once more and return without closing it; the
+ * runtime's exit path must close it and unload. */
+static void echo_leave_open(const struct vmbus_offer_info *o)
+{
+	struct vmbus_open_params p = { .send_ring_bytes = 16 << 10, .recv_ring_bytes = 16 << 10 };
+	struct vmbus_channel *ch = NULL;
+	int rc = vmbus_open(o->relid, &p, &ch);
+	ECHO_CHECK(rc == 0 && ch, "vmbus_open(%u) again = %s", o->relid, umbra_strerror(rc));
+	if (!rc)
+		umbra_printf("echo: relid=%u left open for the runtime to close\n", o->relid);
+}
+
 int app_main(int argc, char **argv)
 {
 	struct vmbus_info inf;
@@ -232,6 +256,8 @@ int app_main(int argc, char **argv)
 		   o[1].confidential_ring, inf.confidential ? "confidential" : "host-visible");
 	echo_channel(&o[0], 64 << 10, n, echo_rand());
 	echo_channel(&o[1], 16 << 10, n, echo_rand());
+	if (echo_flag(argc, argv, "leave_open"))
+		echo_leave_open(&o[1]);
 out:
 	if (echo_failures) {
 		umbra_printf("echo: FAIL (%d failures)\n", echo_failures);
