@@ -836,6 +836,83 @@ static void test_signal_on_both_routes(void)
 	UT_CHECK(sim_ok());
 }
 
+/* With 0x1 negotiated, OpenChannel2's connection id and event flag are used verbatim
+ * (openhcl.md §1.4): the event port is the guest's id, replies set the guest's flag. */
+static void test_guest_specified_signal_parameters(void)
+{
+	struct vm_offer o[8];
+	unsigned n;
+	uint32_t st;
+	TU_REQ(boot(SIM_SNP_PARAVISOR, true) == 0);
+	TU_REQ(connect_offers(VMF_CONFIDENTIAL | VMF_GUEST_SIGNAL, o, &n) == 0);
+	uint64_t gpa = sg_alloc(&G, 4);
+	TU_REQ(sg_gpadl(&G, 1, 77, gpa, 4, false, &st) == 0 && st == 0);
+	struct vm_open m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = VM_OPEN;
+	m.relid = 1;
+	m.open_id = 5;
+	m.gpadl = 77;
+	m.downstream_offset = 2;
+	m.connection_id = 0x3005;
+	m.event_flag = 9;
+	UT_EQ(post(&m, 156), 0);
+	TU_REQ(sg_expect(&G, VM_OPEN_RESULT, B, &L, TU_WAIT) == 0);
+	UT_EQ(tu_u32(B, 16), 0);
+	struct sim_channel_info ci;
+	TU_REQ(sim_channel_info(1, &ci) == 0);
+	UT_EQ(ci.connection_id, 0x3005);
+	UT_EQ(ci.event_flag, 9);
+	struct sg_chan c;
+	memset(&c, 0, sizeof(c));
+	c.relid = 1;
+	c.conn_id = 0x3005;
+	c.out.base = hw_phys_to_virt(gpa);
+	c.out.dsize = 4096;
+	c.in.base = c.out.base + 2 * 4096;
+	c.in.dsize = 4096;
+	sim_run(1000000);
+	uint8_t *flags = (uint8_t *)hw_phys_to_virt(G.pv_siefp) + 512;
+	memset(flags, 0, 256);
+	UT_EQ(sg_signal(&G, SG_DIRECT, 0x2001), HVS_INVALID_CONNECTION_ID);
+	TU_REQ(sg_ring_write(&c.out, PKT_INBAND, 0, 1, "abcdefgh", 8) >= 0);
+	UT_EQ(sg_signal(&G, SG_DIRECT, 0x3005), HVS_SUCCESS);
+	TU_REQ(sg_chan_recv(&G, &c, B, sizeof(B), &L, TU_WAIT) == 0);
+	UT_EQ((flags[1] >> 1) & 1, 1);   /* flag 9 */
+	UT_EQ(flags[0], 0);               /* not the relid's bit */
+	UT_CHECK(sim_ok());
+}
+
+/* An untrusted InitiateContact on a trusted connection is dropped like every other
+ * untrusted message: the trusted connection and its 0x10 stay (openhcl.md §2.4). */
+static void test_untrusted_initiate_after_trusted_connect(void)
+{
+	TU_REQ(boot(SIM_TDX_PARAVISOR, true) == 0);
+	TU_REQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L) == 0);
+	struct vm_initiate m;
+	initiate(&m, VMV_COPPER, 0);
+	UT_EQ(sg_post(&G, SG_BYPASS, 1, &m, 40), 0);
+	UT_EQ(sg_recv(&G, B, &L, TU_WAIT, NULL), UMBRA_ETIMEDOUT);
+	struct sim_server_info si;
+	sim_server_info(&si);
+	UT_CHECK(si.connected && si.trusted);
+	UT_EQ(si.features, VMF_CONFIDENTIAL);
+	UT_EQ(si.msgs_dropped_untrusted, 1);
+	/* After Unload the connection is gone and an untrusted one may be made. */
+	struct vm_hdr u = { VM_UNLOAD, 0 };
+	UT_EQ(post(&u, 8), 0);
+	TU_REQ(sg_expect(&G, VM_UNLOAD_COMPLETE, B, &L, TU_WAIT) == 0);
+	hw_wrmsr(MSR_SINT0 + 2, G.vector | SINT_PROXY);
+	m.features = VMF_CONFIDENTIAL;
+	UT_EQ(sg_post(&G, SG_BYPASS, 1, &m, 40), 0);
+	TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
+	UT_EQ(B[8], 1);
+	UT_EQ(tu_u32(B, 16), 0);
+	sim_server_info(&si);
+	UT_CHECK(si.connected && !si.trusted);
+	UT_CHECK(sim_ok());
+}
+
 int main(void)
 {
 	UT_RUN(test_versions_exact_match_and_reply_forms);
@@ -855,5 +932,7 @@ int main(void)
 	UT_RUN(test_rescind_while_gpadl_in_flight);
 	UT_RUN(test_descriptor_validation);
 	UT_RUN(test_signal_on_both_routes);
+	UT_RUN(test_guest_specified_signal_parameters);
+	UT_RUN(test_untrusted_initiate_after_trusted_connect);
 	return UT_DONE();
 }
