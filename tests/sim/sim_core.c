@@ -242,10 +242,16 @@ int sim_mem_rw(uint64_t gpa, void *buf, size_t len, enum sim_who who, bool write
 void *hw_phys_to_virt(uint64_t gpa)
 {
 	uint8_t *p = sim_ram_ptr(gpa);
-	if (p && S->boundary && !(gpa & S->boundary) &&
-	    S->vis[page_index(gpa)] == SIM_VIS_SHARED)
-		sim_guest_error("host-visible page 0x%llx reached through its private alias",
-				(unsigned long long)gpa);
+	if (p && S->boundary) {
+		bool alias = (gpa & S->boundary) != 0;
+		bool shared = S->vis[page_index(gpa & ~S->boundary)] == SIM_VIS_SHARED;
+		if (shared && !alias)
+			sim_guest_error("host-visible page 0x%llx reached through its private alias",
+					(unsigned long long)gpa);
+		else if (!shared && alias)
+			sim_guest_error("private page 0x%llx reached through the shared alias",
+					(unsigned long long)(gpa & ~S->boundary));
+	}
 	return p;
 }
 

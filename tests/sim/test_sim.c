@@ -131,6 +131,14 @@ static void test_visibility_hypercall_0xdb(void)
 	UT_CHECK(hw_phys_to_virt(base + 4096) != NULL);   /* shared since the rep-start call */
 	UT_CHECK(!sim_ok());
 	UT_CHECK(strstr(sim_last_problem(), "private alias") != NULL);
+	/* And a private page is not reached through the shared alias (a shared access the
+	 * hardware does not map to the private page). */
+	struct sim_stats ge0, ge1;
+	sim_get_stats(&ge0);
+	UT_CHECK(hw_phys_to_virt((base + 2 * 4096) | sim_shared_boundary()) != NULL);
+	sim_get_stats(&ge1);
+	UT_EQ(ge1.guest_errors, ge0.guest_errors + 1);
+	UT_CHECK(strstr(sim_last_problem(), "shared alias") != NULL);
 	/* No paravisor: 0xDB is refused. */
 	tu_config(SIM_HYPERV);
 	TU_REQ(tu_start() == 0);
