@@ -71,96 +71,134 @@ static int rx_load_write_index(struct ring_rx *rx)
 	return 0;
 }
 
-/* Copy n bytes (n <= size) from the data area at off, wrapping. */
-static inline void rx_get(const struct ring_rx *rx, uint32_t off, void *dst, uint32_t n)
+/* The reader's position during one call, kept in locals: stores into the caller's buffer
+ * (bytes, which may alias anything) then force no reloads of the ring state, and a batch
+ * pays for the write index arithmetic once per refill instead of once per packet. */
+struct rx_cur {
+	volatile uint8_t *data;
+	uint32_t size;
+	uint32_t r;     /* next packet (rx->r until written back) */
+	uint32_t avail; /* validated bytes from r to rx->w_seen; 0 = caught up */
+};
+
+static inline struct rx_cur rx_cur_get(const struct ring_rx *rx)
 {
-	uint32_t first = rx->size - off;
-	if (n <= first) {
-		ring_sh_copy_in(dst, rx->data + off, n);
+	struct rx_cur c = { rx->data, rx->size, rx->r, ring_dist(rx->r, rx->w_seen, rx->size) };
+	return c;
+}
+
+/* Copy n bytes (n <= size, a multiple of 8, off 8-byte aligned) from the data area at
+ * off, wrapping: one bounds check, one copy unless the bytes wrap. */
+static inline void rx_get(const struct rx_cur *c, uint32_t off, void *dst, uint32_t n)
+{
+	uint32_t first = c->size - off;
+	if (ring_likely(n <= first)) {
+		ring_sh_copy_in8(dst, c->data + off, n);
 		return;
 	}
-	ring_sh_copy_in(dst, rx->data + off, first);
-	ring_sh_copy_in((uint8_t *)dst + first, rx->data, n - first);
+	ring_sh_copy_in(dst, c->data + off, first);
+	ring_sh_copy_in((uint8_t *)dst + first, c->data, n - first);
 }
 
-/* Copy and validate the next packet; on success returns 0 and the ring bytes it
- * occupies in *bytes (nothing is consumed). */
-static inline __attribute__((always_inline)) int
-rx_peek_core(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt, uint32_t *bytes);
-
-/* Argument checks, then the core. */
-static inline __attribute__((always_inline)) int
-rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt, uint32_t *bytes)
+/* Copy the n body bytes of the packet at r (they follow its 16-byte descriptor), wrapping. */
+static inline void rx_get_wrapped(const struct rx_cur *c, uint32_t r, void *dst, uint32_t n)
 {
-	if (rx == NULL || rx->ctl == NULL || pkt == NULL || buf == NULL ||
-	    cap < sizeof(struct ring_desc) || ((uintptr_t)buf & 7u))
-		return UMBRA_EINVAL;
-	if (rx->err)
-		return rx->err;
-	return rx_peek_core(rx, buf, cap, pkt, bytes);
+	uint32_t off = r + (uint32_t)sizeof(struct ring_desc);
+	rx_get(c, off >= c->size ? off - c->size : off, dst, n);
 }
 
-/* rx initialised and not failed, buf 8-byte aligned, cap >= 16, pkt valid. */
+/* Copy and validate the packet at c->r into buf; on success returns 0 and the ring bytes
+ * it occupies in *bytes (nothing is consumed, c is not advanced). rx initialised and not
+ * failed, buf 8-byte aligned, cap >= 16, pkt valid. */
 static inline __attribute__((always_inline)) int
-rx_peek_core(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt, uint32_t *bytes)
+rx_peek_core(struct ring_rx *rx, struct rx_cur *c, uint8_t *buf, size_t cap,
+	     struct ring_pkt *pkt, uint32_t *bytes)
 {
 	/* Known data first; touch the shared write index only when we caught up with it. */
-	if (rx->r == rx->w_seen) {
+	if (c->avail == 0) {
 		int rc = rx_load_write_index(rx);
 		if (rc)
 			return rc;
-		if (rx->r == rx->w_seen)
+		c->avail = ring_dist(c->r, rx->w_seen, c->size);
+		if (c->avail == 0)
 			return UMBRA_EAGAIN;
 	}
-	uint32_t avail = ring_dist(rx->r, rx->w_seen, rx->size);
-	if (avail < sizeof(struct ring_desc) + sizeof(struct ring_trailer))
+	if (ring_unlikely(c->avail < sizeof(struct ring_desc) + sizeof(struct ring_trailer)))
 		return rx_fail(rx, RING_FAULT_SHORT);
 
-	uint8_t *p = buf;
-	rx_get(rx, rx->r, p, sizeof(struct ring_desc));
-	struct ring_desc d;
-	memcpy(&d, p, sizeof d);
-	if (ring_pkt_check_desc(&d) != 0)
+	/* The descriptor is read from shared memory once, into private words; every check
+	 * and every result field below comes from these words (decoded in registers, never
+	 * re-loaded from buf or from shared memory). */
+	uint32_t r = c->r;
+	uint64_t dw[2];
+	ring_sh_load_desc(c->data, r, c->size, &dw[0], &dw[1]);
+	uint32_t type = (uint16_t)dw[0], offset8 = (uint16_t)(dw[0] >> 16);
+	uint32_t len8 = (uint16_t)(dw[0] >> 32), flags = (uint16_t)(dw[0] >> 48);
+	if (ring_unlikely(ring_pkt_desc_bad(dw[0])))
 		return rx_fail(rx, RING_FAULT_DESC);
-	uint32_t len = d.len8 * 8u;
-	if ((uint64_t)len + sizeof(struct ring_trailer) > avail)
+	uint32_t len = len8 * 8u; /* <= RING_MAX_PKT_LEN: len + 8 cannot overflow */
+	if (ring_unlikely(len + (uint32_t)sizeof(struct ring_trailer) > c->avail))
 		return rx_fail(rx, RING_FAULT_LEN);
-	if (len > cap) {
+	if (ring_unlikely(len > cap)) {
 		pkt->len = len;
 		return UMBRA_ENOSPC;
 	}
-	uint32_t rest_off = rx->r + (uint32_t)sizeof d;
-	if (rest_off >= rx->size)
-		rest_off -= rx->size;
 	*bytes = len + (uint32_t)sizeof(struct ring_trailer);
-	if (d.type == RING_PKT_INBAND || d.type == RING_PKT_COMP) {
+	__builtin_memcpy(buf, dw, sizeof dw);
+	/* The body: len - 16 bytes after the descriptor, in one copy unless it wraps (len was
+	 * checked against the validated available bytes, so it ends inside them). */
+	uint8_t *body = buf + sizeof dw;
+	uint32_t body_len = len - (uint32_t)sizeof dw;
+	if (ring_likely(type == RING_PKT_INBAND || type == RING_PKT_COMP)) {
 		/* No type header: the descriptor checks above are the whole validation, so the
 		 * result is filled in first and the body copy comes last (fewer live values). */
-		pkt->type = d.type;
-		pkt->flags = d.flags;
-		pkt->trans_id = d.trans_id;
+		pkt->type = (uint16_t)type;
+		pkt->flags = (uint16_t)flags;
+		pkt->trans_id = dw[1];
 		pkt->len = len;
-		pkt->hdr = p + sizeof d;
-		pkt->hdr_len = d.offset8 * 8u - (uint32_t)sizeof d;
-		pkt->data = p + d.offset8 * 8u;
-		pkt->data_len = len - d.offset8 * 8u;
+		pkt->hdr = body;
+		pkt->hdr_len = offset8 * 8u - (uint32_t)sizeof dw;
+		pkt->data = buf + offset8 * 8u;
+		pkt->data_len = len - offset8 * 8u;
 		pkt->range_count = 0;
-		rx_get(rx, rest_off, p + sizeof d, len - (uint32_t)sizeof d);
+		if (ring_likely(len <= c->size - r)) /* the packet ends before the area does */
+			ring_sh_copy_in8(body, c->data + r + sizeof dw, body_len);
+		else
+			rx_get_wrapped(c, r, body, body_len);
 		return 0;
 	}
-	rx_get(rx, rest_off, p + sizeof d, len - (uint32_t)sizeof d);
-	/* Validate the private copy only; d is the descriptor checked above (p[0..16) is
-	 * never re-read from shared memory). */
-	if (ring_pkt_parse_body(&d, p, pkt) != 0)
+	rx_get_wrapped(c, r, body, body_len);
+	/* Validate the private copy only; d holds the descriptor words checked above
+	 * (buf[0..16) is never re-read from shared memory). */
+	struct ring_desc d;
+	__builtin_memcpy(&d, dw, sizeof d);
+	if (ring_pkt_parse_body(&d, buf, pkt) != 0)
 		return rx_fail(rx, RING_FAULT_TYPE_HDR);
 	return 0;
 }
 
+/* Argument checks shared by peek, next and next_many. */
+static inline int rx_args_ok(const struct ring_rx *rx, const void *buf, size_t cap,
+			     const struct ring_pkt *pkt)
+{
+	return rx != NULL && rx->ctl != NULL && pkt != NULL && buf != NULL &&
+	       cap >= sizeof(struct ring_desc) && ((uintptr_t)buf & 7u) == 0;
+}
+
 int ring_rx_peek(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt)
 {
-	uint32_t bytes = 0;
-	int rc = rx_peek(rx, buf, cap, pkt, &bytes);
-	if (rx != NULL)
+	if (!rx_args_ok(rx, buf, cap, pkt)) {
+		if (rx != NULL)
+			rx->peek_bytes = 0;
+		return UMBRA_EINVAL;
+	}
+	rx->peek_bytes = 0;
+	if (rx->err)
+		return rx->err;
+	struct rx_cur c = rx_cur_get(rx);
+	uint32_t bytes;
+	int rc = rx_peek_core(rx, &c, buf, cap, pkt, &bytes);
+	if (rc == 0)
 		rx->peek_bytes = bytes;
 	return rc;
 }
@@ -183,12 +221,17 @@ int ring_rx_consume(struct ring_rx *rx)
 
 int ring_rx_next(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt)
 {
+	if (!rx_args_ok(rx, buf, cap, pkt))
+		return UMBRA_EINVAL;
+	if (rx->err)
+		return rx->err;
+	struct rx_cur c = rx_cur_get(rx);
 	uint32_t bytes;
-	int rc = rx_peek(rx, buf, cap, pkt, &bytes);
+	int rc = rx_peek_core(rx, &c, buf, cap, pkt, &bytes);
 	if (rc)
 		return rc;
-	uint32_t r = rx->r + bytes;
-	rx->r = r >= rx->size ? r - rx->size : r;
+	uint32_t r = c.r + bytes;
+	rx->r = r >= c.size ? r - c.size : r;
 	rx->peek_bytes = 0;
 	return 0;
 }
@@ -196,33 +239,36 @@ int ring_rx_next(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkt
 int ring_rx_next_many(struct ring_rx *rx, void *buf, size_t cap, struct ring_pkt *pkts,
 		      uint32_t max)
 {
-	if (rx == NULL || rx->ctl == NULL || pkts == NULL || max == 0 || buf == NULL ||
-	    cap < sizeof(struct ring_desc) || ((uintptr_t)buf & 7u))
+	if (!rx_args_ok(rx, buf, cap, pkts) || max == 0)
 		return UMBRA_EINVAL;
 	if (rx->err)
 		return rx->err;
+	/* Per packet only the position, the available bytes, the buffer cursor and the result
+	 * cursor change; the rest is read-only for the call. */
+	struct rx_cur c = rx_cur_get(rx);
 	uint8_t *p = buf;
-	uint32_t n = 0;
-	for (; n < max; n++) {
+	uint8_t *const end = p + cap;
+	struct ring_pkt *pk = pkts, *const pk_end = pkts + max;
+	int rc;
+	do {
 		uint32_t bytes;
-		int rc = rx_peek_core(rx, p, cap, &pkts[n], &bytes);
-		if (rc) {
-			if (n == 0)
-				return rc;
+		rc = rx_peek_core(rx, &c, p, (size_t)(end - p), pk, &bytes);
+		if (rc)
 			break; /* EAGAIN, ENOSPC (the packet stays) or ECORRUPT (sticky) */
+		/* A branch, not a select: the next descriptor load does not wait for the
+		 * compare (the position is the loop-carried dependency of a batch). */
+		c.r += bytes;
+		if (ring_unlikely(c.r >= c.size)) {
+			c.r -= c.size;
+			__asm__("" : "+r"(c.r)); /* keeps this a branch */
 		}
-		uint32_t r = rx->r + bytes;
-		rx->r = r >= rx->size ? r - rx->size : r;
-		uint32_t used = pkts[n].len; /* multiple of 8: the next copy stays aligned */
-		p += used;
-		cap -= used;
-		if (cap < sizeof(struct ring_desc)) {
-			n++;
-			break;
-		}
-	}
+		c.avail -= bytes;
+		p += bytes - (uint32_t)sizeof(struct ring_trailer); /* a multiple of 8: aligned */
+		pk++;
+	} while (pk < pk_end && (size_t)(end - p) >= sizeof(struct ring_desc));
+	rx->r = c.r;
 	rx->peek_bytes = 0;
-	return (int)n;
+	return pk > pkts ? (int)(pk - pkts) : rc;
 }
 
 int ring_rx_commit(struct ring_rx *rx)

@@ -154,30 +154,39 @@ static inline uint32_t tx_free(const struct ring_tx *tx)
 	return tx->size - ring_dist(tx->r_cache, tx->w, tx->size);
 }
 
-static int tx_queue_general(struct ring_tx *tx, const struct ring_send *s);
+static int tx_queue_general(struct ring_tx *tx, const struct ring_send *s)
+	__attribute__((noinline));
 
-/* In-band or completion packet with one payload piece that does not wrap: the common
- * case, with few live values. Falls back to the general path otherwise. */
+/* memcpy, then 0; out of line so that tx_queue_simple reaches it with a tail call and
+ * its common path makes no call at all (no registers to save and restore). */
+static __attribute__((noinline)) int tx_copy_payload(volatile uint8_t *dst, const void *src,
+						     size_t len)
+{
+	ring_sh_copy_out(dst, src, len);
+	return 0;
+}
+
+/* In-band or completion packet with one payload piece that fits, without wrapping, into
+ * the free space last validated: the common case. Anything else (a wrap, a read index to
+ * reload, a packet that can never fit, bad arguments) goes to the general path, which
+ * applies every check again and gives the same results. The payload copy is the last
+ * step: inline moves up to RING_SH_SMALL bytes, else a tail call to memcpy. */
 static inline __attribute__((always_inline)) int
 tx_queue_simple(struct ring_tx *tx, const struct ring_send *s, uint16_t type, uint16_t flags,
 		uint64_t trans_id, const void *data, size_t len)
 {
-	if (len > RING_MAX_PKT_LEN - sizeof(struct ring_desc) || (data == NULL && len != 0) ||
-	    (flags & ~RING_FLAG_COMPLETION_REQUESTED) != 0)
+	if (ring_unlikely(len > RING_MAX_PKT_LEN - sizeof(struct ring_desc) ||
+			  (data == NULL && len != 0) || (flags & ~RING_FLAG_COMPLETION_REQUESTED) != 0))
 		return tx_queue_general(tx, s);
 	uint32_t plen = (uint32_t)sizeof(struct ring_desc) + (uint32_t)len;
 	uint32_t pkt_bytes = (plen + 7u) & ~7u;
 	uint32_t total = pkt_bytes + (uint32_t)sizeof(struct ring_trailer);
-	uint32_t old_w = tx->w;
-	if (old_w + total > tx->size || total > tx->size - 8u)
-		return tx_queue_general(tx, s); /* wraps, or can never fit */
-	if (tx_free(tx) <= total) {
-		int rc = tx_load_read_index(tx);
-		if (rc)
-			return rc;
-		if (tx_free(tx) <= total)
-			return UMBRA_EAGAIN;
-	}
+	uint32_t old_w = tx->w, end = old_w + total, r = tx->r_cache;
+	/* Fits without wrapping (end <= size) and leaves the ring not full (free > total,
+	 * free = size - used): with the reader ahead of us that is end < r; with it behind
+	 * (or level), end <= size suffices unless r == 0, when end < size is needed. */
+	if (ring_unlikely(end > tx->size || (r > old_w ? end >= r : r == 0 && end == tx->size)))
+		return tx_queue_general(tx, s);
 	volatile uint8_t *p = tx->data + old_w;
 	uint64_t w0 = (uint64_t)type | 2ull << 16 | (uint64_t)(pkt_bytes / 8u) << 32 |
 		      (uint64_t)flags << 48;
@@ -187,23 +196,23 @@ tx_queue_simple(struct ring_tx *tx, const struct ring_send *s, uint16_t type, ui
 		uint64_t zero = 0; /* padding word; the payload copy overwrites its head */
 		ring_sh_copy_out(p + pkt_bytes - 8, &zero, 8);
 	}
-	if (len)
-		ring_sh_copy_out(p + 16, data, len);
 	uint64_t trailer = (uint64_t)old_w << 32;
 	ring_sh_copy_out(p + pkt_bytes, &trailer, 8);
-	uint32_t w = old_w + total;
-	tx->w = w == tx->size ? 0 : w;
+	tx->w = end == tx->size ? 0 : end; /* private until ring_tx_flush publishes it */
+	if (len > RING_SH_SMALL)
+		return tx_copy_payload(p + 16, data, len);
+	ring_sh_copy_out_small(p + 16, data, len);
 	return 0;
 }
 
 int ring_tx_queue(struct ring_tx *tx, const struct ring_send *s)
 {
-	if (tx == NULL || tx->ctl == NULL || s == NULL)
+	if (ring_unlikely(tx == NULL || tx->ctl == NULL || s == NULL))
 		return UMBRA_EINVAL;
-	if (tx->err)
+	if (ring_unlikely(tx->err))
 		return tx->err;
-	if (s->niov == 1 && s->nranges == 0 && s->iov != NULL &&
-	    (s->type == RING_PKT_INBAND || s->type == RING_PKT_COMP))
+	if (ring_likely(s->niov == 1 && s->nranges == 0 && s->iov != NULL &&
+			(s->type == RING_PKT_INBAND || s->type == RING_PKT_COMP)))
 		return tx_queue_simple(tx, s, s->type, s->flags, s->trans_id, s->iov[0].base,
 				       s->iov[0].len);
 	return tx_queue_general(tx, s);

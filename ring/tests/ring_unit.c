@@ -240,7 +240,9 @@ static void test_wrap_every_offset(void)
 	struct lb l;
 	int lbrc_ = lb_init(&l, RB);
 	UT_REQUIRE(lbrc_ == 0);
-	static const uint32_t sizes[] = { 0, 1, 7, 8, 9, 15, 100, 1000, 4000 };
+	/* every branch of the small-packet copies (payload <= 64, body <= 64) and beyond */
+	static const uint32_t sizes[] = { 0, 1, 3, 4, 7, 8, 9, 15, 16, 24, 31, 32, 40, 47, 48,
+					  56, 63, 64, 65, 100, 1000, 4000 };
 	uint8_t msg[4096];
 	int bad = 0;
 	for (uint32_t off = 0; off < DSZ && !bad; off += 8) {
