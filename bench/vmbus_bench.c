@@ -50,14 +50,18 @@ static int machine(enum sim_platform p)
 	return simhost_start(&cfg, NULL);
 }
 
+/* A machine with device d, connected; 0 and *relid, or -1. */
+static int machine_with(enum sim_platform p, const struct sim_device_desc *d, uint32_t *relid)
+{
+	struct vmbus_info inf;
+	return machine(p) || sim_add_device(d, relid) || vmbus_info(&inf) ? -1 : 0;
+}
+
 static void open_close(enum sim_platform p, bool relayed, uint32_t ring)
 {
-	if (machine(p))
-		return;
 	struct sim_device_desc d = { .kind = SIM_DEV_ECHO, .relayed = relayed };
 	uint32_t relid;
-	struct vmbus_info inf;
-	if (sim_add_device(&d, &relid) || vmbus_info(&inf))
+	if (machine_with(p, &d, &relid))
 		return;
 	struct vmbus_offer_info o;
 	vmbus_offer_get(0, &o);
@@ -91,12 +95,9 @@ static void open_close(enum sim_platform p, bool relayed, uint32_t ring)
 
 static void stream(enum sim_platform p, bool relayed)
 {
-	if (machine(p))
-		return;
 	struct sim_device_desc d = { .kind = SIM_DEV_ECHO, .relayed = relayed };
 	uint32_t relid;
-	struct vmbus_info inf;
-	if (sim_add_device(&d, &relid) || vmbus_info(&inf))
+	if (machine_with(p, &d, &relid))
 		return;
 	struct vmbus_offer_info o;
 	vmbus_offer_get(0, &o);
@@ -138,14 +139,11 @@ static void stream(enum sim_platform p, bool relayed)
 
 static void share(enum sim_platform p, uint32_t mib)
 {
-	if (machine(p))
-		return;
 	struct sim_device_desc d = { .kind = SIM_DEV_GPA_DIRECT, .relayed = true };
 	uint32_t relid;
-	struct vmbus_info inf;
 	struct vmbus_channel *ch;
 	struct vmbus_open_params op = { .send_ring_bytes = 16 << 10, .recv_ring_bytes = 16 << 10 };
-	if (sim_add_device(&d, &relid) || vmbus_info(&inf) || vmbus_open(relid, &op, &ch))
+	if (machine_with(p, &d, &relid) || vmbus_open(relid, &op, &ch))
 		return;
 	struct vmbus_buffer b;
 	struct sim_stats s;

@@ -200,7 +200,7 @@ void vmbus_pages_put(uint64_t gpa, size_t npages, bool shared)
 
 uint64_t vmbus_host_pfn(uint64_t gpa, bool shared)
 {
-	return (gpa | (shared && vmbus_api_s.ops.shared_alloc ? vmbus_api_s.ops.shared_pfn_bias : 0)) >> 12;
+	return (gpa | (shared ? vmbus_api_s.ops.shared_pfn_bias : 0)) >> 12;
 }
 
 /* ---- open / close ---- */

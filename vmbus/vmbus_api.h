@@ -28,7 +28,8 @@ struct vmbus_mem_ops {
 	 * host-visible; UMBRA_EINVAL if it is other memory. NULL: refused (EPERM). */
 	int (*private_range)(void *ctx, const void *va, size_t len, uint64_t *gpa);
 	/* OR-ed into the GPA of host-visible memory for GPADL and GPA-direct page numbers:
-	 * 0 (the low alias) or the shared-GPA boundary (vmbus_platform.c decides). */
+	 * 0 (the low alias; always without isolation) or the shared-GPA boundary
+	 * (vmbus_platform.c decides). */
 	uint64_t shared_pfn_bias;
 	/* Wait up to max_ns for an interrupt (may return early). */
 	void (*wait)(void *ctx, uint64_t max_ns);

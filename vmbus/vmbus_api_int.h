@@ -82,6 +82,11 @@ uint64_t vmbus_host_pfn(uint64_t gpa, bool shared);
 int vmbus_tx_check(struct vmbus_channel *ch);
 int vmbus_tx_result(struct vmbus_channel *ch, int rc);
 
+/* Describe the run [start, start+len) (len > 0) as one GPA-direct range: its PFNs in the
+ * host's form at pfns (room for ring_gpa_pfn_count(start & 4095, len)); returns the count. */
+uint32_t vmbus_gpa_run(uint64_t start, uint32_t len, bool shared, uint64_t *pfns,
+		       struct ring_gpa_range *r);
+
 /* Scrub and give back the pool pages of every bounced transfer of ch. */
 void vmbus_xfers_release(struct vmbus_channel *ch);
 

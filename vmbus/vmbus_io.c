@@ -52,6 +52,17 @@ int vmbus_send_completion(struct vmbus_channel *ch, const void *data, size_t len
 	return vmbus_tx_result(ch, ring_tx_completion(&ch->rp.tx, data, len, trans_id));
 }
 
+uint32_t vmbus_gpa_run(uint64_t start, uint32_t len, bool shared, uint64_t *pfns,
+		       struct ring_gpa_range *r)
+{
+	uint32_t off = (uint32_t)(start & 4095);
+	uint32_t cnt = ring_gpa_pfn_count(off, len);
+	for (uint32_t k = 0; k < cnt; k++)
+		pfns[k] = vmbus_host_pfn((start & ~4095ull) + k * 4096ull, shared);
+	*r = (struct ring_gpa_range){ .byte_count = len, .byte_offset = off, .pfns = pfns };
+	return cnt;
+}
+
 static struct vmbus_bufrec *buf_find(struct vmbus_channel *ch, const struct vmbus_buffer *b)
 {
 	for (int i = 0; i < VMBUS_API_MAX_BUFS; i++)
@@ -96,16 +107,11 @@ int vmbus_send_gpa_direct(struct vmbus_channel *ch, const struct vmbus_gpa_buf *
 		    bufs[i].len > b->bytes - bufs[i].offset)
 			return UMBRA_EINVAL;
 		uint64_t start = b->gpa + bufs[i].offset;
-		uint32_t off = (uint32_t)(start & 4095);
-		uint32_t cnt = ring_gpa_pfn_count(off, (uint32_t)bufs[i].len);
-		if (used + cnt > VMBUS_GPA_MAX_PAGES)
+		if (used + ring_gpa_pfn_count((uint32_t)(start & 4095), (uint32_t)bufs[i].len) >
+		    VMBUS_GPA_MAX_PAGES)
 			return UMBRA_EINVAL;
-		for (uint32_t k = 0; k < cnt; k++)
-			g_gpa_pfns[used + k] = vmbus_host_pfn(start + k * 4096ull, r->shared);
-		ranges[i].byte_count = (uint32_t)bufs[i].len;
-		ranges[i].byte_offset = off;
-		ranges[i].pfns = &g_gpa_pfns[used];
-		used += cnt;
+		used += vmbus_gpa_run(start, (uint32_t)bufs[i].len, r->shared, &g_gpa_pfns[used],
+				      &ranges[i]);
 	}
 	return vmbus_tx_result(ch, ring_tx_gpa_direct(&ch->rp.tx, ranges, n, data, len, trans_id,
 						(flags & VMBUS_SEND_COMPLETION_REQUESTED) != 0));

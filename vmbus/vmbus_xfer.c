@@ -100,11 +100,8 @@ static int pool_take(uint32_t pages, uint64_t timeout_ns, uint64_t *gpa, void **
 static int send_pages(struct vmbus_channel *ch, uint64_t gpa, size_t len, bool shared,
 		      const void *data, size_t dlen, uint64_t trans_id, unsigned flags)
 {
-	uint32_t off = (uint32_t)(gpa & 4095);
-	uint32_t cnt = ring_gpa_pfn_count(off, (uint32_t)len);
-	for (uint32_t k = 0; k < cnt; k++)
-		g_pfns[k] = vmbus_host_pfn((gpa & ~4095ull) + k * 4096ull, shared);
-	struct ring_gpa_range r = { .byte_count = (uint32_t)len, .byte_offset = off, .pfns = g_pfns };
+	struct ring_gpa_range r;
+	vmbus_gpa_run(gpa, (uint32_t)len, shared, g_pfns, &r);
 	return vmbus_tx_result(ch, ring_tx_gpa_direct(&ch->rp.tx, &r, 1, data, dlen, trans_id,
 						    (flags & VMBUS_SEND_COMPLETION_REQUESTED) != 0));
 }
@@ -149,10 +146,11 @@ int vmbus_xfer_send(struct vmbus_channel *ch, void *buf, size_t len, unsigned di
 	rc = pool_take(pages, pool_timeout_ns, &pgpa, &pva);
 	if (rc)
 		return rc;
-	if (vmbus_ch_check(ch) || vmbus_ch_rescinded(ch)) {
+	rc = vmbus_ch_check(ch) ? UMBRA_ECLOSED : vmbus_ch_rescinded(ch) ? UMBRA_ERESCINDED : 0;
+	if (rc) {
 		/* closed or rescinded while we waited (callbacks ran) */
 		mem_bounce_put(&vmbus_api_s.pool, pgpa, pages);
-		return vmbus_ch_check(ch) ? UMBRA_ECLOSED : UMBRA_ERESCINDED;
+		return rc;
 	}
 	if (dir & VMBUS_XFER_TO_HOST)
 		memcpy(pva, buf, len);           /* exposed only now; the rest stays zero */

@@ -106,10 +106,7 @@ static void test_corrupt(void)
 	cfg(SIM_SNP_PARAVISOR, 7)->hostile.msg_corrupt_pm = 1000;
 	TU_REQ(boot(true, 0, false) == 0);
 	struct vm_initiate m;
-	memset(&m, 0, sizeof(m));
-	m.h.type = VM_INITIATE;
-	m.version = VMV_COPPER;
-	m.sint = 2;
+	tu_initiate(&m, VMV_COPPER, 0);
 	m.features = VMF_CONFIDENTIAL;
 	TU_REQ(sg_post(&G, SG_DIRECT, 1, &m, 40) == 0);
 	sim_run(1000000);
@@ -335,10 +332,7 @@ static void test_corrupt_is_traced_as_written(void)
 		c->trace = trace_last;
 		TU_REQ(boot(true, 0, false) == 0);
 		struct vm_initiate m;
-		memset(&m, 0, sizeof(m));
-		m.h.type = VM_INITIATE;
-		m.version = VMV_COPPER;
-		m.sint = 2;
+		tu_initiate(&m, VMV_COPPER, 0);
 		TU_REQ(sg_post(&G, SG_DIRECT, 1, &m, 40) == 0);
 		sim_run(1000000);
 		const uint8_t *slot = (const uint8_t *)hw_phys_to_virt(G.pv_simp) + 512;

@@ -432,10 +432,7 @@ static void test_legacy_refuses_direct_post(void)
 		struct sg g;
 		TU_REQ(sg_init(&g, false) == 0);
 		struct vm_initiate m;
-		memset(&m, 0, sizeof(m));
-		m.h.type = VM_INITIATE;
-		m.version = VMV_COPPER;
-		m.sint = 2;
+		tu_initiate(&m, VMV_COPPER, 0);
 		m.features = VMF_CONFIDENTIAL;
 		UT_EQ(sg_post(&g, SG_DIRECT, 1, &m, 40), HVS_INVALID_CONNECTION_ID);
 		UT_EQ(sg_post(&g, SG_DIRECT, 4, &m, 40), HVS_INVALID_CONNECTION_ID);
@@ -765,10 +762,7 @@ static void test_paravisor_overlay_and_irq_mode(void)
 	hw_wrmsr(MSR_SIMP, g.pv_simp);
 	uint8_t *slot = (uint8_t *)hw_phys_to_virt(g.pv_simp) + 512;
 	struct vm_initiate m;
-	memset(&m, 0, sizeof(m));
-	m.h.type = VM_INITIATE;
-	m.version = VMV_COPPER;
-	m.sint = 2;
+	tu_initiate(&m, VMV_COPPER, 0);
 	TU_REQ(sg_post(&g, SG_DIRECT, 1, &m, 40) == 0);
 	struct sim_stats s0, s1;
 	sim_get_stats(&s0);

@@ -32,6 +32,16 @@ static struct sim_config *tu_config(enum sim_platform p)
 
 static int tu_start(void) { return sim_init(&tu_cfg); }
 
+/* InitiateContact for version on SINT 2, target VP target_vp, nothing else set. */
+static inline void tu_initiate(struct vm_initiate *m, uint32_t version, uint32_t target_vp)
+{
+	memset(m, 0, sizeof(*m));
+	m->h.type = VM_INITIATE;
+	m->version = version;
+	m->target_vp = target_vp;
+	m->sint = 2;
+}
+
 static uint32_t tu_u32(const uint8_t *b, unsigned off)
 {
 	uint32_t v;

@@ -60,10 +60,7 @@ static void test_versions_exact_match_and_reply_forms(void)
 	UT_CHECK(!si.connected);
 	/* Monitor pages must be both zero or both non-zero. */
 	struct vm_initiate m;
-	memset(&m, 0, sizeof(m));
-	m.h.type = VM_INITIATE;
-	m.version = VMV_COPPER;
-	m.sint = 2;
+	tu_initiate(&m, VMV_COPPER, 0);
 	m.monitor1 = 0x1000;
 	UT_EQ(post(&m, 40), 0);
 	TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
@@ -79,9 +76,7 @@ static void test_versions_exact_match_and_reply_forms(void)
 	TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
 	UT_EQ(tu_u32(B, 16), VMF_CLIENT_ID);
 	/* Multiclient port with SINT != 2: unsupported reply on that SINT (not 2). */
-	memset(&m, 0, sizeof(m));
-	m.h.type = VM_INITIATE;
-	m.version = VMV_COPPER;
+	tu_initiate(&m, VMV_COPPER, 0);
 	m.sint = 3;
 	UT_EQ(sg_post(&G, SG_DIRECT, 4, &m, 40), 0);
 	UT_EQ(sg_recv(&G, B, &L, TU_WAIT, NULL), UMBRA_ETIMEDOUT);
@@ -608,15 +603,6 @@ static void test_pause_resume_and_modify_connection(void)
 	UT_CHECK(sim_ok());
 }
 
-static void initiate(struct vm_initiate *m, uint32_t version, uint32_t target_vp)
-{
-	memset(m, 0, sizeof(*m));
-	m->h.type = VM_INITIATE;
-	m->version = version;
-	m->target_vp = target_vp;
-	m->sint = 2;
-}
-
 /* Failure forms by version, the multiclient SINT reply, and a client-direction message
  * from a guest that is not connected (openhcl.md §1.4, §1.5, §2.6). */
 static void test_failure_forms_and_multiclient_sint(void)
@@ -624,7 +610,7 @@ static void test_failure_forms_and_multiclient_sint(void)
 	TU_REQ(boot(SIM_SNP_PARAVISOR, true) == 0);
 	struct vm_initiate m;
 	/* Monitor pages mismatched before Win8: the 16-byte zero reply (no state field). */
-	initiate(&m, VMV_WIN7, 0);
+	tu_initiate(&m, VMV_WIN7, 0);
 	m.monitor1 = 0x1000;
 	UT_EQ(post(&m, 40), 0);
 	TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
@@ -632,7 +618,7 @@ static void test_failure_forms_and_multiclient_sint(void)
 	for (int k = 8; k < 16; k++)
 		UT_EQ(B[k], 0);
 	/* From Win8: supported = 1, connection_state = 2, still the 16-byte form. */
-	initiate(&m, VMV_WIN8, 0);
+	tu_initiate(&m, VMV_WIN8, 0);
 	m.monitor2 = 0x1000;
 	UT_EQ(post(&m, 40), 0);
 	TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
@@ -644,7 +630,7 @@ static void test_failure_forms_and_multiclient_sint(void)
 	UT_CHECK(!si.connected);
 	/* Multiclient port, SINT 3: the unsupported reply arrives in SIMP slot 3. */
 	hw_wrmsr(MSR_SINT0 + 3, G.vector);
-	initiate(&m, VMV_COPPER, 0);
+	tu_initiate(&m, VMV_COPPER, 0);
 	m.sint = 3;
 	UT_EQ(sg_post(&G, SG_DIRECT, 4, &m, 40), 0);
 	sim_run(1000000);
@@ -660,7 +646,7 @@ static void test_failure_forms_and_multiclient_sint(void)
 	UT_EQ(B[8], 1);
 	UT_EQ(B[9], 0);
 	/* Multiclient with VTL != 0 (>= 5.1): forwarded to nobody. */
-	initiate(&m, VMV_COPPER, 0);
+	tu_initiate(&m, VMV_COPPER, 0);
 	m.vtl = 1;
 	UT_EQ(sg_post(&G, SG_DIRECT, 4, &m, 40), 0);
 	UT_EQ(sg_recv(&G, B, &L, TU_WAIT, NULL), UMBRA_ETIMEDOUT);
@@ -685,7 +671,7 @@ static void test_reply_target_vp(void)
 	struct vm_initiate m;
 	struct sim_stats s0, s1;
 	sim_get_stats(&s0);
-	initiate(&m, VMV_COPPER, 1);
+	tu_initiate(&m, VMV_COPPER, 1);
 	UT_EQ(post(&m, 40), 0);
 	UT_EQ(sg_recv(&G, B, &L, TU_WAIT, NULL), UMBRA_ETIMEDOUT);  /* went to VP 1 (masked) */
 	sim_get_stats(&s1);
@@ -695,18 +681,18 @@ static void test_reply_target_vp(void)
 	UT_CHECK(si.connected);
 	UT_EQ(si.target_vp, 1);
 	/* Unsupported version asked for VP 0: the zero reply still goes to VP 1. */
-	initiate(&m, 0x00070000, 0);
+	tu_initiate(&m, 0x00070000, 0);
 	UT_EQ(post(&m, 40), 0);
 	UT_EQ(sg_recv(&G, B, &L, TU_WAIT, NULL), UMBRA_ETIMEDOUT);
 	sim_get_stats(&s0);
 	UT_EQ(s0.msgs_dropped - s1.msgs_dropped, 1);
 	/* A supported version for VP 0 is answered on VP 0. */
-	initiate(&m, VMV_COPPER, 0);
+	tu_initiate(&m, VMV_COPPER, 0);
 	UT_EQ(post(&m, 40), 0);
 	TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
 	UT_EQ(B[8], 1);
 	/* A target VP that does not exist: supported, connection_state 2. */
-	initiate(&m, VMV_COPPER, 2);
+	tu_initiate(&m, VMV_COPPER, 2);
 	UT_EQ(post(&m, 40), 0);
 	TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
 	UT_EQ(B[8], 1);
@@ -890,7 +876,7 @@ static void test_untrusted_initiate_after_trusted_connect(void)
 	TU_REQ(boot(SIM_TDX_PARAVISOR, true) == 0);
 	TU_REQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L) == 0);
 	struct vm_initiate m;
-	initiate(&m, VMV_COPPER, 0);
+	tu_initiate(&m, VMV_COPPER, 0);
 	UT_EQ(sg_post(&G, SG_BYPASS, 1, &m, 40), 0);
 	UT_EQ(sg_recv(&G, B, &L, TU_WAIT, NULL), UMBRA_ETIMEDOUT);
 	struct sim_server_info si;
