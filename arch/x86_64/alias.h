@@ -34,14 +34,25 @@ int alias_detect(alias_cpuid_fn cpuid, uint64_t *boundary);
 
 /*
  * gpa -> VA for boundary b (0 = none): the alias form gpa | b becomes ALIAS_VA + (gpa & ~b),
- * anything else the identity. The result is only mapped for gpa & ~b below the top of the
- * page tables; other values give an unmapped or non-canonical address (faults on use).
+ * anything else the identity. Arithmetic only: the page tables map the result for
+ * gpa & ~b below the window's top; above it hw_phys_to_virt maps the alias on demand
+ * (paging_build.h, pt_alias_map) for g below alias_limit(b).
  */
 static inline uint64_t alias_phys_to_virt(uint64_t b, uint64_t gpa)
 {
 	if (b && (gpa & b))
 		return ALIAS_VA + (gpa & ~b);
 	return gpa;
+}
+
+/*
+ * First g whose alias g | b cannot be mapped: g must be below b (the alias of g is g | b
+ * only for g < b; SNP vTOM) and ALIAS_VA + g must stay below ALIAS_VA_END (a TDX shared
+ * bit 47 leaves g in [2^46, 2^47) without a canonical window VA). 0 for b = 0.
+ */
+static inline uint64_t alias_limit(uint64_t b)
+{
+	return b < ALIAS_VA_END - ALIAS_VA ? b : ALIAS_VA_END - ALIAS_VA;
 }
 
 /* The inverse: a VA in [ALIAS_VA, ALIAS_VA_END) is (va - ALIAS_VA) | b when b != 0. */

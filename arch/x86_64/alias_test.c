@@ -2,7 +2,7 @@
  * Host test of the shared-GPA alias (alias.c, alias.h): boundary detection from a
  * scripted CPUID (every condition of the contract in turn, MAXPHYADDR and the PTE
  * address width), and the translation both ways for SNP-style (bit 46), TDX-style
- * (bit 47) and lower boundaries, and without one.
+ * (bit 47) and lower boundaries, and without one; the on-demand limit.
  */
 #include <stdint.h>
 #include <string.h>
@@ -172,6 +172,22 @@ static void test_translate_none(void)
 	}
 }
 
+/* The on-demand limit: g below B (SNP vTOM, low boundaries) and below 2^46 (a canonical
+ * window VA, TDX's bit 47); every g below it has a window VA below ALIAS_VA_END. */
+static void test_limit(void)
+{
+	UT_EQ(alias_limit(0), 0);
+	UT_EQ(alias_limit(1ull << 39), 1ull << 39);
+	UT_EQ(alias_limit(1ull << 46), 1ull << 46);
+	UT_EQ(alias_limit(1ull << 47), 1ull << 46);
+	UT_EQ(alias_limit(1ull << 51), 1ull << 46);
+	for (unsigned bit = 32; bit <= ALIAS_MAX_BIT; bit++) {
+		uint64_t b = 1ull << bit, g = alias_limit(b) - 4096;
+		UT_CHECK(alias_phys_to_virt(b, g | b) < ALIAS_VA_END);
+		UT_EQ(alias_virt_to_phys(b, alias_phys_to_virt(b, g | b)), g | b);
+	}
+}
+
 int main(void)
 {
 	UT_RUN(test_detect_snp_tdx);
@@ -181,5 +197,6 @@ int main(void)
 	UT_RUN(test_translate_tdx);
 	UT_RUN(test_translate_low_boundary);
 	UT_RUN(test_translate_none);
+	UT_RUN(test_limit);
 	return UT_DONE();
 }

@@ -153,6 +153,13 @@ uint64_t arch_timer_ticks(void)
  * (the periodic tick bounds the halt); shorter waits, and all waits without a running
  * timer, spin with interrupts enabled until an interrupt was taken or max_ns passed, so a
  * short bounded wait is not stretched to a whole tick.
+ *
+ * No lost wakeup (hw.h) for a caller with interrupts disabled: an interrupt pending since
+ * its check is taken right after `sti` (after the one instruction of the STI shadow). The
+ * halt path is the single asm block `sti; hlt`, so that instruction is the hlt, which the
+ * interrupt then ends. The spin path reads arch_irq_count before its `sti` and runs at least
+ * one `pause` before testing it, so the pending interrupt is taken and counted before the
+ * test and ends the spin; and the final `cli` is never the shadowed instruction.
  */
 void arch_wait_for_interrupt(uint64_t max_ns)
 {

@@ -52,6 +52,11 @@ void arch_paging_arena_rest(uint64_t *base, uint64_t *npages);
  * 1 GiB pages (else 2 MiB). */
 uint64_t arch_shared_boundary(void);
 bool arch_shared_alias_1g(void);
+/* hw_phys_to_virt of the alias form gpa = g | B (hw.h): ALIAS_VA + g; for g above the
+ * window's top it first maps the alias's 2 MiB page (pt_alias_map) from a reserve of 8
+ * table pages, with interrupts off, and flushes the TLB entry. NULL without a boundary,
+ * for the private form, for g >= alias_limit(B), or when the reserve is used up. */
+void *arch_shared_to_virt(uint64_t gpa);
 
 /* TSC clock: time 0 is tsc0. */
 void arch_tsc_init(uint64_t tsc_hz, uint64_t tsc0);

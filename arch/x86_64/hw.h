@@ -66,6 +66,18 @@ void hw_outl(uint16_t port, uint32_t value);
  * local APIC (not needed for auto-EOI SINTs). hw_wait_for_interrupt() enables
  * interrupts, halts until one arrives or about `max_ns` passes, then restores the
  * previous interrupt state. It may return early and spuriously.
+ *
+ * No lost wakeup: called with interrupts disabled, the enable and the wait are atomic.
+ * A caller that checks its condition with interrupts disabled (hw_irq_save_disable) and
+ * then calls hw_wait_for_interrupt cannot miss an interrupt that arrives after the
+ * check: it stays pending until the enable, is then taken (its handler has run before
+ * this returns) and ends the wait. Real machine: `sti; hlt` as one instruction pair (STI
+ * holds interrupts off for one more instruction, so the pending one wakes the halt), or,
+ * for waits shorter than a timer tick or without a running timer, `sti` then polling a
+ * count of taken interrupts read before the `sti`. It returns with interrupts disabled
+ * again. Called with interrupts enabled there is no such promise: an interrupt between
+ * the caller's check and the call is handled, but the wait then lasts until the next
+ * interrupt or `max_ns` (the timer tick bounds it).
  */
 typedef void (*hw_irq_fn)(void *ctx);
 int hw_irq_set_handler(uint8_t vector, hw_irq_fn fn, void *ctx);
@@ -75,11 +87,25 @@ void hw_irq_restore(bool enabled);
 void hw_wait_for_interrupt(uint64_t max_ns);
 
 /*
- * Address translation of RAM. Real machine (hw_real.c, arch/x86_64/alias.h): private
- * GPAs are identity-mapped; g | B maps to the alias window VA 2^46 + g (the identity for
- * SNP's vTOM at bit 46; TDX's bit 47 is not a canonical VA), RW + NX, for every g below
- * the top of the page tables. Without a boundary (QEMU, Hyper-V without isolation) both
- * are the identity. hw_virt_to_phys of a window VA returns (va - 2^46) | B.
+ * Address translation of RAM. Real machine (hw_real.c, arch/x86_64/alias.h):
+ *  - Private GPAs g are identity-mapped below the top of the page tables (the EFI memory
+ *    map's top rounded up to 1 GiB, at least 4 GiB); above it the identity VA is
+ *    returned but unmapped (faults on use).
+ *  - g | B maps to the alias window VA 2^46 + g (the identity for SNP's vTOM at bit 46;
+ *    TDX's bit 47 is not a canonical VA), RW + NX, cached, for every g below
+ *    min(B, 2^46): below the tables' top from boot; above it (host-visible pages the
+ *    paravisor keeps outside the memory map: OpenHCL's shared pool at the top of RAM
+ *    holds the GHCB, SIMP and SIEFP overlays) the first translation maps the 2 MiB
+ *    page of the alias holding g. That takes a page-table page per GiB from a reserve
+ *    of 8; NULL when the reserve is used up, for g >= min(B, 2^46), and never a private
+ *    mapping. Such pages stay mapped. Translations below the top, and of pages already
+ *    mapped, never change the tables and may be made anywhere, interrupt handlers
+ *    included. The first translation of a page above the top is for thread context at
+ *    bring-up (SynIC overlays, GHCB), not for interrupt handlers: it updates the tables
+ *    with interrupts disabled and flushes that TLB entry before it returns.
+ *  - Without a boundary (QEMU, Hyper-V without isolation) both are the identity.
+ *  - hw_virt_to_phys of a window VA returns (va - 2^46) | B, whichever way it was
+ *    mapped; any other VA is returned as the GPA (identity).
  */
 void *hw_phys_to_virt(uint64_t gpa);
 uint64_t hw_virt_to_phys(const void *va);

@@ -112,10 +112,15 @@ void hw_wait_for_interrupt(uint64_t max_ns)
 }
 
 /* RAM is identity-mapped; gpa | boundary goes through the alias window (alias.h) once
- * arch_paging_init has mapped it (boundary 0 before that and without isolation). */
+ * arch_paging_init has mapped it (boundary 0 before that and without isolation), mapped
+ * on demand above the memory map's top (arch_shared_to_virt). */
 void *hw_phys_to_virt(uint64_t gpa)
 {
-	return (void *)(uintptr_t)alias_phys_to_virt(arch_shared_boundary(), gpa);
+	uint64_t b = arch_shared_boundary();
+
+	if (b && (gpa & b))
+		return arch_shared_to_virt(gpa);
+	return (void *)(uintptr_t)gpa;
 }
 
 uint64_t hw_virt_to_phys(const void *va)

@@ -3,6 +3,7 @@
  * tables come from the boot arena of EfiLoaderData pages; EFER.NXE (when CPUID offers
  * NX) and CR0.WP are set, then CR3 is switched. A shared-GPA boundary found in CPUID
  * (alias.h) adds the alias window; arch_shared_boundary() reports it once it is mapped.
+ * arch_shared_to_virt maps its part above the memory map's top on demand.
  */
 #include "arch/x86_64/alias.h"
 #include "arch/x86_64/arch.h"
@@ -13,10 +14,14 @@
 
 /* Arena pages kept back for splitting 2 MiB pages after boot (arch_paging_protect). */
 #define SPLIT_RESERVE 16
+/* Arena pages kept back, with a window, for its on-demand part above top
+ * (arch_shared_to_virt): one PD per GiB touched, plus a PDPT per 512 GiB. */
+#define ALIAS_RESERVE 8
 
 static uint64_t cr3, arena_rest, arena_rest_pages, split_next, split_end, nx_bit;
 static uint64_t shared_boundary;        /* mapped boundary, 0 if none */
 static bool shared_1g;
+static struct pt_alias alias;           /* the window's on-demand part (paging_build.h) */
 
 /* The real CPU, also in SIM images: the tables are the machine's, not the simulator's. */
 static void real_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
@@ -86,6 +91,33 @@ static int check_window(uint64_t b, uint64_t image_base, uint64_t nx)
 	return 0;
 }
 
+/*
+ * Under the test hook only (it takes a reserve page): the on-demand part of the window,
+ * through arch_shared_to_virt on the live tables. A page 1 GiB + 0x123000 above top
+ * translates to ALIAS_VA + g, mapped RW + NX to g | b, hw_virt_to_phys's inverse holds,
+ * its private form stays unmapped, a second call changes nothing, and g at the limit is
+ * refused. Nothing is accessed through the window.
+ */
+static int check_on_demand(void)
+{
+	uint64_t b = shared_boundary, g = alias.top + (1ull << 30) + 0x123000, pa = 0;
+
+	if (g >= alias_limit(b))
+		return 0;
+	uint64_t over = alias_limit(b) == b ? b << 1 : alias_limit(b);
+	uint64_t before = alias.next;
+	void *va = arch_shared_to_virt(g | b);
+	uint64_t after = alias.next;
+	uint64_t f = pt_lookup(cr3, (uint64_t)(uintptr_t)va, &pa);
+	if ((uint64_t)(uintptr_t)va != ALIAS_VA + g || pa != (g | b) || !(f & PT_RW) ||
+	    (f & PT_NX) != nx_bit || alias_virt_to_phys(b, ALIAS_VA + g) != (g | b) ||
+	    pt_lookup(cr3, g, NULL) || after <= before ||
+	    arch_shared_to_virt(g | b) != va || alias.next != after ||
+	    arch_shared_to_virt(over | b) || arch_shared_to_virt(g))
+		return UMBRA_EIO;
+	return 0;
+}
+
 int arch_paging_init(const struct boot_info *bi)
 {
 	struct pt_params p = {
@@ -126,7 +158,12 @@ int arch_paging_init(const struct boot_info *bi)
 	uint64_t keep = left < SPLIT_RESERVE ? left : SPLIT_RESERVE;
 	split_next = bi->pt_arena + used * 4096;
 	split_end = split_next + keep * 4096;
-	arena_rest = split_end;
+	left -= keep;
+	keep = !p.alias ? 0 : left < ALIAS_RESERVE ? left : ALIAS_RESERVE;
+	alias = (struct pt_alias){ .pml4 = cr3, .b = p.alias, .nx = p.nx,
+				   .top = pt_map_top(p.mmap, p.mmap_size, p.desc_size),
+				   .next = split_end, .end = split_end + keep * 4096 };
+	arena_rest = alias.end;
 	arena_rest_pages = left - keep;
 	nx_bit = p.nx;
 	if (p.nx)
@@ -135,7 +172,27 @@ int arch_paging_init(const struct boot_info *bi)
 	cpu_write_cr3(cr3);
 	shared_boundary = p.alias;
 	shared_1g = p.alias_1g;
-	return 0;
+	return fake_bits ? check_on_demand() : 0;
+}
+
+void *arch_shared_to_virt(uint64_t gpa)
+{
+	uint64_t b = shared_boundary, g = gpa & ~b, va = 0;
+
+	if (!b || !(gpa & b))
+		return NULL;
+	if (g < alias.top)                      /* the window proper: arithmetic only */
+		return (void *)(uintptr_t)(ALIAS_VA + g);
+	/* Above top: the tables may change. Interrupts off, so that a handler translating
+	 * on this CPU sees the tables before or after, never half-way. */
+	bool en = cpu_irq_enabled();
+	cpu_cli();
+	int rc = pt_alias_map(&alias, gpa, &va);
+	if (rc > 0)
+		cpu_invlpg(va);
+	if (en)
+		cpu_sti();
+	return rc < 0 ? NULL : (void *)(uintptr_t)va;
 }
 
 uint64_t arch_shared_boundary(void)
@@ -169,7 +226,7 @@ uint64_t arch_paging_pages_needed(const void *mmap, uint64_t size, uint64_t desc
 {
 	/* Room for an alias window whether or not one is built (the test hook decides only
 	 * after EBS); arena pages left unused go to the page allocator. */
-	return pt_pages_needed(mmap, size, desc_size, image_size, true);
+	return pt_pages_needed(mmap, size, desc_size, image_size, true) + ALIAS_RESERVE;
 }
 
 int arch_paging_set_exec(uint64_t va, bool exec)

@@ -6,6 +6,8 @@
  * one uncached page (xAPIC). With a shared-GPA boundary B (p->alias), also the alias
  * window (alias.h): VA ALIAS_VA + g -> PA g | B for g in [0, top), RW + NX, in 2 MiB or
  * 1 GiB pages, in PML4 slots of its own (top <= ALIAS_VA), so nothing above touches it.
+ * Above top, pt_alias_map adds 2 MiB pages of the window on demand (never the private
+ * form), for host-visible pages the platform keeps outside the memory map.
  */
 #include "arch/x86_64/paging_build.h"
 #include "arch/x86_64/alias.h"
@@ -71,7 +73,7 @@ static int set_range(struct pt_ctx *c, uint64_t base, uint64_t len, uint64_t set
 	return 0;
 }
 
-static uint64_t map_top(const void *mmap, uint64_t size, uint64_t dsz)
+uint64_t pt_map_top(const void *mmap, uint64_t size, uint64_t dsz)
 {
 	uint64_t top = 4 * SZ_1G;
 	const uint8_t *p = mmap;
@@ -89,7 +91,7 @@ static uint64_t map_top(const void *mmap, uint64_t size, uint64_t dsz)
 uint64_t pt_pages_needed(const void *mmap, uint64_t size, uint64_t dsz, uint64_t image_size,
 			 bool alias)
 {
-	uint64_t top = map_top(mmap, size, dsz), rt_code = 0;
+	uint64_t top = pt_map_top(mmap, size, dsz), rt_code = 0;
 	const uint8_t *p = mmap;
 
 	for (uint64_t off = 0; off + dsz <= size; off += dsz) {
@@ -160,7 +162,7 @@ int pt_build(const struct pt_params *p, uint64_t *pml4_out, uint64_t *used)
 	if (!c.pml4)
 		return UMBRA_ENOMEM;
 
-	uint64_t top = map_top(p->mmap, p->mmap_size, p->desc_size);
+	uint64_t top = pt_map_top(p->mmap, p->mmap_size, p->desc_size);
 	if (p->alias && ((p->alias & (p->alias - 1)) || p->alias > (1ull << ALIAS_MAX_BIT) ||
 			 p->alias < top || top > ALIAS_VA))
 		return UMBRA_EINVAL;
@@ -244,4 +246,56 @@ uint64_t pt_lookup(uint64_t pml4, uint64_t va, uint64_t *pa)
 		}
 	}
 	return 0;
+}
+
+int pt_alias_map(struct pt_alias *a, uint64_t gpa, uint64_t *va)
+{
+	uint64_t b = a ? a->b : 0;
+
+	if (!a || !va || !a->pml4 || !b || (b & (b - 1)) || b > (1ull << ALIAS_MAX_BIT) ||
+	    !(gpa & b))
+		return UMBRA_EINVAL;
+	uint64_t g = gpa & ~b;
+	if (g >= alias_limit(b))
+		return UMBRA_EINVAL;
+	if (g < a->top) {
+		*va = ALIAS_VA + g;
+		return 0;
+	}
+	uint64_t base = g & ~(SZ_2M - 1), v = ALIAS_VA + base, pa = base | b;
+	uint64_t *l4e = &tbl(a->pml4)[(v >> 39) & 511];
+	uint64_t *l3e = (*l4e & PT_P) ? &tbl(*l4e)[(v >> 30) & 511] : NULL;
+	if (l3e && (*l3e & PT_P)) {
+		if (*l3e & PT_PS) {                     /* a 1 GiB page: must be this alias */
+			if ((*l3e & PT_ADDR) != (pa & ~(SZ_1G - 1)))
+				return UMBRA_EINVAL;
+			*va = ALIAS_VA + g;
+			return 0;
+		}
+		uint64_t e = tbl(*l3e)[(v >> 21) & 511];
+		if (e & PT_P) {
+			if (!(e & PT_PS) || (e & PT_ADDR) != pa)
+				return UMBRA_EINVAL;
+			*va = ALIAS_VA + g;
+			return 0;
+		}
+	}
+	/* Check the room first so that a failure changes nothing. */
+	uint64_t need = (l3e ? 0 : 1) + (l3e && (*l3e & PT_P) ? 0 : 1);
+	if ((a->next & (SZ_4K - 1)) || a->next > a->end || (a->end - a->next) / SZ_4K < need)
+		return UMBRA_ENOMEM;
+	struct pt_ctx c = { .next = a->next, .end = a->end };
+	if (!l3e) {
+		uint64_t *pdpt = pt_alloc(&c);
+		*l4e = (uint64_t)(uintptr_t)pdpt | PT_P | PT_RW;
+		l3e = &pdpt[(v >> 30) & 511];
+	}
+	if (!(*l3e & PT_P)) {
+		uint64_t *pd = pt_alloc(&c);
+		*l3e = (uint64_t)(uintptr_t)pd | PT_P | PT_RW;
+	}
+	tbl(*l3e)[(v >> 21) & 511] = pa | PT_P | PT_RW | PT_PS | a->nx;
+	a->next = c.next;
+	*va = ALIAS_VA + g;
+	return 1;
 }

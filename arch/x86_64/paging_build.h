@@ -51,6 +51,35 @@ int pt_build(const struct pt_params *p, uint64_t *pml4, uint64_t *used);
 int pt_protect(uint64_t pml4, uint64_t *arena, uint64_t arena_end, uint64_t va, uint64_t len,
 	       uint64_t set, uint64_t clear);
 
+/*
+ * The alias beyond the window, on demand. pt_build maps the window only over [0, top);
+ * a host-visible page the platform keeps outside the memory map (OpenHCL's shared pool at
+ * the top of RAM: GHCB, SIMP, SIEFP) may lie above it. pml4/b/nx are pt_build's tables,
+ * boundary and NX bit, top = pt_map_top() of its map; [next, end) are page-aligned,
+ * identity-addressed table pages kept for this (next advances).
+ */
+struct pt_alias {
+	uint64_t pml4, b, nx, top;
+	uint64_t next, end;
+};
+
+/*
+ * *va = ALIAS_VA + g for gpa = g | a->b (offset within the page kept). For g below top
+ * the window maps it already: 0, no table change. For g in [top, alias_limit(b)) the
+ * 2 MiB page of the alias holding g is mapped, VA ALIAS_VA + (g & ~(2M-1)) -> PA
+ * (g & ~(2M-1)) | b, RW + NX, cached, with a PD per GiB (and a PDPT per 512 GiB) taken from
+ * [next, end): 1 if this call changed the tables (the caller flushes the TLB entry of *va),
+ * 0 if that page was mapped already. Errors leave the tables and next unchanged:
+ * UMBRA_EINVAL if gpa is not the alias form (b = 0 or bit b clear: the private form g
+ * is never mapped here), g >= alias_limit(b), or the VA holds something else;
+ * UMBRA_ENOMEM if [next, end) lacks the tables needed.
+ */
+int pt_alias_map(struct pt_alias *a, uint64_t gpa, uint64_t *va);
+
+/* The top of pt_build's identity map and window for this map: the highest address in
+ * it rounded up to 1 GiB, at least 4 GiB. */
+uint64_t pt_map_top(const void *mmap, uint64_t size, uint64_t desc_size);
+
 /* Effective rights of va: 0 if unmapped, else PT_P | (PT_RW if writable at every level)
  * | (PT_NX if no-execute at any level) | PT_PCD/PT_PWT of the leaf; *pa the target. */
 uint64_t pt_lookup(uint64_t pml4, uint64_t va, uint64_t *pa);

@@ -2,7 +2,9 @@
  * Host test of the page-table builder (paging_build.c): identity mapping, W^X for the
  * image, NX everywhere else except firmware runtime code, unmapped guard pages and page 0,
  * the uncached page, arena sizing; the shared-GPA alias window (2 MiB and 1 GiB pages,
- * TDX- and SNP-style boundaries, large maps, bad boundaries). The W^X and guard checks
+ * TDX- and SNP-style boundaries, large maps, bad boundaries) and its on-demand part
+ * above the map's top (pt_alias_map: OpenHCL-style shared-pool pages outside the memory
+ * map, the limit, the reserve bound). The W^X and guard checks
  * walk every 4 KiB page below 4 GiB, with and without a window, so a policy regression
  * anywhere fails the test.
  */
@@ -418,6 +420,205 @@ static void test_alias_invalid(void)
 	free(arena);
 }
 
+/*
+ * The window's on-demand part. build_od: std_map plus RAM [ram, ram_end) (0: none), boundary
+ * b, window pages 1 GiB or 2 MiB, and `reserve` table pages right after the ones pt_build
+ * used, described in *a. Returns the arena (caller frees).
+ */
+static void *build_od(uint64_t b, bool g1, uint64_t ram, uint64_t ram_end, unsigned reserve,
+		      struct pt_alias *a)
+{
+	std_map();
+	if (ram_end)
+		put(7, ram, (ram_end - ram) / K4);
+	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000, true);
+	void *arena = arena_alloc(need + reserve);
+	if (!arena)
+		return NULL;
+	struct pt_params p = params(arena, need, PT_NX);
+	uint64_t cr3, used;
+	p.alias = b;
+	p.alias_1g = g1;
+	if (pt_build(&p, &cr3, &used)) {
+		free(arena);
+		return NULL;
+	}
+	*a = (struct pt_alias){ .pml4 = cr3, .b = b, .nx = PT_NX,
+				.top = pt_map_top(map, nmap * sizeof(map[0]), sizeof(map[0])),
+				.next = p.arena + used * K4 };
+	a->end = a->next + reserve * K4;
+	return arena;
+}
+
+/* Translates gpa = g | b on demand: the VA is hw_phys_to_virt's, mapped RW + NX (cached)
+ * to g | b, hw_virt_to_phys's inverse holds, and the private form g stays unmapped.
+ * Returns pt_alias_map's result. */
+static int od_check(struct pt_alias *a, uint64_t g)
+{
+	uint64_t va = 0, pa = 0, b = a->b;
+	int rc = pt_alias_map(a, g | b, &va);
+
+	UT_CHECK(rc == 0 || rc == 1);
+	UT_EQ(va, alias_phys_to_virt(b, g | b));
+	UT_EQ(va, ALIAS_VA + g);
+	UT_EQ(pt_lookup(a->pml4, va, &pa), PT_P | PT_RW | PT_NX);
+	UT_EQ(pa, g | b);
+	UT_EQ(alias_virt_to_phys(b, va), g | b);
+	if (g >= 4 * G1)
+		UT_EQ(pt_lookup(a->pml4, g, NULL), 0);
+	return rc;
+}
+
+/* OpenHCL's shared pool (GHCB, SIMP, SIEFP) is carved from the top of RAM and left out of
+ * the VTL0 memory map. Map top 3.5 GiB (window [0, 4 GiB)), a TDX-style boundary, 2 MiB
+ * window pages; the pool sits at [4 GiB, 4 GiB + 20 MiB), the high-RAM entry it used up. */
+static void test_alias_pool_above_top_3_5g(void)
+{
+	struct pt_alias a;
+	uint64_t b = 1ull << 47;
+	void *arena = build_od(b, false, 0x10000000, 0xe0000000, 4, &a);
+	const uint64_t pool[] = { 4 * G1, 4 * G1 + K4, 4 * G1 + 2 * K4, 4 * G1 + 18 * (M2 / 2) + K4 };
+
+	UT_REQUIRE(arena);
+	UT_EQ(a.top, 4 * G1);
+	check_window(a.pml4, b, 4 * G1, K4 * 37);
+	UT_EQ(pt_lookup(a.pml4, ALIAS_VA + pool[0], NULL), 0);      /* today's fault */
+	uint64_t start = a.next;
+	UT_EQ(od_check(&a, pool[0]), 1);                /* one PD for the GiB */
+	UT_EQ(a.next, start + K4);
+	UT_EQ(od_check(&a, pool[1]), 0);                /* same 2 MiB page */
+	UT_EQ(od_check(&a, pool[2]), 0);
+	UT_EQ(od_check(&a, pool[3]), 1);                /* another 2 MiB page, same PD */
+	UT_EQ(a.next, start + K4);
+	/* Only the 2 MiB pages asked for: 4 GiB + 2 MiB and the next GiB stay unmapped. */
+	UT_EQ(pt_lookup(a.pml4, ALIAS_VA + 4 * G1 + M2, NULL), 0);
+	UT_EQ(pt_lookup(a.pml4, ALIAS_VA + 5 * G1, NULL), 0);
+	/* Below the top nothing changes and no table is taken; the identity policy holds. */
+	uint64_t va;
+	UT_EQ(pt_alias_map(&a, (3 * G1 + 0x5000) | b, &va), 0);
+	UT_EQ(va, ALIAS_VA + 3 * G1 + 0x5000);
+	UT_EQ(a.next, start + K4);
+	uint64_t bad = 0;
+	for (uint64_t g = 0; g < 4 * G1; g += K4 * 37) {
+		uint64_t pa = 0;
+		if (pt_lookup(a.pml4, ALIAS_VA + g, &pa) != (PT_P | PT_RW | PT_NX) || pa != (g | b))
+			bad++;
+	}
+	UT_EQ(bad, 0);
+	check_identity(a.pml4);
+	UT_EQ(pt_lookup(a.pml4, 4 * G1, NULL), 0);
+	free(arena);
+}
+
+/* Map top 5 GiB (RAM [4 GiB, 5 GiB)), SNP-style vTOM at bit 46, 1 GiB window pages: the
+ * pool just above the top and a page two GiB further get 2 MiB pages of their own. */
+static void test_alias_pool_above_top_5g(void)
+{
+	struct pt_alias a;
+	uint64_t b = 1ull << 46;
+	void *arena = build_od(b, true, 4 * G1, 5 * G1, 4, &a);
+
+	UT_REQUIRE(arena);
+	UT_EQ(a.top, 5 * G1);
+	check_window(a.pml4, b, 5 * G1, M2 / 2);
+	uint64_t start = a.next;
+	UT_EQ(od_check(&a, 5 * G1 + 0x3000), 1);
+	UT_EQ(od_check(&a, 7 * G1 + 5 * (M2 / 2)), 1);
+	UT_EQ(a.next, start + 2 * K4);                  /* one PD per GiB */
+	UT_EQ(od_check(&a, 5 * G1 + 0x3000), 0);        /* again: nothing new */
+	UT_EQ(a.next, start + 2 * K4);
+	UT_EQ(pt_lookup(a.pml4, ALIAS_VA + 6 * G1, NULL), 0);
+	UT_EQ(pt_lookup(a.pml4, 5 * G1 + 0x3000, NULL), 0);       /* private form */
+	UT_EQ(pt_lookup(a.pml4, 5 * G1, NULL), 0);
+	check_identity(a.pml4);
+	free(arena);
+}
+
+/* The limit min(B, 2^46): the last page below it maps (a PD, and past the window's first
+ * 512 GiB a PDPT too), the first one at it is refused, as are a missing boundary and the private form;
+ * a refusal changes nothing. */
+static void test_alias_on_demand_limit(void)
+{
+	const uint64_t bs[] = { 1ull << 39, 1ull << 46, 1ull << 47 };
+
+	for (unsigned i = 0; i < 3; i++) {
+		struct pt_alias a;
+		uint64_t b = bs[i], lim = alias_limit(b), va = 0;
+		void *arena = build_od(b, false, 0, 0, 4, &a);
+		UT_REQUIRE(arena);
+		UT_EQ(lim, b < (1ull << 46) ? b : 1ull << 46);
+		uint64_t start = a.next, tables = lim > 512 * G1 ? 2 : 1;
+		UT_EQ(od_check(&a, lim - K4), 1);
+		UT_EQ(a.next, start + tables * K4);    /* the window's PDPT covers 512 GiB */
+		UT_CHECK(ALIAS_VA + lim - 1 < ALIAS_VA_END);
+		/* g = lim: as g | b when lim < b; for lim == b the next form up, 2b | b. */
+		uint64_t over = lim == b ? (b << 1) | b : lim | b;
+		UT_EQ(pt_alias_map(&a, over, &va), UMBRA_EINVAL);
+		UT_EQ(pt_alias_map(&a, ~0ull & ~(K4 - 1), &va), UMBRA_EINVAL);
+		UT_EQ(pt_alias_map(&a, 5 * G1, &va), UMBRA_EINVAL);   /* private form */
+		UT_EQ(a.next, start + tables * K4);
+		UT_EQ(pt_lookup(a.pml4, 5 * G1, NULL), 0);
+		UT_EQ(pt_lookup(a.pml4, ALIAS_VA + 5 * G1, NULL), 0);
+		struct pt_alias none = a;
+		none.b = 0;
+		UT_EQ(pt_alias_map(&none, 5 * G1 | b, &va), UMBRA_EINVAL);
+		none.b = 3ull << 46;
+		UT_EQ(pt_alias_map(&none, 5 * G1 | b, &va), UMBRA_EINVAL);
+		UT_EQ(pt_alias_map(NULL, 5 * G1 | b, &va), UMBRA_EINVAL);
+		UT_EQ(pt_alias_map(&a, 5 * G1 | b, NULL), UMBRA_EINVAL);
+		/* A page above the top that the tables already map to another PA is refused. */
+		UT_EQ(od_check(&a, 5 * G1), 1);
+		struct pt_alias other = a;
+		other.b = b >> 1;
+		UT_EQ(pt_alias_map(&other, 5 * G1 | other.b, &va), UMBRA_EINVAL);
+		UT_EQ(other.next, a.next);
+		free(arena);
+	}
+}
+
+/* The reserve bounds it: each new GiB takes a page until none is left, then ENOMEM and
+ * nothing mapped; pages already mapped still translate; a mapping that needs two tables
+ * (new 512 GiB region) with only one left fails without taking it. */
+static void test_alias_on_demand_bound(void)
+{
+	struct pt_alias a;
+	uint64_t b = 1ull << 47, va = 0;
+	void *arena = build_od(b, false, 0, 0, 3, &a);
+
+	UT_REQUIRE(arena);
+	for (uint64_t gb = 4; gb < 7; gb++)
+		UT_EQ(od_check(&a, gb * G1 + 0x7000), 1);
+	UT_EQ(a.next, a.end);
+	uint64_t end = a.next;
+	UT_EQ(pt_alias_map(&a, (7 * G1) | b, &va), UMBRA_ENOMEM);
+	UT_EQ(a.next, end);
+	UT_EQ(pt_lookup(a.pml4, ALIAS_VA + 7 * G1, NULL), 0);
+	UT_EQ(od_check(&a, 5 * G1 + 0x7000), 0);        /* mapped before: still fine */
+	UT_EQ(od_check(&a, 6 * G1 + M2), 1);            /* its PD exists: no table needed */
+	UT_EQ(a.next, end);
+	/* Bad reserve descriptions are ENOMEM too. */
+	struct pt_alias bad = a;
+	bad.next = bad.end + K4;
+	UT_EQ(pt_alias_map(&bad, (8 * G1) | b, &va), UMBRA_ENOMEM);
+	bad = a;
+	bad.end = bad.next + 2 * K4;
+	bad.next += 8;
+	UT_EQ(pt_alias_map(&bad, (8 * G1) | b, &va), UMBRA_ENOMEM);
+	free(arena);
+
+	arena = build_od(b, true, 0, 0, 1, &a);
+	UT_REQUIRE(arena);
+	const uint64_t *pml4 = (const uint64_t *)(uintptr_t)a.pml4;
+	uint64_t slot = ((ALIAS_VA + 600 * G1) >> 39) & 511;
+	UT_EQ(pml4[slot], 0);
+	UT_EQ(pt_alias_map(&a, (600 * G1) | b, &va), UMBRA_ENOMEM);
+	UT_EQ(pml4[slot], 0);
+	UT_EQ(a.next + K4, a.end);
+	UT_EQ(od_check(&a, 4 * G1), 1);                 /* the one page still serves */
+	UT_EQ(a.next, a.end);
+	free(arena);
+}
+
 int main(void)
 {
 	UT_RUN(test_policy);
@@ -430,5 +631,9 @@ int main(void)
 	UT_RUN(test_no_alias_nothing_extra);
 	UT_RUN(test_alias_large_map);
 	UT_RUN(test_alias_invalid);
+	UT_RUN(test_alias_pool_above_top_3_5g);
+	UT_RUN(test_alias_pool_above_top_5g);
+	UT_RUN(test_alias_on_demand_limit);
+	UT_RUN(test_alias_on_demand_bound);
 	return UT_DONE();
 }
