@@ -54,7 +54,8 @@ void synic_describe(const struct synic_config *c, char *buf, size_t size);
  * page (for DIRECT any RAM; for TDCALL host-visible: the boundary alias is added here;
  * for GHCB `in` is copied into the GHCB: pass the VA via synic_hypercall_ghcb). */
 uint64_t synic_hypercall(enum synic_route r, uint64_t control, uint64_t in_gpa, uint64_t out_gpa);
-/* Fast hypercall with one 8-byte input. */
+/* Hypercall with one 8-byte input: fast on DIRECT and TDCALL (input in RDX; Linux
+ * hv_tdx_hypercall with HV_HYPERCALL_FAST_BIT); slow on GHCB, which has no fast form. */
 uint64_t synic_hypercall_fast8(enum synic_route r, uint16_t code, uint64_t input);
 /* MSR access by route. Returns 0 or UMBRA_EIO (the exit reported a failure). */
 int synic_msr_read(enum synic_route r, uint32_t msr, uint64_t *value);
@@ -78,6 +79,9 @@ struct synic_pages {
 	 * synic/ makes a private page host-visible itself. */
 	int (*shared_alloc)(uint64_t *gpa, void **va);
 	void (*shared_free)(uint64_t gpa);
+	/* Optional: whether gpa (no boundary bit) is RAM the runtime manages. A hypervisor
+	 * SIMP/SIEFP address the host names there is refused. */
+	bool (*is_private_ram)(uint64_t gpa);
 };
 int synic_init(const struct synic_config *c, const struct synic_pages *pages, bool confidential);
 /* Switch to the fallback: paravisor SINT2 proxied, posts by the bypass route. */
@@ -86,6 +90,8 @@ int synic_fallback(void);
 void synic_shutdown(void);
 /* Whether posts go by the direct route (paravisor-first and not fallen back). */
 bool synic_confidential(void);
+/* HV_X64_MSR_VP_INDEX of the boot CPU, read at bring-up (InitiateContact's target VP). */
+uint32_t synic_vp_index(void);
 
 /* ---- messages and events ---- */
 
@@ -97,6 +103,9 @@ uint16_t synic_signal(uint32_t conn_id);
 /* Next VMBus message (private copy, validated SynIC header) into buf; waits up to
  * timeout_ns. Returns its length or UMBRA_ETIMEDOUT. */
 int synic_recv(void *buf, size_t cap, uint64_t timeout_ns);
+/* Whether a host message is queued (call with interrupts disabled to pair it with an
+ * atomic wait). */
+bool synic_pending(void);
 /* Scan both SynICs now (what the interrupt handler does). */
 void synic_poll(void);
 /* Called for each event-flag bit found set (bit = relid), from the handler. */
@@ -108,6 +117,10 @@ void synic_set_event_handler(synic_event_fn fn);
  *  msgtype=<dec> hex=<payload>" (msgtype = VMBus message type; h2g: route -, conn 0). */
 typedef void (*synic_trace_fn)(const char *line);
 void synic_set_trace(synic_trace_fn fn);
+/* Log sink for what the host did wrong (refused page addresses, messages from an
+ * untrusted source); thread context only. One line, no newline. */
+typedef void (*synic_log_fn)(const char *line);
+void synic_set_log(synic_log_fn fn);
 
 /* ---- memory visibility ---- */
 
@@ -122,6 +135,10 @@ int synic_set_visibility(uint64_t gpa, uint64_t npages, bool host_visible, uint6
 struct synic_stats {
 	uint64_t posts, post_fail, signals, hypercalls, ghcb_exits, tdcalls, msr_bypass;
 	uint64_t eoms, msgs, msgs_dropped, events, irqs, vis_calls;
+	/* messages found in the hypervisor SIMP while the connection is confidential:
+	 * the host wrote them; dropped unread */
+	uint64_t msgs_untrusted;
+	uint64_t hv_pages_refused;      /* host-named hypervisor SIMP/SIEFP addresses refused */
 };
 void synic_get_stats(struct synic_stats *out);
 

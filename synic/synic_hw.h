@@ -31,10 +31,13 @@
 #define HV_MSR_SIMP        0x40000083u
 #define HV_MSR_EOM         0x40000084u
 #define HV_MSR_SINT0       0x40000090u
+#define VMBUS_SINT_INDEX   2u                 /* VMBus messages and events (VMBUS_MESSAGE_SINT) */
 #define HV_SINT_MASKED     (1ull << 16)
 #define HV_SINT_AUTO_EOI   (1ull << 17)
 #define HV_SINT_PROXY      (1ull << 20)
 #define HV_PAGE_ENABLE     1ull               /* SIMP, SIEFP, HYPERCALL bit 0 */
+#define HV_PAGE_RESERVED   0xFFEull           /* SIMP/SIEFP bits 11:1 (TLFS 11.9.2) */
+#define HV_SCONTROL_ENABLE 1ull               /* SCONTROL bit 0: SynIC enabled */
 #define MSR_SEV_GHCB       0xC0010130u
 
 /* Open-source guest OS id: bit 63 open source, OS type [62:56] (0x7F: other), version. */
@@ -49,8 +52,10 @@
 #define HV_HYPERCALL_REP_START_SHIFT 48
 #define HV_STATUS(rax)           ((uint16_t)((rax) & 0xFFFF))
 #define HV_REPS_DONE(rax)        ((uint32_t)(((rax) >> 32) & 0xFFF))
+#define HV_STATUS_INVALID_HYPERCALL_INPUT 0x0003u
 #define HV_STATUS_INVALID_PARAMETER 0x0005u
 #define HV_STATUS_ACCESS_DENIED     0x0006u
+#define HV_STATUS_INVALID_PARTITION_STATE 0x0007u
 
 /* HvPostMessage input (slow call). */
 struct hv_post_message_input {
@@ -85,6 +90,8 @@ _Static_assert(sizeof(struct hv_visibility_input) == 4096, "visibility input");
 
 /* SynIC message slot (SIMP + sint * 256). */
 #define HV_MSG_NONE        0u
+#define HV_MSG_VMBUS       1u                 /* HvMessageType for VMBus (TLFS 11.10.3) */
+#define HV_MSG_PAYLOAD_MAX 240u
 #define HV_MSG_FLAG_PENDING 0x1u
 struct hv_message {
 	uint32_t message_type;          /* @0; 0 = slot free */
@@ -113,7 +120,15 @@ _Static_assert(sizeof(struct hv_message) == 256, "hv_message");
 #define GHCB_USAGE       0xFFCu          /* u32: 0 standard, 1 Hyper-V hypercall */
 #define GHCB_USAGE_STANDARD 0u
 #define GHCB_USAGE_HYPERV   1u
-#define GHCB_PROTOCOL_VERSION 2u
+#define GHCB_PROTOCOL_MIN 1u          /* versions this runtime speaks (GHCB spec 2.x) */
+#define GHCB_PROTOCOL_MAX 2u
+/* GHCB MSR protocol (GHCB spec 2.3.1; Linux arch/x86/include/asm/sev-common.h):
+ * GHCBInfo in bits 11:0. SEV_INFO response: max version 63:48, min 47:32. */
+#define GHCB_MSR_INFO_MASK    0xFFFull
+#define GHCB_MSR_SEV_INFO_REQ 0x002ull
+#define GHCB_MSR_SEV_INFO_RESP 0x001ull
+#define GHCB_MSR_PROTO_MAX(v) ((unsigned)(((v) >> 48) & 0xFFFF))
+#define GHCB_MSR_PROTO_MIN(v) ((unsigned)(((v) >> 32) & 0xFFFF))
 #define SVM_EXIT_MSR     0x7Cu
 
 /* TDX TDG.VP.VMCALL (TDCALL leaf 0) */

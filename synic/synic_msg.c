@@ -17,6 +17,33 @@ void synic_set_trace(synic_trace_fn fn)
 	synic_s.trace = fn;
 }
 
+void synic_set_log(synic_log_fn fn)
+{
+	synic_s.log = fn;
+}
+
+/* On a confidential connection the paravisor's SIMP is the only legitimate source of
+ * VMBus control messages; the hypervisor's is host-writable (mu_msvm MsvmPkg/VmbusDxe/
+ * VmbusRoot.c VmbusRootSintNotify reads the paravisor page only when confidential).
+ * On the fallback connection the hypervisor SynIC is the legitimate source. */
+static bool untrusted_source(int which)
+{
+	return which == SYNIC_HV && synic_s.two && synic_s.confidential;
+}
+
+/* Thread context: say once that the host wrote into the hypervisor SIMP. */
+static void note_untrusted(void)
+{
+	if (synic_s.st.msgs_untrusted && !synic_s.untrusted_logged && synic_s.log) {
+		synic_s.untrusted_logged = true;
+		char line[160];
+		fmt_snprintf(line, sizeof(line),
+			     "synic: dropped %llu message(s) the host wrote into the hypervisor SIMP of a confidential connection",
+			     (unsigned long long)synic_s.st.msgs_untrusted);
+		synic_s.log(line);
+	}
+}
+
 void synic_get_stats(struct synic_stats *out)
 {
 	if (out)
@@ -83,7 +110,8 @@ static void scan_msgs(int which)
 	volatile uint8_t *simp = synic_s.simp[which];
 	if (!simp)
 		return;
-	volatile struct hv_message *slot = (volatile struct hv_message *)(simp + 2 * 256);
+	volatile struct hv_message *slot =
+		(volatile struct hv_message *)(simp + VMBUS_SINT_INDEX * sizeof(struct hv_message));
 	for (int k = 0; k < SYNIC_QUEUE; k++) {
 		if (slot->message_type == HV_MSG_NONE)
 			return;
@@ -92,7 +120,9 @@ static void scan_msgs(int which)
 			return;         /* keep it in the slot: back-pressure, nothing lost */
 		struct hv_message m;
 		memcpy(&m, (const void *)(uintptr_t)slot, sizeof(m));
-		if (m.message_type == 1 && m.payload_size <= 240) {
+		if (untrusted_source(which)) {
+			synic_s.st.msgs_untrusted++;
+		} else if (m.message_type == HV_MSG_VMBUS && m.payload_size <= HV_MSG_PAYLOAD_MAX) {
 			struct synic_qmsg *q = &synic_s.q[synic_s.qtail % SYNIC_QUEUE];
 			q->len = m.payload_size;
 			q->from = (uint8_t)which;
@@ -127,6 +157,11 @@ void synic_isr(void *ctx)
 	hw_irq_eoi();
 }
 
+bool synic_pending(void)
+{
+	return synic_s.qtail != synic_s.qhead;
+}
+
 void synic_poll(void)
 {
 	if (!synic_s.up)
@@ -144,40 +179,53 @@ int synic_recv(void *buf, size_t cap, uint64_t timeout_ns)
 		return UMBRA_ENODEV;
 	uint64_t start = 0;
 	for (bool first = true;; first = false) {
+		/* Check and halt under one interrupts-off section: hw_wait_for_interrupt
+		 * enables them atomically with the halt, so a message queued by the handler
+		 * after the check ends the wait (no lost wakeup). */
 		bool irq = hw_irq_save_disable();
+		note_untrusted();
 		if (synic_s.qtail == synic_s.qhead)
 			scan_all();
-		if (synic_s.qtail != synic_s.qhead) {
+		while (synic_s.qtail != synic_s.qhead) {
 			struct synic_qmsg *q = &synic_s.q[synic_s.qhead % SYNIC_QUEUE];
+			synic_s.qhead++;
+			if (untrusted_source(q->from)) {
+				/* queued before the connection became confidential */
+				synic_s.st.msgs_untrusted++;
+				continue;
+			}
 			size_t n = q->len < cap ? q->len : cap;
 			memcpy(buf, q->payload, n);
-			synic_s.qhead++;
 			hw_irq_restore(irq);
 			return (int)n;
 		}
-		hw_irq_restore(irq);
-		if (timeout_ns == 0)
+		if (timeout_ns == 0) {
+			hw_irq_restore(irq);
 			return UMBRA_ETIMEDOUT;
+		}
 		if (first)
 			start = hw_now_ns();
 		uint64_t el = hw_now_ns() - start;
-		if (el >= timeout_ns)
+		if (el >= timeout_ns) {
+			hw_irq_restore(irq);
 			return UMBRA_ETIMEDOUT;
+		}
 		hw_wait_for_interrupt(timeout_ns - el);
+		hw_irq_restore(irq);
 	}
 }
 
 uint16_t synic_post(bool direct, uint32_t conn_id, const void *msg, size_t len)
 {
 	if (!synic_s.up)
-		return 0x0007;          /* INVALID_PARTITION_STATE */
-	if (!msg || len > 240)
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	if (!msg || len > HV_MSG_PAYLOAD_MAX)
 		return HV_STATUS_INVALID_PARAMETER;
 	enum synic_route rt = (direct || !synic_s.two) ? SYNIC_ROUTE_DIRECT : synic_s.cfg.bypass;
 	struct hv_post_message_input in;
 	memset(&in, 0, sizeof(in));
 	in.connection_id = conn_id;
-	in.message_type = 1;
+	in.message_type = HV_MSG_VMBUS;
 	in.payload_size = (uint32_t)len;
 	memcpy(in.payload, msg, len);
 	uint64_t rax;
@@ -209,7 +257,7 @@ uint16_t synic_post(bool direct, uint32_t conn_id, const void *msg, size_t len)
 uint16_t synic_signal(uint32_t conn_id)
 {
 	if (!synic_s.up)
-		return 0x0007;
+		return HV_STATUS_INVALID_PARTITION_STATE;
 	enum synic_route rt = synic_s.two ? synic_s.cfg.bypass : SYNIC_ROUTE_DIRECT;
 	synic_s.st.signals++;
 	return HV_STATUS(synic_hypercall_fast8(rt, HVCALL_SIGNAL_EVENT, conn_id));

@@ -13,23 +13,55 @@ static void ghcb_mark_valid(uint8_t *g, uint32_t off)
 	g[GHCB_BITMAP + bit / 8] |= (uint8_t)(1u << (bit % 8));
 }
 
-/* The GHCB MSR keeps the paravisor-provided GHCB GPA: nothing here uses the MSR protocol,
- * so it is never rewritten and each call is one VMGEXIT. */
+/*
+ * GHCB protocol version negotiation by the MSR protocol, before the GHCB page is used
+ * (GHCB spec 2.3.1 SEV Information; Linux arch/x86/hyperv/ivm.c hv_ghcb_negotiate_protocol):
+ * save the GHCB MSR (the paravisor's GHCB GPA), write SEV_INFO_REQ, VMGEXIT, read the
+ * response, put the GPA back. Linux then issues one more VMGEXIT; nothing requires it (the
+ * MSR is the guest's own, read by the hypervisor at the next exit), so we do not.
+ * Interrupts off: the handler may use the GHCB for an EOM.
+ */
+int synic_ghcb_negotiate(void)
+{
+	bool irq = hw_irq_save_disable();
+	uint64_t saved = hw_rdmsr(MSR_SEV_GHCB);
+	hw_wrmsr(MSR_SEV_GHCB, GHCB_MSR_SEV_INFO_REQ);
+	hw_vmgexit();
+	uint64_t v = hw_rdmsr(MSR_SEV_GHCB);
+	hw_wrmsr(MSR_SEV_GHCB, saved);
+	synic_s.st.ghcb_exits++;
+	hw_irq_restore(irq);
+	if ((v & GHCB_MSR_INFO_MASK) != GHCB_MSR_SEV_INFO_RESP)
+		return UMBRA_EPROTO;
+	unsigned max = GHCB_MSR_PROTO_MAX(v), min = GHCB_MSR_PROTO_MIN(v);
+	if (max < GHCB_PROTOCOL_MIN || min > GHCB_PROTOCOL_MAX || min > max)
+		return UMBRA_ENOTSUP;
+	synic_s.ghcb_version = (uint16_t)(max < GHCB_PROTOCOL_MAX ? max : GHCB_PROTOCOL_MAX);
+	return 0;
+}
+
+/* After negotiation the GHCB MSR keeps the paravisor-provided GHCB GPA: each call is one
+ * VMGEXIT. */
 
 /* Hyper-V hypercall through the GHCB (usage 1): input at offset 0, output GPA at 0xFE8,
  * control in / result out at 0xFF0. Interrupts off: the GHCB is one shared page. */
 uint64_t synic_ghcb_hypercall(uint64_t control, const void *in, size_t in_len, uint64_t out_gpa)
 {
 	uint8_t *g = synic_s.ghcb;
-	if (!g || in_len > GHCB_HV_OUTPUT)
+	if (!g || !synic_s.ghcb_version || in_len > GHCB_HV_OUTPUT)
 		return HV_STATUS_INVALID_PARAMETER;
+	/* Never fast: OpenHCL's GHCB hypercall handler has no fast register pairs and
+	 * answers HV_STATUS_INVALID_HYPERCALL_INPUT (openvmm openhcl/virt_mshv_vtl/src/
+	 * processor/snp/mod.rs GhcbEnlightenedHypercall); Linux hv_ghcb_hypercall only ever
+	 * writes the call code. */
+	control &= ~HV_HYPERCALL_FAST;
 	bool irq = hw_irq_save_disable();
 	memset(g, 0, in_len > 16 ? in_len : 16);
 	if (in_len)
 		memcpy(g, in, in_len);
 	w64(g + GHCB_HV_OUTPUT, out_gpa);
 	w64(g + GHCB_HV_CONTROL, control);
-	uint16_t ver = GHCB_PROTOCOL_VERSION;
+	uint16_t ver = synic_s.ghcb_version;
 	uint32_t usage = GHCB_USAGE_HYPERV;
 	memcpy(g + GHCB_VERSION, &ver, 2);
 	memcpy(g + GHCB_USAGE, &usage, 4);
@@ -46,7 +78,7 @@ uint64_t synic_ghcb_hypercall(uint64_t control, const void *in, size_t in_len, u
 static int ghcb_msr(uint32_t msr, uint64_t *value, bool write)
 {
 	uint8_t *g = synic_s.ghcb;
-	if (!g)
+	if (!g || !synic_s.ghcb_version)
 		return UMBRA_EIO;
 	bool irq = hw_irq_save_disable();
 	memset(g + GHCB_BITMAP, 0, 16);
@@ -62,7 +94,7 @@ static int ghcb_msr(uint32_t msr, uint64_t *value, bool write)
 	ghcb_mark_valid(g, GHCB_EXITCODE);
 	ghcb_mark_valid(g, GHCB_EXITINFO1);
 	ghcb_mark_valid(g, GHCB_EXITINFO2);
-	uint16_t ver = GHCB_PROTOCOL_VERSION;
+	uint16_t ver = synic_s.ghcb_version;
 	uint32_t usage = GHCB_USAGE_STANDARD;
 	memcpy(g + GHCB_VERSION, &ver, 2);
 	memcpy(g + GHCB_USAGE, &usage, 4);
@@ -143,8 +175,9 @@ uint64_t synic_hypercall_fast8(enum synic_route rt, uint16_t code, uint64_t inpu
 			return HV_STATUS_ACCESS_DENIED;
 		return hw_hypercall(synic_s.hcpage, control, input, 0);
 	case SYNIC_ROUTE_GHCB:
-		/* fast calls: the input qwords at params[0..1] */
-		return synic_ghcb_hypercall(control, &input, 8, 0);
+		/* The GHCB has no fast form: the same call, slow, with the 8-byte input at
+		 * GHCB offset 0 (Linux drivers/hv/connection.c vmbus_set_event on SNP). */
+		return synic_ghcb_hypercall(code, &input, 8, 0);
 	case SYNIC_ROUTE_TDCALL:
 		return synic_tdcall_hypercall(control, input, 0);
 	}

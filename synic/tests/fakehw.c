@@ -86,6 +86,8 @@ uint64_t hw_rdmsr(uint32_t msr)
 {
 	if (msr == 0xC0010130u)
 		return F.ghcb_msr;
+	if (msr == 0x40000002u)
+		return F.vp_index;
 	if (msr >= 0x40000000u && msr < 0x40000100u)
 		return F.pv_msr[msr - 0x40000000u];
 	return 0;
@@ -101,6 +103,14 @@ void hw_wrmsr(uint32_t msr, uint64_t value)
 		F.ghcb_msr = value;
 	else if (msr >= 0x40000000u && msr < 0x40000100u)
 		F.pv_msr[msr - 0x40000000u] = value;
+	if (msr == 0x40000001u && (value & 1)) {
+		/* HV_X64_MSR_HYPERCALL: the hypervisor fills the page (vmcall; ret) */
+		uint8_t *pg = hw_phys_to_virt(value & ~0xFFFull);
+		if (F.hypercall_unfilled)
+			F.pv_msr[1] = value & ~1ull;
+		else if (pg)
+			memcpy(pg, "\x0f\x01\xc1\xc3", 4);
+	}
 }
 
 void *hw_phys_to_virt(uint64_t gpa)
@@ -151,6 +161,14 @@ static void wr64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
 void hw_vmgexit(void)
 {
+	if (F.ghcb_msr & 0xFFF) {
+		/* MSR protocol: only SEV_INFO (0x002) is answered */
+		struct fake_exit *e = rec(F_GHCB_PROTO);
+		e->value = F.ghcb_msr;
+		if ((F.ghcb_msr & 0xFFF) == 0x002)
+			F.ghcb_msr = F.sev_info ? F.sev_info : 0x001 | (2ull << 48) | (1ull << 32) | (51ull << 24);
+		return;
+	}
 	uint8_t *g = hw_phys_to_virt(F.ghcb_msr & ~0xFFFull);
 	if (!g)
 		return;

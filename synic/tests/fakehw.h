@@ -14,7 +14,7 @@
 #define FAKE_RAM_PAGES 128
 #define FAKE_LOG 512
 
-enum fake_kind { F_WRMSR, F_HCALL, F_GHCB_HCALL, F_GHCB_MSR, F_TDX_HCALL, F_TDX_MSR };
+enum fake_kind { F_WRMSR, F_HCALL, F_GHCB_HCALL, F_GHCB_MSR, F_TDX_HCALL, F_TDX_MSR, F_GHCB_PROTO };
 
 struct fake_exit {
 	enum fake_kind kind;
@@ -48,6 +48,9 @@ struct fake_hw {
 	uint8_t irq_vector;
 	uint64_t now;
 	bool irq_enabled;
+	bool hypercall_unfilled; /* the hypervisor leaves the hypercall page zero */
+	uint64_t sev_info;       /* SEV_INFO answer (0 = max 2, min 1, C-bit 51) */
+	uint32_t vp_index;       /* HV_X64_MSR_VP_INDEX */
 };
 
 extern struct fake_hw F;

@@ -87,9 +87,15 @@ static void t_bringup_snp(void)
 	UT_EQ(fake_last(F_GHCB_MSR, HV_MSR_SIMP)->value, F.hv_msr[0x83]);
 	UT_EQ(F.hv_msr[0x83] & 1, 1);
 	UT_EQ(F.irq_vector, 0x41);
-	/* guest OS id precedes any hypercall or other SynIC programming */
-	UT_EQ(F.log[0].kind, F_WRMSR);
-	UT_EQ(F.log[0].msr, HV_MSR_GUEST_OS_ID);
+	/* guest OS id precedes any hypercall or other SynIC programming; before it only the
+	 * GHCB version negotiation (MSR protocol: GHCB MSR write, exit, restore) */
+	int k = 0;
+	while (k < F.nlog && (F.log[k].kind == F_GHCB_PROTO ||
+			      (F.log[k].kind == F_WRMSR && F.log[k].msr == MSR_SEV_GHCB)))
+		k++;
+	UT_EQ(k, 3);
+	UT_EQ(F.log[k].kind, F_WRMSR);
+	UT_EQ(F.log[k].msr, HV_MSR_GUEST_OS_ID);
 	UT_EQ(synic_fallback(), 0);
 	UT_CHECK(!synic_confidential());
 	UT_EQ(fake_last(F_WRMSR, HV_MSR_SINT0 + 2)->value, 0x41 | HV_SINT_PROXY);
@@ -162,7 +168,10 @@ static void t_post_routes_snp(void)
 	UT_EQ(synic_post(false, 4, NULL, 8), HV_STATUS_INVALID_PARAMETER);
 }
 
-/* HvSignalEvent: the bypass route whenever a paravisor is present, even confidential. */
+/* HvSignalEvent: the bypass route whenever a paravisor is present, even confidential.
+ * Through the GHCB it is a slow call with the 8-byte input at offset 0 (OpenHCL answers
+ * a fast one with 0x3: Linux drivers/hv/connection.c vmbus_set_event); by TDVMCALL and
+ * the hypercall page it is fast (Linux hv_tdx_hypercall, hv_do_fast_hypercall8). */
 static void t_signal_routes(void)
 {
 	UT_REQUIRE(up(2, true));
@@ -170,8 +179,9 @@ static void t_signal_routes(void)
 	UT_EQ(synic_signal(0x2005), 0);
 	const struct fake_exit *e = fake_last(F_GHCB_HCALL, 0);
 	UT_REQUIRE(e);
-	UT_EQ(e->control, 0x5D | (1ull << 16));
+	UT_EQ(e->control, 0x5D);
 	UT_EQ(u64at(e->input), 0x2005);
+	UT_EQ(u64at(e->input + 8), 0);
 	UT_EQ(fake_count(F_HCALL, 0), before);
 	UT_REQUIRE(up(3, true));
 	UT_EQ(synic_signal(0x2006), 0);
@@ -230,7 +240,7 @@ static void put_msg(bool hv, uint32_t type, uint8_t size, bool pending, uint8_t 
 /* The handler: copies, frees the slot, EOMs only when pending and only to the source. */
 static void t_isr_messages(void)
 {
-	UT_REQUIRE(up(2, true));
+	UT_REQUIRE(up(2, false));           /* fallback: both SIMPs are legitimate sources */
 	UT_REQUIRE(F.irq_fn);
 	int plain_eom = fake_count(F_WRMSR, HV_MSR_EOM), ghcb_eom = fake_count(F_GHCB_MSR, HV_MSR_EOM);
 	put_msg(false, 1, 12, true, 0x11);
@@ -364,7 +374,8 @@ static void t_init_failure(void)
 	struct synic_pages pg = { .alloc = p_alloc, .free = p_free };
 	UT_EQ(synic_detect(&CFG), 0);
 	freed = 0;
-	UT_EQ(synic_init(&CFG, &pg, true), UMBRA_EIO);
+	/* refused (no page at all), and no host-visible page of our own to use instead */
+	UT_EQ(synic_init(&CFG, &pg, true), UMBRA_ENOTSUP);
 	UT_CHECK(!synic_confidential());
 	synic_shutdown();
 	UT_EQ(freed, 2);                                   /* hypercall page + input page */
@@ -379,6 +390,216 @@ static void t_init_failure(void)
 	int n = F.nlog;
 	UT_EQ(synic_init(&CFG, &pg, true), UMBRA_EIO);
 	UT_EQ(F.nlog, n);
+}
+
+/* Issue #10 item 1: on a confidential connection the host writes into the hypervisor
+ * SIMP: dropped unread (slot freed, EOM sent so the host's queue moves), counted, logged
+ * once; the paravisor's messages still arrive. After the fallback the hypervisor SIMP
+ * is the legitimate source. */
+static char last_log[200];
+static int nlog;
+static void on_log(const char *l) { snprintf(last_log, sizeof(last_log), "%s", l); nlog++; }
+
+static void t_untrusted_source(void)
+{
+	UT_REQUIRE(up(2, true));
+	synic_set_log(on_log);
+	nlog = 0;
+	int ghcb_eom = fake_count(F_GHCB_MSR, HV_MSR_EOM);
+	put_msg(true, 1, 24, true, 0x66);            /* forged by the host */
+	F.irq_fn(F.irq_ctx);
+	UT_EQ(u32at((const uint8_t *)(uintptr_t)slot(true)), 0);
+	UT_EQ(fake_count(F_GHCB_MSR, HV_MSR_EOM), ghcb_eom + 1);
+	put_msg(true, 1, 24, false, 0x67);
+	synic_poll();
+	put_msg(false, 1, 12, false, 0x11);          /* the paravisor's */
+	F.irq_fn(F.irq_ctx);
+	uint8_t b[240];
+	UT_EQ(synic_recv(b, sizeof(b), 0), 12);
+	UT_EQ(b[0], 0x11);
+	UT_EQ(synic_recv(b, sizeof(b), 0), UMBRA_ETIMEDOUT);
+	struct synic_stats st;
+	synic_get_stats(&st);
+	UT_EQ(st.msgs_untrusted, 2);
+	UT_EQ(st.msgs, 1);
+	UT_EQ(nlog, 1);
+	UT_CHECK(strstr(last_log, "hypervisor SIMP") != NULL);
+	put_msg(true, 1, 24, false, 0x68);
+	synic_poll();
+	UT_EQ(synic_recv(b, sizeof(b), 0), UMBRA_ETIMEDOUT);
+	UT_EQ(nlog, 1);                              /* logged once */
+	/* TDX: the same rule */
+	UT_REQUIRE(up(3, true));
+	put_msg(true, 1, 24, false, 0x69);
+	synic_poll();
+	UT_EQ(synic_recv(b, sizeof(b), 0), UMBRA_ETIMEDOUT);
+	/* fallback: the hypervisor SynIC is now the legitimate source */
+	UT_EQ(synic_fallback(), 0);
+	put_msg(true, 1, 24, false, 0x6A);
+	synic_poll();
+	UT_EQ(synic_recv(b, sizeof(b), 0), 24);
+	UT_EQ(b[0], 0x6A);
+	synic_set_log(NULL);
+}
+
+/* Issue #10 item 2: hypervisor SIMP/SIEFP addresses the host names through the untrusted
+ * route are refused unless they can be nothing of ours; we then program host-visible
+ * pages of our own, and never touch the named page. */
+static uint64_t priv_lo, priv_hi;
+static bool is_priv(uint64_t gpa) { return gpa >= priv_lo && gpa < priv_hi; }
+static uint64_t shared_next;
+static int p_shared(uint64_t *gpa, void **va)
+{
+	*gpa = shared_next;
+	shared_next += 4096;
+	*va = hw_phys_to_virt(*gpa | F.boundary);
+	memset(*va, 0, 4096);
+	return 0;
+}
+static int shared_freed;
+static void p_shared_free(uint64_t gpa) { (void)gpa; shared_freed++; }
+
+/* a page of ours: from p_shared, programmed by its shared alias */
+static bool ours(uint64_t msr)
+{
+	uint64_t g = msr & ~0xFFFull & ~F.boundary;
+	return g >= FAKE_RAM_BASE + 100 * 4096ull && g < shared_next && (msr & F.boundary);
+}
+
+static void t_host_pages(void)
+{
+	static const struct synic_pages pg = {
+		.alloc = p_alloc, .shared_alloc = p_shared, .shared_free = p_shared_free,
+		.is_private_ram = is_priv,
+	};
+	for (int plat = 2; plat <= 3; plat++) {
+		for (int lie = 0; lie < 5; lie++) {
+			synic_shutdown();
+			fake_init(plat);
+			synic_set_log(on_log);
+			nlog = 0;
+			shared_freed = 0;
+			/* "private RAM" = the first 64 fake pages; shared pages come from above */
+			priv_lo = FAKE_RAM_BASE + 8 * 4096ull;  /* after the fake's own pages */
+			priv_hi = FAKE_RAM_BASE + 64 * 4096ull;
+			shared_next = FAKE_RAM_BASE + 100 * 4096ull;
+			uint64_t victim = FAKE_RAM_BASE + 40 * 4096ull;
+			memset(hw_phys_to_virt(victim), 0x5A, 4096);
+			uint64_t host_simp = F.hv_msr[0x83];
+			switch (lie) {
+			case 0: F.hv_msr[0x83] = host_simp & ~0xFFFull; break;  /* fine: outside our RAM */
+			case 1: F.hv_msr[0x83] = victim | F.boundary | 1; break;   /* our private page */
+			case 2: F.hv_msr[0x83] = victim | 1; break;                /* same, low alias */
+			case 3: F.hv_msr[0x83] = (host_simp & ~0xFFFull) | 0x10; break; /* reserved bits */
+			case 4: F.hv_msr[0x83] = F.hv_msr[0x82]; break;            /* same page as SIEFP */
+			}
+			UT_EQ(synic_detect(&CFG), 0);
+			UT_REQUIRE(synic_init(&CFG, &pg, true) == 0);
+			struct synic_stats st;
+			synic_get_stats(&st);
+			uint64_t prog = F.hv_msr[0x83];
+			if (lie == 0) {
+				UT_EQ(st.hv_pages_refused, 0);
+				UT_EQ(prog & ~0xFFFull & ~F.boundary, host_simp & ~0xFFFull & ~F.boundary);
+				UT_EQ(nlog, 0);
+			} else if (lie == 4) {
+				/* SIEFP named the SIMP's page: the SIEFP is ours */
+				UT_EQ(st.hv_pages_refused, 1);
+				UT_CHECK(ours(F.hv_msr[0x82]));
+				UT_EQ(nlog, 1);
+				UT_CHECK(strstr(last_log, "SIEFP") != NULL);
+			} else {
+				UT_EQ(st.hv_pages_refused, 1);
+				UT_CHECK(ours(prog));
+				UT_EQ(prog & F.boundary, F.boundary);     /* given by its shared alias */
+				UT_EQ(nlog, 1);
+				UT_CHECK(strstr(last_log, "SIMP") != NULL);
+			}
+			UT_EQ(prog & 1, 1);
+			UT_EQ(F.hv_msr[0x80] & 1, 1);                /* hypervisor SCONTROL enabled */
+			/* a host message arrives in the page we programmed after the fallback */
+			UT_EQ(synic_fallback(), 0);
+			uint8_t *pgv = hw_phys_to_virt(prog & ~0xFFFull);
+			uint8_t m[256] = { 1, 0, 0, 0, 8 };
+			memset(m + 16, 0x77, 8);
+			memcpy(pgv + 512, m, 256);
+			synic_poll();
+			uint8_t b[240];
+			UT_EQ(synic_recv(b, sizeof(b), 0), 8);
+			/* the victim page was never written */
+			const uint8_t *vv = hw_phys_to_virt(victim);
+			int bad = 0;
+			for (int i = 0; i < 4096; i++)
+				bad += vv[i] != 0x5A;
+			UT_EQ(bad, 0);
+			/* teardown: hypervisor SynIC disabled, our pages given back */
+			synic_shutdown();
+			UT_EQ(F.hv_msr[0x83] & 1, 0);
+			UT_EQ(F.hv_msr[0x82] & 1, 0);
+			UT_EQ(F.hv_msr[0x90 + 2] & HV_SINT_MASKED, HV_SINT_MASKED);
+			UT_EQ(F.hv_msr[0x80] & 1, 0);
+			UT_EQ(shared_freed, (lie == 0 ? 0 : 1) + (plat == 3)); /* + TDX input page */
+		}
+	}
+	synic_set_log(NULL);
+}
+
+/* Issue #10 item 8: GHCB version negotiated by SEV_INFO before the GHCB page is used, the
+ * GHCB MSR restored; the version written is the negotiated one; a hypervisor that speaks
+ * no version of ours stops the bring-up. VP index read for InitiateContact. An unfilled
+ * hypercall page stops the bring-up. */
+static void t_ghcb_negotiation(void)
+{
+	UT_REQUIRE(up(2, true));
+	int first_proto = -1, first_page = -1;
+	for (int i = 0; i < F.nlog; i++) {
+		if (F.log[i].kind == F_GHCB_PROTO && first_proto < 0)
+			first_proto = i;
+		if ((F.log[i].kind == F_GHCB_MSR || F.log[i].kind == F_GHCB_HCALL) && first_page < 0)
+			first_page = i;
+	}
+	UT_CHECK(first_proto >= 0 && first_page > first_proto);
+	UT_EQ(F.log[first_proto].value, 0x002);
+	UT_EQ(F.ghcb_msr, F.ghcb_gpa | F.boundary);             /* restored */
+	uint16_t ver;
+	memcpy(&ver, (uint8_t *)hw_phys_to_virt(F.ghcb_gpa) + 0xFFA, 2);
+	UT_EQ(ver, 2);
+	/* a hypervisor offering only version 1 gets version 1 */
+	synic_shutdown();
+	fake_init(2);
+	F.sev_info = 0x001 | (1ull << 48) | (1ull << 32) | (51ull << 24);
+	UT_EQ(synic_detect(&CFG), 0);
+	UT_EQ(synic_init(&CFG, &PAGES, true), 0);
+	UT_EQ(synic_signal(5), 0);
+	memcpy(&ver, (uint8_t *)hw_phys_to_virt(F.ghcb_gpa) + 0xFFA, 2);
+	UT_EQ(ver, 1);
+	/* only versions 3..4, or a wrong answer: refused before any page exit */
+	uint64_t bad[] = { 0x001 | (4ull << 48) | (3ull << 32), 0x005 | (2ull << 48) | (1ull << 32) };
+	for (int k = 0; k < 2; k++) {
+		synic_shutdown();
+		fake_init(2);
+		F.sev_info = bad[k];
+		UT_EQ(synic_detect(&CFG), 0);
+		UT_CHECK(synic_init(&CFG, &PAGES, true) < 0);
+		UT_EQ(fake_count(F_GHCB_MSR, 0) + fake_count(F_GHCB_HCALL, 0), 0);
+		synic_shutdown();
+	}
+	/* VP index */
+	synic_shutdown();
+	fake_init(2);
+	F.vp_index = 5;
+	UT_EQ(synic_detect(&CFG), 0);
+	UT_EQ(synic_init(&CFG, &PAGES, true), 0);
+	UT_EQ(synic_vp_index(), 5);
+	/* an unfilled hypercall page */
+	for (int plat = 1; plat <= 3; plat++) {
+		synic_shutdown();
+		fake_init(plat);
+		F.hypercall_unfilled = true;
+		UT_EQ(synic_detect(&CFG), 0);
+		UT_EQ(synic_init(&CFG, &PAGES, plat != 1), UMBRA_EIO);
+		synic_shutdown();
+	}
 }
 
 static void t_not_up(void)
@@ -408,6 +629,9 @@ int main(void)
 	UT_RUN(t_isr_events);
 	UT_RUN(t_visibility);
 	UT_RUN(t_init_failure);
+	UT_RUN(t_untrusted_source);
+	UT_RUN(t_host_pages);
+	UT_RUN(t_ghcb_negotiation);
 	UT_RUN(t_not_up);
 	return UT_DONE();
 }

@@ -28,8 +28,14 @@ static const char *ut_cur_ = "";
 		ut_cur_failed_ = 1; \
 	} } while (0)
 
-/* Stop the current test on failure (for checks later code depends on). */
-#define UT_REQUIRE(cond) do { UT_CHECK(cond); if (!(cond)) return; } while (0)
+/* Stop the current test on failure (for checks later code depends on). The condition
+ * is evaluated once. */
+#define UT_REQUIRE(cond) do { \
+	if (!(cond)) { \
+		fprintf(stderr, "%s:%d: %s: required: %s\n", __FILE__, __LINE__, ut_cur_, #cond); \
+		ut_cur_failed_ = 1; \
+		return; \
+	} } while (0)
 
 #define UT_RUN(fn) do { \
 	ut_cur_ = #fn; ut_cur_failed_ = 0; fn(); \
