@@ -5,6 +5,8 @@
 /* The runtime's bring-up (vmbus/vmbus_platform.c), when linked: the first API call
  * connects. Host tests of the API alone do not link it. */
 extern int vmbus_platform_start(void) __attribute__((weak));
+/* The boot log, when the runtime provides it (absent in host tests). */
+extern void umbra_log(const char *fmt, ...) __attribute__((weak, format(printf, 1, 2)));
 
 struct vmbus_api_state vmbus_api_s;
 static uint64_t g_pfns[VMBUS_RING_MAX_BYTES / 4096];
@@ -27,10 +29,10 @@ uint64_t vmbus_api_now(void)
 	return vmbus_api_s.conn->tp->now_ns(vmbus_api_s.conn->tp->ctx);
 }
 
-void vmbus_api_wait(uint64_t max_ns)
+void vmbus_api_wait(uint64_t max_ns, bool (*ready)(void *arg), void *arg)
 {
 	if (vmbus_api_s.ops.wait)
-		vmbus_api_s.ops.wait(vmbus_api_s.ops.ctx, max_ns);
+		vmbus_api_s.ops.wait(vmbus_api_s.ops.ctx, max_ns, ready, arg);
 	vmbus_conn_poll(vmbus_api_s.conn);
 }
 
@@ -102,6 +104,8 @@ int vmbus_info(struct vmbus_info *out)
 	out->confidential = vmbus_api_s.conn->confidential;
 	out->version = vmbus_api_s.conn->version;
 	out->offers = (uint32_t)vmbus_offer_count();
+	out->signal_failures = vmbus_api_s.conn->stats.signal_failures;
+	out->pages_quarantined = vmbus_api_s.conn->stats.pages_quarantined;
 	return 0;
 }
 
@@ -205,18 +209,56 @@ uint64_t vmbus_host_pfn(uint64_t gpa, bool shared)
 
 /* ---- open / close ---- */
 
-static void ch_free_mem(struct vmbus_channel *ch, bool ring_fenced)
+/*
+ * Give back what a channel holds. host_done: the host confirmed it let go of every GPADL
+ * of the channel (GpadlTorndown), or never had one: everything is returned. Otherwise
+ * the host may still use the ring and the memory its packets describe (GPA-direct
+ * buffers, bounced transfers' pool pages): those are quarantined on purpose - never
+ * freed or reused (host-visible pages stay host-visible), counted and logged. The private
+ * packet buffer was never shown to the host and is always freed.
+ */
+static void ch_free_mem(struct vmbus_channel *ch, bool host_done)
 {
-	if (ch->ring_va && ring_fenced)
-		vmbus_pages_put(ch->ring_gpa, ch->ring_pages, ch->shared_ring);
+	uint64_t q = 0;
+	if (ch->ring_va) {
+		if (host_done)
+			vmbus_pages_put(ch->ring_gpa, ch->ring_pages, ch->shared_ring);
+		else
+			q += ch->ring_pages;
+	}
 	if (ch->pkbuf)
 		vmbus_pages_put(ch->pkbuf_gpa, ch->pkbuf_pages, false);
-	for (int i = 0; i < VMBUS_API_MAX_BUFS; i++)
-		if (ch->bufs[i].pages)
-			vmbus_pages_put(ch->bufs[i].gpa, ch->bufs[i].pages, ch->bufs[i].shared);
-	vmbus_xfers_release(ch);
+	for (int i = 0; i < VMBUS_API_MAX_BUFS; i++) {
+		struct vmbus_bufrec *b = &ch->bufs[i];
+		if (!b->pages)
+			continue;
+		if (host_done)
+			vmbus_pages_put(b->gpa, b->pages, b->shared);
+		else
+			q += b->pages;
+		memset(b, 0, sizeof(*b));
+	}
+	if (host_done)
+		vmbus_xfers_release(ch);
+	else
+		q += vmbus_xfers_quarantine(ch);
+	if (q) {
+		vmbus_api_s.conn->stats.pages_quarantined += q;
+		if (umbra_log)
+			umbra_log("vmbus: relid %u: GPADL teardown not confirmed, %llu pages quarantined "
+				  "(ring at 0x%llx)\n", (unsigned)ch->relid, (unsigned long long)q,
+				  (unsigned long long)ch->ring_gpa);
+	}
 	ch->ring_va = NULL;
 	ch->pkbuf = NULL;
+}
+
+/* Whether the core still records a GPADL of relid (the open in progress holds the claim,
+ * so any GPADL of relid is this channel's). */
+static bool relid_has_gpadl(uint32_t relid)
+{
+	const struct vmbus_chan_rec *r = vmbus_conn_chan(vmbus_api_s.conn, relid);
+	return r && r->ngpadl != 0;
 }
 
 int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_channel **out)
@@ -256,7 +298,7 @@ int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_c
 	ch->ring_pages = ch->send_pages + p->recv_ring_bytes / 4096;
 	uint32_t maxpkt = p->max_packet_bytes ? p->max_packet_bytes : VMBUS_DEFAULT_MAX_PKT;
 	ch->pkbuf_pages = (maxpkt + 4095) / 4096;
-	bool fenced = true;
+	bool host_done = true;         /* the host holds none of the channel's memory */
 
 	void *va;
 	rc = vmbus_pages_get(ch->ring_pages, ch->shared_ring, &ch->ring_gpa, &ch->ring_va);
@@ -276,15 +318,19 @@ int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_c
 	rc = vmbus_conn_gpadl_create(vmbus_api_s.conn, relid, 0, (uint32_t)(ch->ring_pages * 4096), g_pfns,
 				     (uint32_t)ch->ring_pages, &ch->gpadl);
 	if (rc) {
-		/* Timeout or a partial GPADL: the host may hold the pages; never reuse them. */
-		fenced = rc == UMBRA_EREFUSED || rc == UMBRA_ERESCINDED || rc == UMBRA_EINVAL ||
-			 rc == UMBRA_ENOMEM;
+		/* The pages come back only if the host holds no GPADL over them: it refused
+		 * the GPADL, confirmed its teardown after a rescind, or nothing was posted.
+		 * A failed post (UMBRA_EIO: perhaps a partial GPADL, or a complete one behind a
+		 * lying status) or no answer (UMBRA_ETIMEDOUT) leaves them with the host; so
+		 * does a rescind whose teardown was not confirmed (the record stays). */
+		host_done = (rc == UMBRA_EREFUSED || rc == UMBRA_ERESCINDED || rc == UMBRA_EINVAL ||
+			     rc == UMBRA_ENOMEM) && !relid_has_gpadl(relid);
 		goto fail;
 	}
 	rc = vmbus_conn_open(vmbus_api_s.conn, relid, ch->gpadl, ch->send_pages, p->target_vp);
 	if (rc) {
 		int trc = vmbus_conn_gpadl_teardown(vmbus_api_s.conn, ch->gpadl);
-		fenced = trc == 0;
+		host_done = trc == 0 && !relid_has_gpadl(relid);
 		goto fail;
 	}
 	ch->magic = VMBUS_CH_MAGIC;
@@ -292,7 +338,7 @@ int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_c
 	*out = ch;
 	return 0;
 fail:
-	ch_free_mem(ch, fenced);
+	ch_free_mem(ch, host_done);
 	vmbus_conn_release(vmbus_api_s.conn, relid);
 	memset(ch, 0, sizeof(*ch));
 	return rc;
@@ -305,7 +351,7 @@ int vmbus_close(struct vmbus_channel *ch)
 		return rc;
 	vmbus_conn_close(vmbus_api_s.conn, ch->relid);
 	int trc = vmbus_conn_gpadl_teardown(vmbus_api_s.conn, ch->gpadl);
-	ch_free_mem(ch, trc == 0);
+	ch_free_mem(ch, trc == 0 && !relid_has_gpadl(ch->relid));
 	vmbus_conn_release(vmbus_api_s.conn, ch->relid);
 	ch->used = false;
 	ch->magic = 0;

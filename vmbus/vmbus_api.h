@@ -31,8 +31,12 @@ struct vmbus_mem_ops {
 	 * 0 (the low alias; always without isolation) or the shared-GPA boundary
 	 * (vmbus_platform.c decides). */
 	uint64_t shared_pfn_bias;
-	/* Wait up to max_ns for an interrupt (may return early). */
-	void (*wait)(void *ctx, uint64_t max_ns);
+	/* Wait up to max_ns for an interrupt unless ready(arg) is true or a host message is
+	 * already queued (may return early). ready is evaluated with interrupts disabled and
+	 * the halt begins atomically with re-enabling them (hw_wait_for_interrupt), so an
+	 * interrupt that arrives after the check ends the wait: no lost wakeup. ready may be
+	 * NULL (wait for any interrupt). */
+	void (*wait)(void *ctx, uint64_t max_ns, bool (*ready)(void *arg), void *arg);
 };
 
 #define VMBUS_API_MAX_OPEN   32

@@ -18,12 +18,17 @@ struct vmbus_bufrec {
 	bool shared;
 };
 
-/* A bounced transfer in flight: its pool pages. */
+/* A bounced transfer in flight: its pool pages and what the app asked for. Only these
+ * are used by vmbus_xfer_done; the app's struct vmbus_xfer is a handle checked against
+ * them. */
 struct vmbus_xrec {
 	uint64_t pool_gpa;
 	uint8_t *pool_va;
 	uint32_t pages;
 	uint32_t seq;           /* 0 = free */
+	void *buf;
+	size_t len;
+	unsigned dir;
 };
 
 struct vmbus_channel {
@@ -44,6 +49,11 @@ struct vmbus_channel {
 	size_t pkbuf_pages;
 	vmbus_rx_fn cb;
 	void *ctx;
+	/* A failed HvSignalEvent (status chosen by the host): counted, and owed until a
+	 * retry at the next send or receive call on the channel succeeds. */
+	bool signal_owed;
+	uint16_t last_signal_status;
+	uint64_t signal_failures;
 	struct ring_pair rp;
 	struct vmbus_bufrec bufs[VMBUS_API_MAX_BUFS];
 	struct vmbus_xrec xfers[VMBUS_API_MAX_XFERS];
@@ -65,8 +75,9 @@ extern struct vmbus_api_state vmbus_api_s;
 int vmbus_ch_check(const struct vmbus_channel *ch);
 bool vmbus_ch_rescinded(const struct vmbus_channel *ch);
 uint64_t vmbus_api_now(void);
-/* Wait for an interrupt (bounded), then process control messages. */
-void vmbus_api_wait(uint64_t max_ns);
+/* Wait for an interrupt (bounded) unless ready(arg) already holds (checked with
+ * interrupts disabled: no lost wakeup), then process control messages. */
+void vmbus_api_wait(uint64_t max_ns, bool (*ready)(void *arg), void *arg);
 /* Connect on first use when the runtime's bring-up is linked. */
 bool vmbus_api_ready(void);
 /* Pages by the memory policy: shared = host-visible (zeroed, VA through the shared
@@ -77,10 +88,19 @@ void vmbus_pages_put(uint64_t gpa, size_t npages, bool shared);
 /* Page number the host is given for the page at gpa (the one switch of the PFN form
  * for host-visible memory lives in vmbus_mem_ops.shared_pfn_bias). */
 uint64_t vmbus_host_pfn(uint64_t gpa, bool shared);
-/* Send path helpers (vmbus_io.c): 0 if ch can send now, else its error; the ring's
- * result turned into the API's (signals the host when the ring says so). */
+/* Send path helpers (vmbus_io.c): 0 if ch can send now, else its error (an owed signal
+ * is retried first); the ring's result turned into the API's: the packet was published
+ * when the ring says so, and that is the result. The signal the ring asks for is sent;
+ * its failure is counted and owed, never returned. */
 int vmbus_tx_check(struct vmbus_channel *ch);
 int vmbus_tx_result(struct vmbus_channel *ch, int rc);
+/* HvSignalEvent for ch; a failure is counted (channel and connection) and owed. */
+void vmbus_ch_signal(struct vmbus_channel *ch);
+/* Retry an owed signal once (no-op otherwise). */
+void vmbus_ch_signal_owed(struct vmbus_channel *ch);
+/* Whether ch has something for a waiter: data in its inbound ring, the event flag, a
+ * failure or a rescind. Safe with interrupts disabled (reads only). */
+bool vmbus_ch_ready(struct vmbus_channel *ch);
 
 /* Describe the run [start, start+len) (len > 0) as one GPA-direct range: its PFNs in the
  * host's form at pfns (room for ring_gpa_pfn_count(start & 4095, len)); returns the count. */
@@ -89,6 +109,9 @@ uint32_t vmbus_gpa_run(uint64_t start, uint32_t len, bool shared, uint64_t *pfns
 
 /* Scrub and give back the pool pages of every bounced transfer of ch. */
 void vmbus_xfers_release(struct vmbus_channel *ch);
+/* The host may still write the pool pages of ch's bounced transfers: leave them taken
+ * for good (never reused); returns how many pages. */
+uint64_t vmbus_xfers_quarantine(struct vmbus_channel *ch);
 
 #ifdef UMBRA_HOST
 /* Test-only (never in an image): route the external buffers of a channel with

@@ -83,6 +83,7 @@ int vmbus_conn_gpadl_create(struct vmbus_conn *c, uint32_t relid, uint32_t byte_
 	uint32_t k = npfns < VMBUS_GPADL_HDR_MAX_PFNS ? npfns : VMBUS_GPADL_HDR_MAX_PFNS;
 	memcpy(h.pfn, pfns, 8u * k);
 	int rc = vmbus_post(c, &h, VMBUS_GPADL_HEADER_FIXED + 8u * k);
+	bool header_sent = rc == 0;
 	for (uint32_t done = k; !rc && done < npfns;) {
 		struct vmbus_gpadl_body b;
 		memset(&b, 0, sizeof(b));
@@ -96,10 +97,24 @@ int vmbus_conn_gpadl_create(struct vmbus_conn *c, uint32_t relid, uint32_t byte_
 		done += n;
 	}
 	if (rc) {
-		/* Nothing reached the host if the header failed; otherwise the host may hold
-		 * a partial GPADL: keep the record so the pages are never reused. */
-		if (k == npfns || rc == UMBRA_ECLOSED)
-			gpadl_forget(c, g);
+		/*
+		 * A failed post (the status is the host's to choose). Header failed: nothing
+		 * is known to have reached the host. A body failed: the host may hold a
+		 * partial GPADL. A teardown of that is pointless: OpenVMM's server refuses
+		 * GpadlTeardown of an incomplete GPADL (channels.rs handle_gpadl_teardown:
+		 * InProgress -> InvalidGpadlState, no GpadlTorndown, so we would only wait
+		 * out the timeout) and drops it itself when the relid is released
+		 * (client_release_channel) or the connection is reset; Linux
+		 * (__vmbus_establish_gpadl) forgets it as well. So the record is dropped
+		 * at once either way: a partial GPADL never fills the table. Its id is
+		 * never handed out again while the counter does not wrap, and a late
+		 * GpadlCreated for it is ignored (unexpected). The host may still hold the
+		 * pages (a host that lied about the status may even have completed the
+		 * GPADL): the caller must quarantine them (UMBRA_EIO means exactly that).
+		 */
+		if (header_sent && rc != UMBRA_ECLOSED)
+			c->stats.gpadl_abandoned++;
+		gpadl_forget(c, g);
 		return rc;
 	}
 	rc = vmbus_conn_wait(c, cond_gpadl_settled, &id);
@@ -113,9 +128,11 @@ int vmbus_conn_gpadl_create(struct vmbus_conn *c, uint32_t relid, uint32_t byte_
 		return UMBRA_EREFUSED;
 	}
 	if (r->rescinded) {
-		/* Created after a rescind: take it back before reporting. */
+		/* Created after a rescind: take it back before reporting. Only a confirmed
+		 * teardown is ERESCINDED; otherwise the teardown's error, and the record
+		 * stays (the relid's ngpadl > 0): the host still holds the pages. */
 		int trc = vmbus_conn_gpadl_teardown(c, id);
-		return trc == UMBRA_ETIMEDOUT ? trc : UMBRA_ERESCINDED;
+		return trc ? trc : UMBRA_ERESCINDED;
 	}
 	*gpadl_out = id;
 	return 0;
@@ -272,5 +289,9 @@ int vmbus_conn_signal(struct vmbus_conn *c, uint32_t relid)
 	if (r->state != VMBUS_CHAN_OPEN)
 		return UMBRA_ECLOSED;
 	uint16_t st = c->tp->signal(c->tp->ctx, r->offer.connection_id);
-	return st == VMBUS_HV_SUCCESS ? 0 : UMBRA_EIO;
+	if (st == VMBUS_HV_SUCCESS)
+		return 0;
+	c->stats.signal_failures++;
+	c->stats.last_signal_status = st;
+	return UMBRA_EIO;
 }

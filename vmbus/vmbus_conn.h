@@ -104,6 +104,18 @@ struct vmbus_gpadl_rec {
 struct vmbus_conn_stats {
 	uint64_t rx, tx, dropped_malformed, ignored_unknown, unexpected;
 	uint64_t offers_rejected, conf_flags_stripped, post_retries;
+	/* HvSignalEvent calls that returned a failure status (the host's choice; the
+	 * operation that published the data stands) and the last such status. */
+	uint64_t signal_failures;
+	uint16_t last_signal_status;
+	/* GPADLs whose header reached the host but a later GpadlBody post failed: the
+	 * record is dropped at once (the table stays usable); the caller quarantines the
+	 * pages (vmbus_chan.c, "partial GPADL"). */
+	uint64_t gpadl_abandoned;
+	/* Kept by the client API (vmbus_api.c): pages never returned because the host did
+	 * not confirm the teardown of a GPADL (or of the ring) that covered or referenced
+	 * them. */
+	uint64_t pages_quarantined;
 };
 
 typedef void (*vmbus_rescind_fn)(void *ctx, uint32_t relid);

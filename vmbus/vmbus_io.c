@@ -8,10 +8,37 @@ static int dispatch(uint64_t timeout_ns);
 
 /* ---- data ---- */
 
+/*
+ * Signals. HvSignalEvent's status is the host's to choose and it arrives after the packet
+ * (or the read index) was published: a failure never changes the result of the operation
+ * that happened. It is counted (per channel and in the connection's stats), owed, and
+ * retried once at the next send or receive call on the channel (vmbus_send*,
+ * vmbus_xfer_send, vmbus_recv, each vmbus_dispatch pass); vmbus_channel_stats reports it.
+ */
+void vmbus_ch_signal(struct vmbus_channel *ch)
+{
+	int rc = vmbus_conn_signal(vmbus_api_s.conn, ch->relid);
+	if (rc == UMBRA_EIO) {
+		ch->signal_failures++;
+		ch->last_signal_status = vmbus_api_s.conn->stats.last_signal_status;
+		ch->signal_owed = true;
+		return;
+	}
+	ch->signal_owed = false;        /* sent, or rescinded/closed: nothing left to wake */
+}
+
+void vmbus_ch_signal_owed(struct vmbus_channel *ch)
+{
+	if (ch->signal_owed)
+		vmbus_ch_signal(ch);
+}
+
 int vmbus_tx_result(struct vmbus_channel *ch, int rc)
 {
-	if (rc == RING_SIGNAL)
-		return vmbus_conn_signal(vmbus_api_s.conn, ch->relid);
+	if (rc == RING_SIGNAL) {
+		vmbus_ch_signal(ch);
+		return 0;               /* published: that is the result */
+	}
 	if (rc == UMBRA_ECORRUPT)
 		ch->failed = true;
 	return rc;
@@ -26,6 +53,27 @@ int vmbus_tx_check(struct vmbus_channel *ch)
 		return UMBRA_ECORRUPT;
 	if (vmbus_ch_rescinded(ch))
 		return UMBRA_ERESCINDED;
+	vmbus_ch_signal_owed(ch);
+	return 0;
+}
+
+bool vmbus_ch_ready(struct vmbus_channel *ch)
+{
+	return ch->failed || ch->event || vmbus_ch_rescinded(ch) || ring_rx_pending(&ch->rp.rx) != 0;
+}
+
+int vmbus_channel_stats(struct vmbus_channel *ch, struct vmbus_channel_stats *out)
+{
+	int rc = vmbus_ch_check(ch);
+	if (rc)
+		return rc;
+	if (!out)
+		return UMBRA_EINVAL;
+	*out = (struct vmbus_channel_stats){
+		.signal_failures = ch->signal_failures,
+		.last_signal_status = ch->last_signal_status,
+		.signal_owed = ch->signal_owed,
+	};
 	return 0;
 }
 
@@ -128,15 +176,22 @@ static int rx_peek(struct vmbus_channel *ch, struct ring_pkt *pkt)
 	return rc;
 }
 
-static int rx_done(struct vmbus_channel *ch)
+/* Consume the peeked packet and publish the read index. The packet is the caller's
+ * either way: a failed signal is owed, a corrupt index fails the channel for the next
+ * call. */
+static void rx_done(struct vmbus_channel *ch)
 {
 	ring_rx_consume(&ch->rp.rx);
 	int rc = ring_rx_commit(&ch->rp.rx);
 	if (rc == RING_SIGNAL)
-		return vmbus_conn_signal(vmbus_api_s.conn, ch->relid);
-	if (rc == UMBRA_ECORRUPT)
+		vmbus_ch_signal(ch);
+	else if (rc == UMBRA_ECORRUPT)
 		ch->failed = true;
-	return rc < 0 ? rc : 0;
+}
+
+static bool recv_ready(void *arg)
+{
+	return vmbus_ch_ready(arg);
 }
 
 int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus_packet *pkt,
@@ -147,6 +202,7 @@ int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus_pac
 		return rc;
 	if (ch->cb || (cap && !buf))
 		return UMBRA_EINVAL;
+	vmbus_ch_signal_owed(ch);
 	uint64_t start = 0;
 	for (bool first = true;; first = false) {
 		struct ring_pkt p;
@@ -154,7 +210,8 @@ int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus_pac
 		if (rc == 0) {
 			if (p.data_len > cap)
 				return UMBRA_ENOSPC;
-			memcpy(buf, p.data, p.data_len);
+			if (p.data_len)
+				memcpy(buf, p.data, p.data_len);   /* buf may be NULL for cap 0 */
 			if (pkt) {
 				pkt->type = p.type;
 				pkt->flags = p.flags;
@@ -162,8 +219,8 @@ int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus_pac
 				pkt->data = buf;
 				pkt->len = p.data_len;
 			}
-			rc = rx_done(ch);
-			return rc < 0 ? rc : (int)p.data_len;
+			rx_done(ch);
+			return (int)p.data_len;
 		}
 		if (rc != UMBRA_EAGAIN)
 			return rc;      /* ENOSPC: packet above max_packet_bytes */
@@ -177,8 +234,22 @@ int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus_pac
 		if (el >= timeout_ns)
 			return UMBRA_ETIMEDOUT;
 		ch->event = false;
-		vmbus_api_wait(timeout_ns - el);
+		vmbus_api_wait(timeout_ns - el, recv_ready, ch);
 	}
+}
+
+struct wait_set {
+	struct vmbus_channel *const *chs;
+	unsigned n;
+};
+
+static bool wait_ready(void *arg)
+{
+	const struct wait_set *w = arg;
+	for (unsigned i = 0; i < w->n; i++)
+		if (vmbus_ch_ready(w->chs[i]))
+			return true;
+	return false;
 }
 
 int vmbus_wait(struct vmbus_channel *const *chs, unsigned n, uint64_t timeout_ns)
@@ -200,7 +271,10 @@ int vmbus_wait(struct vmbus_channel *const *chs, unsigned n, uint64_t timeout_ns
 		uint64_t el = vmbus_api_now() - start;
 		if (el >= timeout_ns)
 			return UMBRA_ETIMEDOUT;
-		vmbus_api_wait(timeout_ns - el);
+		struct wait_set w = { chs, n };
+		for (unsigned i = 0; i < n; i++)
+			chs[i]->event = false;
+		vmbus_api_wait(timeout_ns - el, wait_ready, &w);
 	}
 }
 
@@ -216,6 +290,18 @@ int vmbus_dispatch(uint64_t timeout_ns)
 	return n;
 }
 
+/* Any callback channel with something to deliver (with interrupts disabled). */
+static bool dispatch_ready(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < VMBUS_API_MAX_OPEN; i++) {
+		struct vmbus_channel *ch = &vmbus_api_s.ch[i];
+		if (ch->used && ch->cb && vmbus_ch_ready(ch))
+			return true;
+	}
+	return false;
+}
+
 static int dispatch(uint64_t timeout_ns)
 {
 	uint64_t start = vmbus_api_now();
@@ -225,6 +311,8 @@ static int dispatch(uint64_t timeout_ns)
 			struct vmbus_channel *ch = &vmbus_api_s.ch[i];
 			if (!ch->used || !ch->cb)
 				continue;
+			ch->event = false;
+			vmbus_ch_signal_owed(ch);
 			for (int k = 0; k < 4096; k++) {
 				struct ring_pkt p;
 				if (rx_peek(ch, &p) != 0)
@@ -235,7 +323,10 @@ static int dispatch(uint64_t timeout_ns)
 				};
 				ch->cb(ch, &vp, ch->ctx);
 				delivered++;
-				if (!ch->used || rx_done(ch) < 0)
+				if (!ch->used)
+					break;
+				rx_done(ch);
+				if (ch->failed)
 					break;
 			}
 		}
@@ -244,7 +335,7 @@ static int dispatch(uint64_t timeout_ns)
 		uint64_t el = vmbus_api_now() - start;
 		if (el >= timeout_ns)
 			return 0;
-		vmbus_api_wait(timeout_ns - el);
+		vmbus_api_wait(timeout_ns - el, dispatch_ready, NULL);
 	}
 }
 

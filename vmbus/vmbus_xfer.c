@@ -75,8 +75,28 @@ void vmbus_xfers_release(struct vmbus_channel *ch)
 	}
 }
 
-/* Pool pages for a transfer, waiting (bounded) if the app asked for it. */
-static int pool_take(uint32_t pages, uint64_t timeout_ns, uint64_t *gpa, void **va)
+uint64_t vmbus_xfers_quarantine(struct vmbus_channel *ch)
+{
+	uint64_t q = 0;
+	for (int i = 0; i < VMBUS_API_MAX_XFERS; i++) {
+		struct vmbus_xrec *r = &ch->xfers[i];
+		if (r->seq)
+			q += r->pages;          /* stays taken in the pool: never reused */
+		memset(r, 0, sizeof(*r));
+	}
+	return q;
+}
+
+/* The condition of a pool wait from inside a callback (no callback can release pages
+ * then): the channel failed or was rescinded, or it has an event. */
+static bool pool_wait_ready(void *arg)
+{
+	return vmbus_ch_ready(arg);
+}
+
+/* Pool pages for a transfer on ch, waiting (bounded) if the app asked for it. */
+static int pool_take(struct vmbus_channel *ch, uint32_t pages, uint64_t timeout_ns,
+		     uint64_t *gpa, void **va)
 {
 	int rc = pool_get();
 	if (rc)
@@ -90,11 +110,20 @@ static int pool_take(uint32_t pages, uint64_t timeout_ns, uint64_t *gpa, void **
 		if (el >= timeout_ns)
 			return UMBRA_ETIMEDOUT;
 		uint64_t slice = timeout_ns - el < POOL_WAIT_SLICE_NS ? timeout_ns - el : POOL_WAIT_SLICE_NS;
-		if (vmbus_api_s.in_dispatch)
-			vmbus_api_wait(slice);
-		else
+		if (vmbus_api_s.in_dispatch) {
+			ch->event = false;
+			vmbus_api_wait(slice, pool_wait_ready, ch);
+		} else
 			vmbus_dispatch(slice);      /* callbacks may call vmbus_xfer_done */
 	}
+}
+
+static int free_slot(const struct vmbus_channel *ch)
+{
+	for (int i = 0; i < VMBUS_API_MAX_XFERS; i++)
+		if (!ch->xfers[i].seq)
+			return i;
+	return -1;
 }
 
 static int send_pages(struct vmbus_channel *ch, uint64_t gpa, size_t len, bool shared,
@@ -128,27 +157,29 @@ int vmbus_xfer_send(struct vmbus_channel *ch, void *buf, size_t len, unsigned di
 		rc = vmbus_api_s.ops.private_range(vmbus_api_s.ops.ctx, buf, len, &gpa);
 		if (rc)
 			return rc;
+		/* Published (a failed signal is owed, not returned): the transfer is live and
+		 * the device may write the buffer until its completion. */
 		rc = send_pages(ch, gpa, len, false, data, data_len, trans_id, flags);
 		if (rc)
 			return rc;
 		*x = (struct vmbus_xfer){ .ch = ch, .buf = buf, .len = len, .dir = dir };
 		return 0;
 	}
-	int slot = -1;
-	for (int i = 0; i < VMBUS_API_MAX_XFERS && slot < 0; i++)
-		if (!ch->xfers[i].seq)
-			slot = i;
-	if (slot < 0)
-		return UMBRA_EBUSY;
+	if (free_slot(ch) < 0)
+		return UMBRA_EBUSY;     /* before waiting for the pool */
 	uint32_t pages = (uint32_t)((len + 4095) / 4096);
 	uint64_t pgpa;
 	void *pva;
-	rc = pool_take(pages, pool_timeout_ns, &pgpa, &pva);
+	rc = pool_take(ch, pages, pool_timeout_ns, &pgpa, &pva);
 	if (rc)
 		return rc;
+	/* The wait may have run callbacks: they may have closed or rescinded the channel or
+	 * started transfers of their own. The slot is chosen only now. */
 	rc = vmbus_ch_check(ch) ? UMBRA_ECLOSED : vmbus_ch_rescinded(ch) ? UMBRA_ERESCINDED : 0;
+	int slot = rc ? -1 : free_slot(ch);
+	if (!rc && slot < 0)
+		rc = UMBRA_EBUSY;
 	if (rc) {
-		/* closed or rescinded while we waited (callbacks ran) */
 		mem_bounce_put(&vmbus_api_s.pool, pgpa, pages);
 		return rc;
 	}
@@ -163,6 +194,7 @@ int vmbus_xfer_send(struct vmbus_channel *ch, void *buf, size_t len, unsigned di
 		vmbus_api_s.xfer_seq = 1;
 	ch->xfers[slot] = (struct vmbus_xrec){
 		.pool_gpa = pgpa, .pool_va = pva, .pages = pages, .seq = vmbus_api_s.xfer_seq,
+		.buf = buf, .len = len, .dir = dir,
 	};
 	*x = (struct vmbus_xfer){
 		.ch = ch, .buf = buf, .len = len, .dir = dir, .bounced = true,
@@ -179,13 +211,16 @@ int vmbus_xfer_done(struct vmbus_xfer *x)
 	if (rc)
 		return rc;
 	if (!x->bounced)
-		return x->buf ? 0 : UMBRA_EINVAL;
+		return x->buf ? 0 : UMBRA_EINVAL;       /* in place: nothing to copy or release */
 	struct vmbus_channel *ch = x->ch;
 	if (x->slot >= VMBUS_API_MAX_XFERS || !x->seq || ch->xfers[x->slot].seq != x->seq)
 		return UMBRA_EINVAL;
 	struct vmbus_xrec *r = &ch->xfers[x->slot];
-	if (x->dir & VMBUS_XFER_FROM_HOST)
-		memcpy(x->buf, r->pool_va, x->len);   /* out right after the device is done */
+	/* x is only a handle: what is copied where comes from the record alone. */
+	if (x->buf != r->buf || x->len != r->len || x->dir != r->dir)
+		return UMBRA_EINVAL;
+	if (r->dir & VMBUS_XFER_FROM_HOST)
+		memcpy(r->buf, r->pool_va, r->len);   /* out right after the device is done */
 	mem_bounce_put(&vmbus_api_s.pool, r->pool_gpa, r->pages);
 	memset(r, 0, sizeof(*r));
 	x->seq = 0;

@@ -70,6 +70,9 @@ struct vmbus_info {
 	bool confidential;              /* paravisor-first Confidential VMBus in use */
 	uint32_t version;               /* negotiated protocol version, major << 16 | minor */
 	uint32_t offers;                /* offers currently known */
+	uint64_t signal_failures;       /* HvSignalEvent calls the host failed (all channels) */
+	uint64_t pages_quarantined;     /* pages never returned: the host did not confirm
+					 * it let go of them (see vmbus_close) */
 };
 
 /* Connection state. UMBRA_EINVAL if out is NULL; UMBRA_ENODEV if not connected (out is
@@ -111,7 +114,15 @@ struct vmbus_open_params {
 int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_channel **out);
 
 /* Close: CloseChannel, GPADL teardown, rings and buffers back to private and freed, the
- * handle becomes invalid. Also the way to release a rescinded channel. */
+ * handle becomes invalid. Also the way to release a rescinded channel.
+ * Memory comes back only when the host confirmed the ring GPADL's teardown
+ * (GpadlTorndown). If it did not (the teardown post failed or went unanswered: the
+ * result is that error), the host may still use the ring and what its packets describe:
+ * the ring pages, the channel's vmbus_buffer pages and the pool pages of its bounced
+ * transfers are quarantined (never freed or reused, counted in
+ * vmbus_info.pages_quarantined, logged); the handle is invalid all the same. The app's
+ * own memory of an in-place transfer still outstanding then stays the host's to write:
+ * the app should not reuse it. vmbus_open's failure paths follow the same rule. */
 int vmbus_close(struct vmbus_channel *ch);
 
 /* Relid of an open channel, or UMBRA_EINVAL / UMBRA_ECLOSED. */
@@ -119,16 +130,33 @@ int vmbus_channel_relid(struct vmbus_channel *ch);
 
 #define VMBUS_SEND_COMPLETION_REQUESTED 0x1u
 
+/*
+ * Signals: HvSignalEvent's status is the host's to choose, and the data it announces is
+ * already in the ring when it is made. The result of every send and receive is what the
+ * ring did: 0 (or the length) once the packet is published / consumed, whatever the
+ * signal returned. A failed signal is counted (vmbus_channel_stats, and
+ * vmbus_info.signal_failures) and owed: the next send or receive call on the channel
+ * (vmbus_send*, vmbus_xfer_send, vmbus_recv, each vmbus_dispatch pass) retries it once
+ * before doing its own work. Nothing else reports it.
+ */
+struct vmbus_channel_stats {
+	uint64_t signal_failures;       /* failed HvSignalEvent calls on this channel */
+	uint16_t last_signal_status;    /* the host's status of the last failure, 0 = none */
+	bool signal_owed;               /* the last signal failed; the next call retries it */
+};
+int vmbus_channel_stats(struct vmbus_channel *ch, struct vmbus_channel_stats *out);
+
 /* Send an in-band packet (len 0..max; flags 0 or VMBUS_SEND_COMPLETION_REQUESTED). Never
  * blocks: UMBRA_EAGAIN if the ring is full now. Signals the host only when the protocol
- * requires it. */
+ * requires it (a failed signal does not change the result, see above). */
 int vmbus_send(struct vmbus_channel *ch, const void *data, size_t len, uint64_t trans_id,
 	       unsigned flags);
 /* Send a completion packet (type 11) answering trans_id. */
 int vmbus_send_completion(struct vmbus_channel *ch, const void *data, size_t len,
 			  uint64_t trans_id);
 
-/* Receive the next packet into buf (any alignment). Waits up to timeout_ns (0 = poll).
+/* Receive the next packet into buf (any alignment; NULL with cap 0 takes a packet without
+ * payload). Waits up to timeout_ns (0 = poll).
  * Returns the payload length; *pkt (optional) gets type, flags, trans_id and data = buf.
  * UMBRA_ENOSPC if the payload exceeds cap (the packet stays queued). Not allowed on a
  * channel opened with on_packet (UMBRA_EINVAL). */
@@ -195,6 +223,9 @@ int vmbus_send_gpa_direct(struct vmbus_channel *ch, const struct vmbus_gpa_buf *
 #define VMBUS_XFER_FROM_HOST    0x2u
 #define VMBUS_XFER_MAX_INFLIGHT 16
 
+/* Filled by vmbus_xfer_send; a handle, not trusted: vmbus_xfer_done uses only the
+ * runtime's own record of the transfer (buffer, length, direction) and refuses
+ * (UMBRA_EINVAL, nothing copied or released) a struct whose fields no longer match it. */
 struct vmbus_xfer {
 	struct vmbus_channel *ch;
 	void *buf;
@@ -208,8 +239,8 @@ int vmbus_xfer_send(struct vmbus_channel *ch, void *buf, size_t len, unsigned di
 		    uint64_t pool_timeout_ns, struct vmbus_xfer *x);
 /* Finish a transfer: FROM_HOST data is copied into the app's buffer, pool pages are
  * scrubbed and released. UMBRA_EINVAL if x is not an outstanding transfer (done twice,
- * or its channel was closed and reopened), UMBRA_ECLOSED if its channel was closed
- * (the pool pages were released then). */
+ * its channel was closed and reopened, or its fields were changed), UMBRA_ECLOSED if
+ * its channel was closed (the pool pages were released or quarantined then). */
 int vmbus_xfer_done(struct vmbus_xfer *x);
 
 /* The shared bounce pool: its size in pages (1..1024, default 64) may be set before its

@@ -13,7 +13,7 @@
 #include "ring/ring.h"
 
 /* ---- memory ---- */
-#define MAXP 256
+#define MAXP 1024
 static struct { uint64_t gpa; size_t n; bool shared; } P[MAXP];
 static int shared_calls, private_calls;
 
@@ -125,6 +125,11 @@ static size_t inq_len[256];
 static int qh, qt;
 static uint32_t open_status, gpadl_status;
 static bool confidential_host;
+/* Hostile knobs: HvSignalEvent's status (non-zero: the host ignores the signal), the
+ * status of GpadlBody / GpadlTeardown posts (non-zero: dropped), and a rescind the host
+ * sends right after a GpadlHeader or an OpenChannel of rescind_relid. */
+static uint16_t signal_status, body_status, teardown_status;
+static uint32_t rescind_on_header, rescind_on_open;
 
 static void q(const void *m, size_t len)
 {
@@ -194,6 +199,8 @@ static uint16_t f_post(void *ctx, bool direct, uint32_t conn, const void *msg, s
 	case 8:
 		c = by_relid(rd32(m + 8));
 		if (!c) { UT_CHECK(!"unknown relid"); return 0x5; }
+		if (rescind_on_header == c->relid)
+			q32(2, 1, c->relid, 0, 0);
 		c->gpadl = rd32(m + 12);
 		c->need = (rd16(m + 16) - 8u) / 8u;
 		c->have = (uint32_t)(len - 28) / 8;
@@ -202,6 +209,8 @@ static uint16_t f_post(void *ctx, bool direct, uint32_t conn, const void *msg, s
 			gpadl_done(c);
 		break;
 	case 9:
+		if (body_status)
+			return body_status;
 		for (int i = 0; i < NF; i++)
 			if (F[i].gpadl == rd32(m + 12)) {
 				c = &F[i];
@@ -214,6 +223,10 @@ static uint16_t f_post(void *ctx, bool direct, uint32_t conn, const void *msg, s
 	case 5: {
 		c = by_relid(rd32(m + 8));
 		if (!c) { UT_CHECK(!"unknown relid"); return 0x5; }
+		if (rescind_on_open == c->relid) {
+			q32(2, 1, c->relid, 0, 0);
+			break;
+		}
 		uint32_t off = rd32(m + 24);
 		uint8_t *base = (uint8_t *)(uintptr_t)(c->pfn[0] << 12);
 		for (uint32_t i = 1; i < c->have; i++)   /* contiguous in this test */
@@ -233,6 +246,8 @@ static uint16_t f_post(void *ctx, bool direct, uint32_t conn, const void *msg, s
 			c->open = false;
 		break;
 	case 11:
+		if (teardown_status)
+			return teardown_status;
 		q32(12, 1, rd32(m + 12), 0, 0);
 		break;
 	case 13:
@@ -250,6 +265,8 @@ static uint16_t f_post(void *ctx, bool direct, uint32_t conn, const void *msg, s
 static uint16_t f_signal(void *ctx, uint32_t conn)
 {
 	(void)ctx;
+	if (signal_status)
+		return signal_status;   /* the host ignored it and says so */
 	for (int i = 0; i < NF; i++) {
 		struct fchan *c = &F[i];
 		if (c->connid != conn || !c->open)
@@ -304,10 +321,20 @@ static void f_delay(void *ctx, uint64_t ns) { (void)ctx; fnow += ns; }
 static const struct vmbus_transport TP = {
 	.post = f_post, .signal = f_signal, .recv = f_recv, .now_ns = f_now, .delay_ns = f_delay,
 };
+/* In-place transfers: heap memory is private RAM with GPA == VA here. */
+static int m_private(void *ctx, const void *va, size_t len, uint64_t *gpa)
+{
+	(void)ctx; (void)len;
+	*gpa = (uint64_t)(uintptr_t)va;
+	return 0;
+}
+
 static const struct vmbus_mem_ops MO = {
 	.page_alloc = m_alloc, .page_free = m_free, .shared_alloc = m_salloc, .shared_free = m_sfree,
+	.private_range = m_private,
 };
 static struct vmbus_conn C;
+static const struct vmbus_mem_ops *host_ops;   /* next host_setup attaches these */
 
 static void host_setup(bool conf)
 {
@@ -319,10 +346,13 @@ static void host_setup(bool conf)
 	F[0] = (struct fchan){ .relid = 1, .connid = 0x2001, .flags = 0x2, .cls = 0x10 };
 	F[1] = (struct fchan){ .relid = 2, .connid = 0x2002, .flags = 0x0, .cls = 0x20 };
 	F[2] = (struct fchan){ .relid = 3, .connid = 0x2003, .flags = 0x6, .cls = 0x10 };
+	signal_status = body_status = teardown_status = 0;
+	rescind_on_header = rescind_on_open = 0;
 	vmbus_conn_init(&C, &TP);
 	C.timeout_ns = 1000000000ull;
 	UT_EQ(vmbus_conn_connect(&C, true), 0);
-	UT_EQ(vmbus_api_attach(&C, &MO), 0);
+	UT_EQ(vmbus_api_attach(&C, host_ops ? host_ops : &MO), 0);
+	host_ops = NULL;
 	shared_calls = private_calls = 0;
 }
 
@@ -623,6 +653,433 @@ static void t_callback_and_wait(void)
 	UT_EQ(vmbus_close(b), 0);
 }
 
+/* ---- hostile host: signal status, transfers, GPADLs, waits ---- */
+
+/* HvSignalEvent fails (status 0x6, the host's choice): every operation reports what the
+ * ring did; the failure is counted and retried at the next call. */
+static void t_signal_failure_send(void)
+{
+	host_setup(true);
+	struct vmbus_channel *ch;
+	UT_EQ(vmbus_open(2, &P64, &ch), 0);
+	uint8_t b[64];
+	memset(b, 0x3C, sizeof(b));
+	signal_status = 0x6;                        /* HV_STATUS_ACCESS_DENIED */
+	UT_EQ(vmbus_send(ch, b, sizeof(b), 0x77, VMBUS_SEND_COMPLETION_REQUESTED), 0);
+	struct vmbus_channel_stats st;
+	UT_EQ(vmbus_channel_stats(ch, &st), 0);
+	UT_EQ(st.signal_failures, 1);
+	UT_EQ(st.last_signal_status, 0x6);
+	UT_CHECK(st.signal_owed);
+	UT_EQ(F[1].echoed, 0);                      /* the host has not looked yet */
+	/* the next receive retries the owed signal; the host then answers exactly once */
+	signal_status = 0;
+	uint8_t in[128];
+	struct vmbus_packet pk;
+	UT_EQ(vmbus_recv(ch, in, sizeof(in), &pk, 1000000), 64);
+	UT_EQ(pk.trans_id, 0x77);
+	UT_EQ(pk.type, RING_PKT_COMP);
+	UT_EQ(F[1].echoed, 1);
+	UT_EQ(vmbus_recv(ch, in, sizeof(in), NULL, 0), UMBRA_EAGAIN);
+	UT_EQ(vmbus_channel_stats(ch, &st), 0);
+	UT_CHECK(!st.signal_owed);
+	UT_EQ(st.signal_failures, 1);
+	struct vmbus_info inf;
+	UT_EQ(vmbus_info(&inf), 0);
+	UT_EQ(inf.signal_failures, 1);
+	UT_EQ(vmbus_channel_stats(ch, NULL), UMBRA_EINVAL);
+	UT_EQ(vmbus_channel_stats((struct vmbus_channel *)&C, &st), UMBRA_EINVAL);
+
+	/* a completion and a GPA-direct packet: 0 as well, each delivered once */
+	signal_status = 0x6;
+	UT_EQ(vmbus_send_completion(ch, b, 8, 0x78), 0);
+	struct vmbus_buffer vb;
+	UT_EQ(vmbus_buffer_alloc(ch, 4096, &vb), 0);
+	struct vmbus_gpa_buf gb = { .buf = &vb, .offset = 0, .len = 100 };
+	uint8_t cmd[8] = { 0x42 };
+	UT_EQ(vmbus_send_gpa_direct(ch, &gb, 1, cmd, sizeof(cmd), 0x79, 1), 0);
+	UT_EQ(vmbus_channel_stats(ch, &st), 0);
+	UT_CHECK(st.signal_owed);
+	UT_CHECK(st.signal_failures >= 2);
+	signal_status = 0;
+	/* the host reads both once (it answers only the GPA-direct packet) */
+	UT_EQ(vmbus_recv(ch, in, sizeof(in), &pk, 1000000), 8);
+	UT_EQ(pk.trans_id, 0x79);
+	UT_EQ(vmbus_recv(ch, in, sizeof(in), NULL, 0), UMBRA_EAGAIN);
+	UT_EQ(F[1].echoed, 3);
+	UT_EQ(((uint8_t *)vb.va)[99], 0x42);
+	UT_EQ(vmbus_buffer_free(ch, &vb), 0);
+	UT_EQ(vmbus_close(ch), 0);
+}
+
+/* A consumed packet whose read-index signal fails (the host writer is blocked) is still
+ * returned; every packet arrives once, in order. */
+static void t_signal_failure_recv(void)
+{
+	host_setup(true);
+	struct vmbus_channel *ch;
+	UT_EQ(vmbus_open(2, &P64, &ch), 0);
+	struct fchan *c = &F[1];
+	static uint8_t d[1000];
+	int nsent = 0;
+	for (;; nsent++) {
+		memset(d, nsent, sizeof(d));
+		if (ring_tx_inband(&c->htx, d, sizeof(d), 1000 + (uint64_t)nsent, false) == UMBRA_EAGAIN)
+			break;
+	}
+	UT_CHECK(nsent > 8);
+	UT_EQ(ring_tx_block(&c->htx, 1024), UMBRA_EAGAIN);   /* host writer waits for room */
+	signal_status = 0x6;
+	static uint8_t in[2048];
+	struct vmbus_packet pk;
+	for (int i = 0; i < nsent; i++) {
+		int rc = vmbus_recv(ch, in, sizeof(in), &pk, 0);
+		UT_EQ(rc, 1000);
+		if (rc != 1000)
+			break;
+		UT_EQ(pk.trans_id, 1000 + (uint64_t)i);
+		UT_EQ(in[0], (uint8_t)i);
+	}
+	UT_EQ(vmbus_recv(ch, in, sizeof(in), NULL, 0), UMBRA_EAGAIN);
+	struct vmbus_channel_stats st;
+	UT_EQ(vmbus_channel_stats(ch, &st), 0);
+	UT_CHECK(st.signal_failures >= 1);
+	UT_CHECK(st.signal_owed);
+	ring_tx_unblock(&c->htx);
+	signal_status = 0;
+	UT_EQ(vmbus_close(ch), 0);
+}
+
+/* In-place transfer (0x4 channel) whose signal fails: success, the transfer is live and
+ * vmbus_xfer_done works after the completion. */
+static void t_signal_failure_xfer_inplace(void)
+{
+	host_setup(true);
+	struct vmbus_channel *ch;
+	UT_EQ(vmbus_open(3, &P64, &ch), 0);
+	uint8_t *buf = calloc(1, 300);
+	UT_REQUIRE(buf != NULL);
+	uint8_t cmd[8] = { 0x66 };
+	struct vmbus_xfer x;
+	signal_status = 0x6;
+	UT_EQ(vmbus_xfer_send(ch, buf, 300, VMBUS_XFER_FROM_HOST, cmd, sizeof(cmd), 5, 1, 0, &x), 0);
+	UT_CHECK(!x.bounced);
+	UT_EQ(x.ch, ch);
+	signal_status = 0;
+	uint64_t sum = 0;
+	struct vmbus_packet pk;
+	UT_EQ(vmbus_recv(ch, &sum, sizeof(sum), &pk, 1000000), 8);   /* retried signal */
+	UT_EQ(pk.trans_id, 5);
+	UT_EQ(sum, 300);
+	UT_EQ(vmbus_xfer_done(&x), 0);
+	UT_EQ(buf[0], 0x66);
+	UT_EQ(buf[299], 0x66);
+	free(buf);
+	UT_EQ(vmbus_close(ch), 0);
+}
+
+/* B: a transfer started from a callback while another waits for pool room gets its own
+ * slot; both complete and the pool is empty afterwards. */
+struct race {
+	struct vmbus_xfer xc, x3;
+	uint8_t *b3;
+	bool started;
+	int rc3;
+};
+static struct race R;
+static void on_race(struct vmbus_channel *ch, const struct vmbus_packet *pkt, void *ctx)
+{
+	(void)ctx;
+	if (pkt->trans_id != 'c' || R.started)
+		return;
+	UT_EQ(vmbus_xfer_done(&R.xc), 0);       /* frees slot 2 and two pool pages */
+	R.started = true;
+	uint8_t cmd[8] = { 0x33 };
+	R.rc3 = vmbus_xfer_send(ch, R.b3, 4096, VMBUS_XFER_TO_HOST, cmd, 8, '3', 1, 0, &R.x3);
+}
+
+static void t_xfer_callback_slot(void)
+{
+	host_setup(true);
+	memset(&R, 0, sizeof(R));
+	UT_EQ(vmbus_bounce_pool_pages(4), 0);
+	struct vmbus_open_params cp = P64;
+	cp.on_packet = on_race;
+	struct vmbus_channel *ch;
+	UT_EQ(vmbus_open(1, &cp, &ch), 0);      /* 0x2 only: transfers are bounced */
+	uint8_t *ba = calloc(1, 4096), *bb = calloc(1, 4096), *bc = calloc(1, 8192);
+	uint8_t *b2 = calloc(1, 8192);
+	R.b3 = calloc(1, 4096);
+	UT_REQUIRE(ba && bb && bc && b2 && R.b3);
+	uint8_t cmd[8] = { 0x11 };
+	struct vmbus_xfer xa, xb, x2;
+	UT_EQ(vmbus_xfer_send(ch, ba, 4096, VMBUS_XFER_TO_HOST, cmd, 8, 'a', 1, 0, &xa), 0);
+	UT_EQ(vmbus_xfer_send(ch, bb, 4096, VMBUS_XFER_TO_HOST, cmd, 8, 'b', 1, 0, &xb), 0);
+	UT_EQ(vmbus_xfer_send(ch, bc, 8192, VMBUS_XFER_TO_HOST, cmd, 8, 'c', 1, 0, &R.xc), 0);
+	UT_EQ(R.xc.slot, 2);
+	UT_EQ(vmbus_xfer_done(&xb), 0);         /* slot 1 free, one pool page free */
+	struct vmbus_bounce_info bi;
+	UT_EQ(vmbus_bounce_info(&bi), 0);
+	UT_EQ(bi.in_use, 3);
+	/* needs two pages: waits; the callback for 'c' frees two and starts another */
+	UT_EQ(vmbus_xfer_send(ch, b2, 8192, VMBUS_XFER_TO_HOST, cmd, 8, '2', 1, 100000000, &x2), 0);
+	UT_CHECK(R.started);
+	UT_EQ(R.rc3, 0);
+	UT_CHECK(x2.slot != R.x3.slot);
+	vmbus_dispatch(1000);                   /* the remaining completions */
+	UT_EQ(vmbus_xfer_done(&xa), 0);
+	UT_EQ(vmbus_xfer_done(&R.x3), 0);
+	UT_EQ(vmbus_xfer_done(&x2), 0);
+	UT_EQ(vmbus_bounce_info(&bi), 0);
+	UT_EQ(bi.in_use, 0);
+	UT_EQ(vmbus_close(ch), 0);
+	free(ba); free(bb); free(bc); free(b2); free(R.b3);
+	vmbus_api_release();
+}
+
+/* C: vmbus_xfer_done uses only its own record; a changed struct is refused. */
+static void t_xfer_tampered(void)
+{
+	host_setup(true);
+	struct vmbus_channel *ch, *other;
+	UT_EQ(vmbus_open(2, &P64, &ch), 0);
+	UT_EQ(vmbus_open(1, &P64, &other), 0);
+	uint8_t *buf = calloc(1, 200), *victim = calloc(1, 200);
+	UT_REQUIRE(buf && victim);
+	uint8_t cmd[8] = { 0x5E };
+	struct vmbus_xfer x, t;
+	UT_EQ(vmbus_xfer_send(ch, buf, 200, VMBUS_XFER_FROM_HOST, cmd, 8, 9, 1, 0, &x), 0);
+	UT_CHECK(x.bounced);
+	uint64_t sum;
+	UT_EQ(vmbus_recv(ch, &sum, sizeof(sum), NULL, 1000000), 8);
+	t = x; t.buf = victim;
+	UT_EQ(vmbus_xfer_done(&t), UMBRA_EINVAL);
+	UT_EQ(victim[0], 0);                    /* nothing copied there */
+	t = x; t.dir = VMBUS_XFER_TO_HOST;
+	UT_EQ(vmbus_xfer_done(&t), UMBRA_EINVAL);
+	t = x; t.ch = other;
+	UT_EQ(vmbus_xfer_done(&t), UMBRA_EINVAL);
+	t = x; t.len = (size_t)1 << 30;         /* would read far past the pool */
+	UT_EQ(vmbus_xfer_done(&t), UMBRA_EINVAL);
+	t = x; t.len = 4096;                    /* past the app's buffer */
+	UT_EQ(vmbus_xfer_done(&t), UMBRA_EINVAL);
+	struct vmbus_bounce_info bi;
+	UT_EQ(vmbus_bounce_info(&bi), 0);
+	UT_EQ(bi.in_use, 1);                    /* still outstanding */
+	UT_EQ(vmbus_xfer_done(&x), 0);
+	UT_EQ(buf[0], 0x5E);
+	UT_EQ(buf[199], 0x5E);
+	UT_EQ(vmbus_xfer_done(&x), UMBRA_EINVAL);
+	UT_EQ(vmbus_bounce_info(&bi), 0);
+	UT_EQ(bi.in_use, 0);
+	free(buf); free(victim);
+	UT_EQ(vmbus_close(ch), 0);
+	UT_EQ(vmbus_close(other), 0);
+	vmbus_api_release();
+}
+
+/* Quarantined pages: mark_base() remembers the fake's live entries; drop_quarantined()
+ * checks every entry allocated since was left host-visible (never freed, never made
+ * private) and frees it, so later tests have room. */
+static bool P_base[MAXP];
+static void mark_base(void)
+{
+	for (int i = 0; i < MAXP; i++)
+		P_base[i] = P[i].n != 0;
+}
+
+static void drop_quarantined(void)
+{
+	for (int i = 0; i < MAXP; i++)
+		if (P[i].n && !P_base[i]) {
+			UT_CHECK(P[i].shared);
+			free((void *)(uintptr_t)P[i].gpa);
+			P[i].n = 0;
+		}
+}
+
+static int live_entries(void)
+{
+	int n = 0;
+	for (int i = 0; i < MAXP; i++)
+		n += P[i].n != 0;
+	return n;
+}
+
+/* D: 130 opens (more than the 128-entry GPADL table) whose GpadlBody post fails: each
+ * UMBRA_EIO, the ring quarantined, the table still usable. */
+static void t_gpadl_body_fails(void)
+{
+	host_setup(true);
+	int base = live_entries();
+	mark_base();
+	body_status = 0x6;
+	struct vmbus_channel *ch;
+	for (int i = 0; i < 130; i++)
+		UT_EQ(vmbus_open(2, &P64, &ch), UMBRA_EIO);     /* 32 pages: header + 1 body */
+	UT_EQ(C.stats.gpadl_abandoned, 130);
+	UT_EQ(vmbus_conn_chan(&C, 2)->ngpadl, 0);
+	struct vmbus_info inf;
+	UT_EQ(vmbus_info(&inf), 0);
+	UT_EQ(inf.pages_quarantined, 130 * 32);
+	UT_EQ(live_entries(), base + 130);      /* the rings, never freed */
+	body_status = 0;
+	UT_EQ(vmbus_open(2, &P64, &ch), 0);
+	uint8_t b[16] = { 1 };
+	UT_EQ(vmbus_send(ch, b, sizeof(b), 1, 0), 0);
+	UT_EQ(vmbus_recv(ch, b, sizeof(b), NULL, 1000000), 16);
+	UT_EQ(vmbus_close(ch), 0);
+	UT_EQ(live_entries(), base + 130);
+	drop_quarantined();
+}
+
+/* E: a rescind during open whose GPADL teardown post fails: the ring is not freed. */
+static void t_rescind_teardown_fails(void)
+{
+	static const struct vmbus_open_params P8 = { .send_ring_bytes = 8192, .recv_ring_bytes = 8192 };
+	/* rescind while the GPADL is created */
+	host_setup(true);
+	mark_base();
+	int pages = live_pages();
+	rescind_on_header = 2;
+	teardown_status = 0x6;
+	struct vmbus_channel *ch;
+	UT_EQ(vmbus_open(2, &P8, &ch), UMBRA_EIO);
+	UT_EQ(live_pages(), pages + 4);         /* the ring stays allocated ... */
+	UT_CHECK(page_is_shared(F[1].pfn[0] << 12));    /* ... and as the host saw it */
+	struct vmbus_info inf;
+	UT_EQ(vmbus_info(&inf), 0);
+	UT_EQ(inf.pages_quarantined, 4);
+	drop_quarantined();
+
+	/* rescind instead of OpenResult */
+	host_setup(true);
+	mark_base();
+	pages = live_pages();
+	rescind_on_open = 2;
+	teardown_status = 0x6;
+	UT_EQ(vmbus_open(2, &P8, &ch), UMBRA_ERESCINDED);
+	UT_EQ(live_pages(), pages + 4);
+	UT_EQ(vmbus_info(&inf), 0);
+	UT_EQ(inf.pages_quarantined, 4);
+	drop_quarantined();
+
+	/* close after a rescind: ring, buffer and bounced transfer stay with the host */
+	host_setup(true);
+	mark_base();
+	UT_EQ(vmbus_open(2, &P8, &ch), 0);
+	struct vmbus_buffer vb;
+	UT_EQ(vmbus_buffer_alloc(ch, 8192, &vb), 0);
+	uint8_t *xb = calloc(1, 4096);
+	struct vmbus_xfer x;
+	uint8_t cmd[8] = { 1 };
+	F[1].open = false;                      /* the host holds the transfer */
+	UT_EQ(vmbus_xfer_send(ch, xb, 4096, VMBUS_XFER_FROM_HOST, cmd, 8, 1, 1, 0, &x), 0);
+	int with_pool = live_pages();
+	q32(2, 1, 2, 0, 0);
+	vmbus_conn_poll(&C);
+	teardown_status = 0x6;
+	UT_EQ(vmbus_close(ch), UMBRA_EIO);
+	/* only the private packet buffer (4 pages) is freed: ring, buffer, pool stay */
+	UT_EQ(live_pages(), with_pool - 4);
+	UT_CHECK(page_is_shared(vb.gpa));
+	struct vmbus_bounce_info bi;
+	UT_EQ(vmbus_bounce_info(&bi), 0);
+	UT_EQ(bi.in_use, 1);                    /* the pool page stays taken */
+	UT_EQ(vmbus_xfer_done(&x), UMBRA_ECLOSED);
+	UT_EQ(vmbus_info(&inf), 0);
+	UT_EQ(inf.pages_quarantined, 4 + 2 + 1);
+	free(xb);
+	drop_quarantined();
+}
+
+/* F: a packet without payload into no buffer. */
+static void t_recv_empty_packet(void)
+{
+	host_setup(true);
+	struct vmbus_channel *ch;
+	UT_EQ(vmbus_open(2, &P64, &ch), 0);
+	UT_EQ(vmbus_send(ch, NULL, 0, 0x55, 0), 0);
+	struct vmbus_packet pk;
+	UT_EQ(vmbus_recv(ch, NULL, 0, &pk, 1000000), 0);
+	UT_EQ(pk.trans_id, 0x55);
+	UT_EQ(pk.len, 0);
+	UT_EQ(vmbus_close(ch), 0);
+}
+
+/* G: the wait hook gets the wait's condition. The fake's wait: the host writes a packet
+ * just before the halt (its interrupt was already taken); unless ready() says so, the
+ * halt then lasts the whole timeout. */
+static int wait_calls, ready_asked;
+static struct fchan *wait_inject_ch;
+static void f_wait(void *ctx, uint64_t max_ns, bool (*ready)(void *arg), void *arg)
+{
+	(void)ctx;
+	wait_calls++;
+	if (wait_inject_ch) {
+		uint8_t d[24] = { 0xAB };
+		ring_tx_inband(&wait_inject_ch->htx, d, sizeof(d), 0xFEED, false);
+		wait_inject_ch = NULL;
+	}
+	if (ready) {
+		ready_asked++;
+		if (ready(arg))
+			return;
+	}
+	fnow += max_ns;
+}
+
+static void t_wait_ready(void)
+{
+	static struct vmbus_mem_ops wo;
+	wo = MO;
+	wo.wait = f_wait;
+	host_ops = &wo;
+	host_setup(true);
+	struct vmbus_open_params cp = P64;
+	cp.on_packet = on_pkt;
+	cp.ctx = (void *)(uintptr_t)1;
+	struct vmbus_channel *a, *b;
+	UT_EQ(vmbus_open(1, &cp, &a), 0);
+	UT_EQ(vmbus_open(2, &P64, &b), 0);
+	const uint64_t T = 1000000000ull;
+	uint8_t in[64];
+
+	wait_calls = ready_asked = 0;
+	wait_inject_ch = &F[1];
+	uint64_t t0 = fnow;
+	struct vmbus_packet pk;
+	UT_EQ(vmbus_recv(b, in, sizeof(in), &pk, T), 24);
+	UT_EQ(pk.trans_id, 0xFEED);
+	UT_CHECK(ready_asked >= 1);
+	UT_CHECK(fnow - t0 < T / 2);            /* not the full timeout */
+
+	wait_inject_ch = &F[1];
+	ready_asked = 0;
+	t0 = fnow;
+	struct vmbus_channel *both[2] = { a, b };
+	UT_EQ(vmbus_wait(both, 2, T), 1);
+	UT_CHECK(ready_asked >= 1);
+	UT_CHECK(fnow - t0 < T / 2);
+	UT_EQ(vmbus_recv(b, in, sizeof(in), NULL, 0), 24);
+
+	wait_inject_ch = &F[0];
+	ready_asked = 0;
+	cb_count = 0;
+	t0 = fnow;
+	UT_EQ(vmbus_dispatch(T), 1);
+	UT_EQ(cb_count, 1);
+	UT_CHECK(ready_asked >= 1);
+	UT_CHECK(fnow - t0 < T / 2);
+
+	/* nothing there: the wait sleeps and the timeout holds */
+	t0 = fnow;
+	UT_EQ(vmbus_recv(b, in, sizeof(in), NULL, 1000000), UMBRA_ETIMEDOUT);
+	UT_CHECK(fnow - t0 >= 1000000);
+	UT_EQ(vmbus_close(a), 0);
+	UT_EQ(vmbus_close(b), 0);
+}
+
 int main(void)
 {
 	UT_RUN(t_enumerate);
@@ -635,5 +1092,14 @@ int main(void)
 	UT_RUN(t_open_refused);
 	UT_RUN(t_gpa_direct);
 	UT_RUN(t_callback_and_wait);
+	UT_RUN(t_signal_failure_send);
+	UT_RUN(t_signal_failure_recv);
+	UT_RUN(t_signal_failure_xfer_inplace);
+	UT_RUN(t_xfer_callback_slot);
+	UT_RUN(t_xfer_tampered);
+	UT_RUN(t_gpadl_body_fails);
+	UT_RUN(t_rescind_teardown_fails);
+	UT_RUN(t_recv_empty_packet);
+	UT_RUN(t_wait_ready);
 	return UT_DONE();
 }

@@ -568,6 +568,82 @@ static void t_random_messages(void)
 	UT_CHECK(C.stats.dropped_malformed > 0);
 }
 
+/* A GpadlBody post fails (status 0x6, the host's choice) 200 times, more than the
+ * 128-entry table: each UMBRA_EIO, the record dropped at once (no GpadlTeardown: the
+ * server refuses one for an incomplete GPADL), the table stays usable. */
+static void t_gpadl_body_post_fails(void)
+{
+	connected_one(true);
+	uint32_t id = 0;
+	for (int i = 0; i < 200; i++) {
+		S.cur = S.nsteps = 0;
+		script_expect_type(&S, 8, 0);
+		script_expect_type(&S, 9, 0x6);
+		UT_EQ(vmbus_conn_gpadl_create(&C, 1, 0, 30 * 4096, PFN, 30, &id), UMBRA_EIO);
+		UT_CHECK(script_done(&S));
+	}
+	UT_EQ(C.stats.gpadl_abandoned, 200);
+	UT_EQ(vmbus_conn_chan(&C, 1)->ngpadl, 0);
+	/* a header failure is not counted as abandoned (nothing is known to be held) */
+	S.cur = S.nsteps = 0;
+	script_expect_type(&S, 8, 0x6);
+	UT_EQ(vmbus_conn_gpadl_create(&C, 1, 0, 30 * 4096, PFN, 30, &id), UMBRA_EIO);
+	UT_EQ(C.stats.gpadl_abandoned, 200);
+	/* a late GpadlCreated for an abandoned id is ignored */
+	script_inject(&S, GPADL_CREATED("01000000", "101e0e00", "00000000"));
+	vmbus_conn_poll(&C);
+	UT_EQ(C.stats.unexpected, 1);
+	/* the table still works: ids keep increasing, never reused */
+	S.cur = S.nsteps = 0;
+	uint32_t want = C.next_gpadl;
+	UT_EQ(want, 0xE1E10u + 201);
+	char reply[128];
+	snprintf(reply, sizeof(reply), "0a000000 00000000 01000000 %02x%02x%02x%02x 00000000",
+		 want & 0xFF, (want >> 8) & 0xFF, (want >> 16) & 0xFF, want >> 24);
+	script_expect_type(&S, 8, 0);
+	script_reply(script_expect_type(&S, 9, 0), reply);
+	UT_EQ(vmbus_conn_gpadl_create(&C, 1, 0, 30 * 4096, PFN, 30, &id), 0);
+	UT_EQ(id, want);
+	UT_CHECK(script_done(&S));
+}
+
+/* Rescind while a GPADL is created and the teardown post fails: not ERESCINDED (which
+ * promises the teardown) but the teardown's error, and the record stays (the host still
+ * holds the pages; the relid is not released). */
+static void t_rescind_during_gpadl_teardown_fails(void)
+{
+	connected_one(true);
+	UT_EQ(vmbus_conn_claim(&C, 1), 0);
+	struct script_step *st = script_expect_type(&S, 8, 0);
+	script_reply(st, "02000000 00000000 01000000");
+	script_reply(st, GPADL_CREATED("01000000", "101e0e00", "00000000"));
+	script_expect_type(&S, 11, 0x6);
+	uint32_t id = 0;
+	UT_EQ(vmbus_conn_gpadl_create(&C, 1, 0, 4096, PFN, 1, &id), UMBRA_EIO);
+	UT_EQ(vmbus_conn_chan(&C, 1)->ngpadl, 1);
+	UT_EQ(vmbus_conn_release(&C, 1), 0);            /* no RelIdReleased: GPADL held */
+	UT_CHECK(vmbus_conn_chan(&C, 1) != NULL);
+	UT_CHECK(script_done(&S));
+}
+
+/* A failed HvSignalEvent is counted with its status. */
+static void t_signal_failure_counted(void)
+{
+	connected_one(true);
+	uint32_t id = make_gpadl();
+	script_reply(script_expect_type(&S, 5, 0), "06000000 00000000 01000000 01000000 00000000");
+	UT_EQ(vmbus_conn_open(&C, 1, id, 2, 0), 0);
+	S.signal_status = 0x6;
+	UT_EQ(vmbus_conn_signal(&C, 1), UMBRA_EIO);
+	UT_EQ(vmbus_conn_signal(&C, 1), UMBRA_EIO);
+	UT_EQ(C.stats.signal_failures, 2);
+	UT_EQ(C.stats.last_signal_status, 0x6);
+	S.signal_status = 0;
+	UT_EQ(vmbus_conn_signal(&C, 1), 0);
+	UT_EQ(C.stats.signal_failures, 2);
+	UT_CHECK(script_done(&S));
+}
+
 int main(void)
 {
 	UT_RUN(t_connect_confidential_bytes);
@@ -592,5 +668,8 @@ int main(void)
 	UT_RUN(t_rescind_during_gpadl);
 	UT_RUN(t_unload);
 	UT_RUN(t_random_messages);
+	UT_RUN(t_gpadl_body_post_fails);
+	UT_RUN(t_rescind_during_gpadl_teardown_fails);
+	UT_RUN(t_signal_failure_counted);
 	return UT_DONE();
 }
