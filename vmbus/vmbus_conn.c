@@ -94,8 +94,9 @@ struct vmbus_chan_rec *vmbus_conn_chan(struct vmbus_conn *c, uint32_t relid)
  *  - relid in 1..2047 and not already present; (class, instance) not already present
  *    unless that record was rescinded;
  *  - connection id: the high 8 bits are reserved and must be zero, and it must be nonzero;
- *  - 0x2/0x4 are stripped unless feature 0x10 was granted (the host cannot be trusted to
- *    mark channels confidential; OpenHCL strips them too);
+ *  - 0x2/0x4 without feature 0x10 granted: the offer is dropped (Linux drivers/hv/
+ *    channel_mgmt.c vmbus_onoffer). On such a connection the host speaks for the
+ *    offer; a confidentiality claim from it is a lie or a server bug either way;
  *  - 0x4 without 0x2 is rejected (external memory confidential but ring not: Linux);
  *  - table full: rejected.
  */
@@ -118,8 +119,8 @@ static void handle_offer(struct vmbus_conn *c, const struct vmbus_offer_channel 
 	}
 	uint16_t conf = VMBUS_OFFER_CONFIDENTIAL_RING | VMBUS_OFFER_CONFIDENTIAL_EXTERNAL_MEM;
 	if ((flags & conf) && !c->confidential) {
-		flags &= (uint16_t)~conf;
-		c->stats.conf_flags_stripped++;
+		c->stats.conf_offers_dropped++;
+		goto reject;
 	}
 	if ((flags & VMBUS_OFFER_CONFIDENTIAL_EXTERNAL_MEM) && !(flags & VMBUS_OFFER_CONFIDENTIAL_RING))
 		goto reject;
@@ -312,6 +313,14 @@ static int try_version(struct vmbus_conn *c, uint32_t ver, bool confidential)
 
 	c->vr_got = false;
 	uint16_t st = vmbus_post_raw(c, confidential, conn_id, &ic, sizeof(ic));
+	if (st == VMBUS_HV_INVALID_CONNECTION_ID && !confidential && conn_id == VMBUS_CONN_ID_MULTICLIENT) {
+		/* A host whose VMBus stops at 4.x does not listen on id 4: go on to the next
+		 * version, which 4.x and below send to id 1 (Linux drivers/hv/connection.c
+		 * vmbus_post_msg returns -EINVAL for InitiateContact; vmbus_connect then
+		 * tries the next version). */
+		c->stats.old_host_id4++;
+		return UMBRA_ENOTSUP;
+	}
 	if (st != VMBUS_HV_SUCCESS)
 		return confidential ? UMBRA_EREFUSED : UMBRA_EIO;
 	int rc = vmbus_conn_wait(c, cond_vr, NULL);

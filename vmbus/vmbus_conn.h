@@ -65,7 +65,7 @@ enum vmbus_chan_state {
 struct vmbus_offer {
 	uint8_t if_type[16];
 	uint8_t if_instance[16];
-	uint16_t flags;                 /* after policy: 0x2/0x4 only on a confidential connection */
+	uint16_t flags;                 /* 0x2/0x4 only on a confidential connection (else dropped) */
 	uint16_t sub_channel_index;
 	uint32_t relid;
 	uint32_t connection_id;
@@ -103,7 +103,9 @@ struct vmbus_gpadl_rec {
 
 struct vmbus_conn_stats {
 	uint64_t rx, tx, dropped_malformed, ignored_unknown, unexpected;
-	uint64_t offers_rejected, conf_flags_stripped, post_retries;
+	uint64_t offers_rejected, post_retries;
+	uint64_t conf_offers_dropped;   /* 0x2/0x4 offered on a non-confidential connection */
+	uint64_t old_host_id4;          /* InitiateContact to id 4 refused: pre-5.0 host */
 	/* HvSignalEvent calls that returned a failure status (the host's choice; the
 	 * operation that published the data stands) and the last such status. */
 	uint64_t signal_failures;
@@ -155,7 +157,8 @@ void vmbus_conn_init(struct vmbus_conn *c, const struct vmbus_transport *tp);
  * Negotiate a version. confidential = try the paravisor-first Confidential VMBus: post
  * InitiateContact(6.0, features 0x10) by the direct route. Versions tried: 6.0, 5.3, 5.2,
  * 5.1, 5.0, 4.1, 4.0, 3.0 (stopping at 5.2 when c->isolated). A negative VersionResponse
- * moves to the next version. Returns 0 when connected (then RequestOffers has been sent
+ * moves to the next version, and so does INVALID_CONNECTION_ID for an InitiateContact to
+ * id 4 on the host-visible route (a pre-5.0 host listens on id 1 only). Returns 0 when connected (then RequestOffers has been sent
  * and every offer up to AllOffersDelivered processed),
  *   UMBRA_EREFUSED  confidential attempt: the direct post itself failed (e.g.
  *                   INVALID_CONNECTION_ID). Nothing was negotiated; the caller reconfigures

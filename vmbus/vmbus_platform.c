@@ -154,10 +154,15 @@ static bool pfn_with_boundary(uint8_t iso_type)
 bool vmbus_platform_test_pfn_boundary;
 #endif
 
-static void m_wait(void *ctx, uint64_t ns)
+/* Check and halt are atomic with respect to the SynIC interrupt: the condition is read
+ * with interrupts off and hw_wait_for_interrupt enables them together with the halt. */
+static void m_wait(void *ctx, uint64_t ns, bool (*ready)(void *arg), void *arg)
 {
 	(void)ctx;
-	hw_wait_for_interrupt(ns);
+	bool irq = hw_irq_save_disable();
+	if (!synic_pending() && !(ready && ready(arg)))
+		hw_wait_for_interrupt(ns);
+	hw_irq_restore(irq);
 }
 
 static int p_alloc(uint64_t *gpa)
@@ -183,10 +188,26 @@ static void p_shared_free(uint64_t gpa)
 	mem_vis_free(gpa, 1);
 }
 
+/* RAM the page allocator manages (metadata included): the runtime's private memory. */
+static bool p_is_private_ram(uint64_t gpa)
+{
+	struct mem_page_range r;
+	for (unsigned i = 0; mem_page_range_get(i, &r) == 0; i++)
+		if (gpa >= r.meta_gpa && gpa < r.gpa + r.npages * 4096)
+			return true;
+	return false;
+}
+
 static const struct synic_pages g_pages = { .alloc = p_alloc, .free = p_free };
 static const struct synic_pages g_pages_vis = {
 	.alloc = p_alloc, .free = p_free, .shared_alloc = p_shared_alloc, .shared_free = p_shared_free,
+	.is_private_ram = p_is_private_ram,
 };
+
+static void synic_log_line(const char *line)
+{
+	VLOG("%s\n", line);
+}
 
 static void platform_exit(void);
 
@@ -212,6 +233,7 @@ int vmbus_platform_start(void)
 			return g_state = rc;
 		}
 	}
+	synic_set_log(synic_log_line);
 	rc = synic_init(&g_cfg, isolated ? &g_pages_vis : &g_pages, conf);
 	if (rc) {
 		VLOG("vmbus: SynIC bring-up failed (%d)\n", rc);
@@ -221,6 +243,9 @@ int vmbus_platform_start(void)
 	synic_set_event_handler(vmbus_api_event);
 	vmbus_conn_init(&g_conn, &g_tp);
 	g_conn.isolated = g_cfg.isolated;
+	/* Control messages go to this CPU: its VP index, not an assumed 0 (Linux
+	 * drivers/hv/connection.c vmbus_negotiate_version: hv_cpu_number_to_vp_number). */
+	g_conn.target_vcpu = synic_vp_index();
 	rc = vmbus_conn_connect(&g_conn, conf);
 	if (rc == UMBRA_EREFUSED && conf) {
 		VLOG("vmbus: direct InitiateContact refused; retrying without confidential control plane\n");

@@ -60,7 +60,8 @@ static void t_connect_confidential_bytes(void)
 }
 
 /* Direct post refused (INVALID_CONNECTION_ID) -> EREFUSED; the caller's resend goes by the
- * host-visible route, same version, no 0x10; confidential flags then stripped. */
+ * host-visible route, same version, no 0x10; an offer that claims 0x2/0x4 there is dropped
+ * (Linux vmbus_onoffer), a plain one kept. */
 static void t_fallback_resend(void)
 {
 	setup();
@@ -68,19 +69,55 @@ static void t_fallback_resend(void)
 	UT_EQ(vmbus_conn_connect(&C, true), UMBRA_EREFUSED);
 	UT_CHECK(!C.connected);
 	UT_EQ(S.nposted, 1);
-	struct script_msg o[1];
+	struct script_msg o[2];
 	script_offer(&o[0], 5, 0x0006, 0x10, 0x2005);
-	UT_EQ(connect_with(false, 1, o), 0);
+	script_offer(&o[1], 6, 0x0000, 0x11, 0x2006);
+	UT_EQ(connect_with(false, 2, o), 0);
 	UT_CHECK(script_done(&S));
 	UT_CHECK(!C.direct);
 	UT_CHECK(!C.confidential);
-	UT_REQUIRE(vmbus_conn_chan(&C, 5));
-	UT_EQ(vmbus_conn_chan(&C, 5)->offer.flags, 0);
-	UT_EQ(C.stats.conf_flags_stripped, 1);
+	UT_CHECK(!vmbus_conn_chan(&C, 5));
+	UT_REQUIRE(vmbus_conn_chan(&C, 6));
+	UT_EQ(vmbus_conn_chan(&C, 6)->offer.flags, 0);
+	UT_EQ(C.stats.conf_offers_dropped, 1);
+}
+
+/* Issue #10 item 6: a host whose VMBus stops at 4.x answers InitiateContact on id 4 with
+ * INVALID_CONNECTION_ID; every 5.x attempt gets it, then 4.1 goes to id 1 and connects
+ * (Linux drivers/hv/connection.c vmbus_post_msg, vmbus_connect). */
+static void t_old_host(void)
+{
+	setup();
+	static const char *const ic5[] = {
+		IC_PLAIN_60,
+		"0e000000 00000000 03000500 00000000 02000000 00000000 0000000000000000 0000000000000000",
+		"0e000000 00000000 02000500 00000000 02000000 00000000 0000000000000000 0000000000000000",
+		"0e000000 00000000 01000500 00000000 02000000 00000000 0000000000000000 0000000000000000",
+		"0e000000 00000000 00000500 00000000 02000000 00000000 0000000000000000 0000000000000000",
+	};
+	for (int i = 0; i < 5; i++)
+		script_expect(&S, 0, 4, ic5[i], 0x12);
+	struct script_step *st = script_expect(&S, 0, 1,
+		"0e000000 00000000 01000400 00000000 0000000000000000 0000000000000000 0000000000000000", 0);
+	script_reply(st, "0f000000 00000000 01000000 00000000");
+	st = script_expect(&S, 0, 1, REQ_OFFERS, 0);
+	script_reply(st, ALL_OFFERS);
+	UT_EQ(vmbus_conn_connect(&C, false), 0);
+	UT_CHECK(script_done(&S));
+	UT_EQ(C.version, 0x00040001);
+	UT_EQ(C.msg_conn_id, 1);
+	UT_EQ(C.stats.old_host_id4, 5);
+	/* an isolated VM never goes below 5.2: refused on id 4 down to 5.2 is ENOTSUP */
+	setup();
+	C.isolated = true;
+	for (int i = 0; i < 3; i++)
+		script_expect(&S, 0, 4, ic5[i], 0x12);
+	UT_EQ(vmbus_conn_connect(&C, false), UMBRA_ENOTSUP);
+	UT_CHECK(script_done(&S));
 }
 
 /* A server that grants 6.0 on the direct route but not 0x10 gives a non-confidential
- * connection: offers lose 0x2 even though the route is trusted. */
+ * connection: an offer with 0x2 is dropped even though the route is trusted. */
 static void t_conf_not_granted(void)
 {
 	setup();
@@ -95,7 +132,8 @@ static void t_conf_not_granted(void)
 	UT_CHECK(script_done(&S));
 	UT_CHECK(C.direct);
 	UT_CHECK(!C.confidential);
-	UT_EQ(vmbus_conn_chan(&C, 3)->offer.flags, 0);
+	UT_CHECK(!vmbus_conn_chan(&C, 3));
+	UT_EQ(C.stats.conf_offers_dropped, 1);
 }
 
 /* Every version refused: 6.0 .. 3.0 in order, the right connection id and SINT fields. */
@@ -648,6 +686,7 @@ int main(void)
 {
 	UT_RUN(t_connect_confidential_bytes);
 	UT_RUN(t_fallback_resend);
+	UT_RUN(t_old_host);
 	UT_RUN(t_conf_not_granted);
 	UT_RUN(t_versions_refused);
 	UT_RUN(t_isolated_min_52);
