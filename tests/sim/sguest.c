@@ -197,7 +197,27 @@ unsigned sg_post(struct sg *g, enum sg_route r, uint32_t conn, const void *msg, 
 unsigned sg_signal(struct sg *g, enum sg_route r, uint32_t conn)
 {
 	uint64_t v = conn;
-	return (unsigned)(sg_hcall(g, r, HVC_SIGNAL_EVENT | HVC_FAST, &v, 8) & 0xFFFF);
+	/* The GHCB hypercall ABI has no fast form: HvSignalEvent goes slow with its 8 bytes at
+	 * GHCB offset 0 (Linux vmbus_set_event -> hv_ghcb_hypercall). The hypercall page and
+	 * TDVMCALL take it fast, input in RDX (hv_do_fast_hypercall8, hv_tdx_hypercall). */
+	bool ghcb = r == SG_BYPASS && is_paravisor() && is_snp();
+	return (unsigned)(sg_hcall(g, r, HVC_SIGNAL_EVENT | (ghcb ? 0 : HVC_FAST), &v, 8) & 0xFFFF);
+}
+
+/* GHCB MSR protocol SEV information exchange, then the GHCB GPA back in the MSR (as Linux
+ * hv_ghcb_negotiate_protocol). Returns the protocol version to use, 0 on failure. */
+unsigned sg_ghcb_negotiate(struct sg *g)
+{
+	(void)g;
+	uint64_t saved = hw_rdmsr(MSR_GHCB);
+	hw_wrmsr(MSR_GHCB, 0x002);
+	hw_vmgexit();
+	uint64_t v = hw_rdmsr(MSR_GHCB);
+	hw_wrmsr(MSR_GHCB, saved);
+	unsigned max = (unsigned)(v >> 48) & 0xFFFF, min = (unsigned)(v >> 32) & 0xFFFF;
+	if ((v & 0xFFF) != 0x001 || max < 1 || min > 2)
+		return 0;
+	return max < 2 ? max : 2;
 }
 
 unsigned sg_visibility(struct sg *g, uint64_t gpa, uint64_t npages, bool shared)
@@ -245,7 +265,13 @@ int sg_init(struct sg *g, bool confidential)
 	uint64_t os = 0x8100ull << 48;
 	hw_wrmsr(MSR_GUEST_OS_ID, os);
 	hw_wrmsr(MSR_HYPERCALL, hc | 1);
+	/* Confirm the hypercall page was set up (Linux hyperv_init reads the MSR back). */
+	if (!(hw_rdmsr(MSR_HYPERCALL) & 1))
+		return UMBRA_EIO;
 	g->hcpage = sg_va(hc);
+	g->vp_index = (uint32_t)hw_rdmsr(MSR_VP_INDEX);
+	if (is_paravisor() && is_snp() && !sg_ghcb_negotiate(g))
+		return UMBRA_EIO;
 	if (is_paravisor()) {
 		if (sg_visibility(g, g->shared_page, 1, true))
 			return UMBRA_EIO;
@@ -268,6 +294,9 @@ int sg_init(struct sg *g, bool confidential)
 		sg_hv_wrmsr(g, MSR_SINT0 + 2, VECTOR);
 		hw_wrmsr(MSR_SINT0 + 2, VECTOR | (g->confidential ? 0 : SINT_PROXY));
 		hw_wrmsr(MSR_SCONTROL, 1);
+		/* The hypervisor SynIC resets disabled (TLFS); Linux
+		 * hv_hyp_synic_enable_interrupts sets it. */
+		sg_hv_wrmsr(g, MSR_SCONTROL, 1);
 	} else {
 		g->hv_simp = sg_alloc(g, 1);
 		g->hv_siefp = sg_alloc(g, 1);
@@ -353,6 +382,7 @@ int sg_connect(struct sg *g, uint32_t version, uint32_t features, uint8_t *resp,
 	m.version = version;
 	m.sint = 2;
 	m.features = features;
+	m.target_vp = g->vp_index;
 	uint32_t len = (version >= VMV_COPPER && (features & VMF_CLIENT_ID)) ? 56 : 40;
 	unsigned st = sg_post(g, sg_msg_route(g), 1, &m, len);
 	if (st)
@@ -451,7 +481,7 @@ int sg_open_channel(struct sg *g, uint32_t relid, uint32_t ring_pages, bool priv
 	o.relid = relid;
 	o.open_id = relid;
 	o.gpadl = ch->gpadl;
-	o.target_vp = 0;
+	o.target_vp = g->vp_index;
 	o.downstream_offset = ring_pages;
 	struct sim_server_info si;
 	sim_server_info(&si);

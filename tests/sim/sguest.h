@@ -24,6 +24,7 @@ struct sg {
 	uint8_t vector;
 	unsigned irqs;
 	bool retry_busy;                 /* sg_post retries HV_STATUS_INSUFFICIENT_BUFFERS */
+	uint32_t vp_index;               /* HV_X64_MSR_VP_INDEX of the running VP */
 };
 
 int sg_init(struct sg *g, bool confidential);
@@ -33,6 +34,8 @@ unsigned sg_visibility(struct sg *g, uint64_t gpa, uint64_t npages, bool shared)
 uint64_t sg_hcall(struct sg *g, enum sg_route r, uint64_t control, const void *in, size_t inlen);
 unsigned sg_post(struct sg *g, enum sg_route r, uint32_t conn, const void *msg, uint32_t len);
 unsigned sg_signal(struct sg *g, enum sg_route r, uint32_t conn);
+/* GHCB MSR-protocol SEV information exchange (SNP); the negotiated version or 0. */
+unsigned sg_ghcb_negotiate(struct sg *g);
 /* Default route for VMBus messages in this configuration. */
 enum sg_route sg_msg_route(const struct sg *g);
 /* Hypervisor MSRs (GHCB exit 0x7C / TDVMCALL 31/32; plain MSRs in hyperv). */

@@ -74,6 +74,28 @@ struct sim_hostile {
 	uint16_t visibility_fail_pm;    /* fail part-way: HV_STATUS_INSUFFICIENT_MEMORY after a
 	                                   random number of reps (reps done < count) */
 	bool visibility_fail_private_only; /* visibility_fail_pm only hits changes to private */
+	/* the host lying to the guest through the hypervisor SynIC */
+	uint16_t forge_hv_msg_pm;     /* per server step: write a forged VMBus control message
+	                                 (VersionResponse refused/accepted, OfferChannel,
+	                                 RescindChannelOffer, OpenResult, GpadlCreated,
+	                                 GpadlTorndown with ids the guest uses) into the
+	                                 hypervisor SIMP slot 2; the server never sees it */
+	uint8_t hv_simp_lie, hv_siefp_lie; /* enum sim_page_lie: what an untrusted read (GHCB
+	                                 MSR exit / TDVMCALL RDMSR) of the hypervisor SynIC's
+	                                 SIMP / SIEFP returns in the paravisor configurations
+	                                 while it still holds the paravisor's page */
+	uint64_t hv_page_lie_gpa;     /* SIM_LIE_PRIVATE: the GPA reported (the test picks it) */
+	bool hypercall_page_unfilled; /* enabling HV_X64_MSR_HYPERCALL leaves the page untouched
+	                                 and the MSR reads back with enable = 0 */
+};
+
+/* What the host reports for a hypervisor SynIC page (sim_hostile.hv_simp_lie / _siefp_lie). */
+enum sim_page_lie {
+	SIM_LIE_NONE = 0,
+	SIM_LIE_PRIVATE,     /* hv_page_lie_gpa | enable (a private guest page, chosen by the test) */
+	SIM_LIE_UNALIGNED,   /* the true value with bit 11 set (base not page aligned) */
+	SIM_LIE_NOT_RAM,     /* a GPA outside RAM (0xF0000000 | boundary), enabled */
+	SIM_LIE_ZERO,        /* 0: disabled, no page */
 };
 
 /* Interrupt delivery policy. */
@@ -92,7 +114,10 @@ struct sim_config {
 	void *ram;
 	uint64_t ram_bytes;           /* 0 = whole arena */
 	unsigned nvp;                 /* virtual processors, 1..SIM_MAX_VPS (0 = 1) */
-	uint32_t max_version;         /* VMBus server max version (0 = Copper, all 11 versions) */
+	uint32_t max_version;         /* VMBus server max version (0 = Copper, all 11 versions). A
+	                                 host server (hyperv, legacy paravisor) below 5.0 (Win10
+	                                 RS3.1) does not listen on connection id 4 (0x12) */
+	uint32_t vp_index_base;       /* HV_X64_MSR_VP_INDEX of VP n reads vp_index_base + n */
 	enum sim_irq_mode irq_mode;
 	uint64_t server_latency_ns;   /* time the server takes per message (0 = 10 us) */
 	uint64_t device_latency_ns;   /* time a device takes to react to a signal (0 = 5 us) */
@@ -145,11 +170,14 @@ const struct sim_config *sim_get_config(void);
 /* ---- guest physical memory ----------------------------------------------------- */
 
 /*
- * RAM is [SIM_RAM_BASE, SIM_RAM_BASE + ram_pages*4K). The simulator reserves the first
- * SIM_RESERVED_PAGES pages for platform-owned pages (paravisor-provided GHCB and
- * hypervisor SIMP/SIEFP, which are host-visible). The rest is free for the guest:
+ * RAM is [SIM_RAM_BASE, SIM_RAM_BASE + ram_pages*4K). The simulator reserves the last
+ * SIM_RESERVED_PAGES pages (the top of RAM, as OpenHCL's shared pool, which it takes from
+ * the top of VTL0's memory and never reports to VTL0) for platform-owned pages
+ * (paravisor-provided GHCB and hypervisor SIMP/SIEFP, host-visible in the CVM
+ * configurations). The rest, below them, is the guest's memory map:
  * sim_ram_free_range() gives it, and the test passes it to mem_page_add_range() (or its
- * own allocator). In the paravisor configurations every guest page starts PRIVATE; in
+ * own allocator); sim_platform_pages() names the platform block. In the paravisor
+ * configurations every guest page starts PRIVATE; in
  * SIM_HYPERV every page is host-visible; in SIM_NONE everything is private.
  * hw_phys_to_virt() accepts GPA and GPA|boundary (same backing byte); hw_virt_to_phys()
  * returns the GPA without the boundary bit. Translating the private (low) alias of a page
@@ -159,6 +187,8 @@ const struct sim_config *sim_get_config(void);
  */
 #define SIM_RESERVED_PAGES 16
 int sim_ram_free_range(uint64_t *gpa, uint64_t *npages);
+/* GPA and page count of the platform-owned block above the guest's memory map. */
+int sim_platform_pages(uint64_t *gpa, uint64_t *npages);
 uint64_t sim_ram_pages(void);
 /* Shared-GPA boundary (vTOM / TDX shared bit); 0 when the configuration has none. */
 uint64_t sim_shared_boundary(void);
@@ -204,6 +234,25 @@ struct sim_channel_info {
 	uint64_t packets_in, packets_out, signals_in, signals_out;
 };
 int sim_channel_info(uint32_t relid, struct sim_channel_info *out);
+
+/* ---- the host lying to the guest ---------------------------------------------- */
+
+/* The host writes an HvMessage (type 1 = VMBus, sender 0, payload_size n <= 240) into the
+ * HYPERVISOR SynIC's SIMP slot for SINT2 of vp and raises SINT2 there, whatever connection
+ * is active (queued behind a busy slot). The VMBus server does not see it. Subject to the
+ * hypervisor SynIC's state (SCONTROL, SIMP enable, SINT2 mask: dropped otherwise).
+ * 0, or UMBRA_EINVAL (no hypervisor, vp >= nvp, n > 240, payload NULL with n > 0). */
+int sim_host_forge_hv_message(unsigned vp, const void *payload, uint32_t n);
+
+/* ---- SynIC registers (test view) ------------------------------------------------ */
+
+struct sim_synic_regs {
+	uint64_t scontrol, simp, siefp, sint2;  /* the registers as the SynIC holds them */
+	unsigned writes_scontrol, writes_simp, writes_siefp; /* guest writes seen (accepted or not) */
+};
+/* Registers of vp's paravisor SynIC (pv, paravisor configurations only) or hypervisor
+ * SynIC. 0 or UMBRA_EINVAL. */
+int sim_synic_regs(unsigned vp, bool pv, struct sim_synic_regs *out);
 
 /* ---- time and running ----------------------------------------------------------- */
 
@@ -286,8 +335,9 @@ struct sim_stats {
 	uint64_t msr_reads, msr_writes; /* plain rdmsr / wrmsr */
 	uint64_t cpuids;
 	uint64_t msgs_delivered;        /* written into a SIMP slot */
-	uint64_t msgs_dropped;          /* masked SINT / disabled SIMP / hostile drop */
+	uint64_t msgs_dropped;          /* masked SINT / disabled SIMP / SCONTROL off / hostile drop */
 	uint64_t events_set;            /* SIEFP bits set */
+	uint64_t events_dropped;        /* event flags not set: SCONTROL off, SIEFP disabled, masked */
 	uint64_t irqs_delivered;
 	uint64_t irqs_filtered;         /* blocked by the proxy-IRR filter or no handler */
 	uint64_t faults;

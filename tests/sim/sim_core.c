@@ -162,9 +162,23 @@ int sim_ram_free_range(uint64_t *gpa, uint64_t *npages)
 {
 	if (!S->up || !gpa || !npages || S->ram_pages <= SIM_RESERVED_PAGES)
 		return UMBRA_EINVAL;
-	*gpa = SIM_RAM_BASE + SIM_RESERVED_PAGES * 4096ull;
+	*gpa = SIM_RAM_BASE;
 	*npages = S->ram_pages - SIM_RESERVED_PAGES;
 	return 0;
+}
+
+int sim_platform_pages(uint64_t *gpa, uint64_t *npages)
+{
+	if (!S->up || !gpa || !npages)
+		return UMBRA_EINVAL;
+	*gpa = S->plat_gpa;
+	*npages = SIM_RESERVED_PAGES;
+	return 0;
+}
+
+static bool platform_page(uint64_t gpa_noalias)
+{
+	return gpa_noalias >= S->plat_gpa && gpa_noalias < S->plat_gpa + SIM_RESERVED_PAGES * 4096ull;
 }
 
 int sim_page_visibility(uint64_t gpa)
@@ -190,7 +204,7 @@ int sim_set_visibility(uint64_t gpa, uint64_t npages, enum sim_vis vis)
 int sim_change_vis(uint64_t pfn, enum sim_vis vis)
 {
 	uint64_t gpa = pfn << 12;
-	if (!sim_gpa_ram(gpa) || page_index(gpa) < SIM_RESERVED_PAGES)
+	if (!sim_gpa_ram(gpa) || platform_page(gpa))
 		return -1;
 	uint64_t i = page_index(gpa);
 	if (S->vis[i] != vis) {
@@ -322,10 +336,13 @@ int sim_init(const struct sim_config *c)
 	uint8_t v0 = S->cfg.platform == SIM_HYPERV ? SIM_VIS_SHARED : SIM_VIS_PRIVATE;
 	for (uint64_t i = 0; i < S->ram_pages; i++)
 		S->vis[i] = v0;
-	/* Platform pages: 0 GHCB, 1 hypervisor SIMP, 2 hypervisor SIEFP (per VP: +3*vp). */
+	/* Platform pages at the top of RAM, above the guest's memory map (OpenHCL's shared
+	 * pool, worker.rs build_vtl0_memory_layout): 0 GHCB, 1 hypervisor SIMP, 2 hypervisor
+	 * SIEFP (per VP: +3*vp). */
+	S->plat_gpa = SIM_RAM_BASE + (S->ram_pages - SIM_RESERVED_PAGES) * 4096ull;
 	for (unsigned i = 0; i < SIM_RESERVED_PAGES && sim_is_cvm(); i++)
-		S->vis[i] = SIM_VIS_SHARED;
-	S->ghcb_gpa = SIM_RAM_BASE;
+		S->vis[S->ram_pages - SIM_RESERVED_PAGES + i] = SIM_VIS_SHARED;
+	S->ghcb_gpa = S->plat_gpa;
 	S->ghcb_msr = sim_is_snp() ? (S->ghcb_gpa | S->boundary) : 0;
 	sim_synic_reset();
 	sim_srv_reset();

@@ -125,7 +125,7 @@ bool sim_hv_msr_access(uint32_t msr, uint64_t *v, bool write)
 	if (msr == MSR_VP_INDEX) {
 		if (write)
 			return false;
-		*v = S->cur_vp;
+		*v = S->cfg.vp_index_base + S->cur_vp;
 		return true;
 	}
 	if (msr >= MSR_SCONTROL && msr <= MSR_SINT15) {
@@ -154,12 +154,25 @@ static bool hypercall_msr(uint64_t *v, bool write, uint64_t os_id)
 			sim_fault("wrmsr HYPERCALL: page 0x%llx is not private RAM (#GP)", (unsigned long long)gpa);
 			return false;
 		}
-		/* vmcall / vmmcall; ret */
-		static const uint8_t intel[] = { 0x0F, 0x01, 0xC1, 0xC3 }, amd[] = { 0x0F, 0x01, 0xD9, 0xC3 };
-		memcpy(p, sim_is_snp() ? amd : intel, 4);
+		if (S->cfg.hostile.hypercall_page_unfilled) {
+			/* The page is not filled and the enable bit does not stick (Linux
+			 * hyperv_init reads the MSR back and checks it). */
+			sim_hostile_note();
+			val &= ~1ull;
+		} else {
+			memcpy(p, sim_hypercall_code(), 4);
+		}
 	}
 	vp->hypercall = val;
 	return true;
+}
+
+/* The normal entry of the hypercall page: vmmcall; ret on AMD, vmcall; ret on Intel (the
+ * first 4 bytes of hv1_emulator hv.rs hypercall_page). */
+const uint8_t *sim_hypercall_code(void)
+{
+	static const uint8_t intel[] = { 0x0F, 0x01, 0xC1, 0xC3 }, amd[] = { 0x0F, 0x01, 0xD9, 0xC3 };
+	return sim_is_snp() ? amd : intel;
 }
 
 static bool plain_msr(uint32_t msr, uint64_t *v, bool write)
@@ -206,7 +219,7 @@ static bool plain_msr(uint32_t msr, uint64_t *v, bool write)
 	case MSR_VP_INDEX:
 		if (write)
 			return false;
-		*v = S->cur_vp;
+		*v = S->cfg.vp_index_base + S->cur_vp;
 		return true;
 	case MSR_VP_ASSIST:
 		if (write)

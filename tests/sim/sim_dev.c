@@ -58,10 +58,11 @@ static void corrupt(struct sim_chan *c, const char *why)
 
 void sim_chan_signal_guest(struct sim_chan *c)
 {
-	if (c->target_vp == 0xFFFFFFFFu || c->target_vp >= S->cfg.nvp)
+	unsigned vp;
+	if (c->target_vp == 0xFFFFFFFFu || !sim_vp_from_index(c->target_vp, &vp))
 		return;
-	struct sim_synic *sy = sim_synic_for(c->target_vp, 2, c->desc.relayed);
-	if (sim_synic_signal(sy, c->target_vp, 2, c->event_flag))
+	struct sim_synic *sy = sim_synic_for(vp, 2, c->desc.relayed);
+	if (sim_synic_signal(sy, vp, 2, c->event_flag))
 		c->signals_out++;
 }
 

@@ -19,6 +19,16 @@
 #define G_HV_CONTROL 0xFF0
 #define G_VERSION 0xFFA
 #define G_USAGE 0xFFC
+/* Protocol versions offered in the SEV information response (no v3 exists in any source). */
+#define GHCB_VER_MIN 1
+#define GHCB_VER_MAX 2
+
+/* The SNP paravisor configurations require the guest to negotiate (SEV information
+ * request) before its first GHCB-page exit, as Linux hv_ghcb_negotiate_protocol does. */
+static bool need_negotiation(void)
+{
+	return S->cfg.platform == SIM_SNP_PARAVISOR || S->cfg.platform == SIM_SNP_LEGACY_PARAVISOR;
+}
 
 static bool valid(const uint8_t *g, unsigned off)
 {
@@ -37,8 +47,11 @@ static void msr_protocol(uint64_t v)
 	S->st.ghcb_msr_protocol++;
 	uint64_t req = v & 0xFFF;
 	switch (req) {
-	case 0x002: /* SEV information: max 2, min 1, C-bit 51 */
-		S->ghcb_msr = 0x001 | (2ull << 48) | (1ull << 32) | (51ull << 24);
+	case 0x002: /* SEV information: GHCBData[63:48] max 2, [47:32] min 1, [31:24] C-bit 51
+	             * (GHCB spec; Linux sev-common.h GHCB_MSR_SEV_INFO) */
+		S->ghcb_msr = 0x001 | ((uint64_t)GHCB_VER_MAX << 48) | ((uint64_t)GHCB_VER_MIN << 32) |
+			      (51ull << 24);
+		S->ghcb_negotiated = true;
 		break;
 	case 0x012: { /* register GHCB GPA */
 		uint64_t gfn = v >> 12, gpa = (gfn << 12) & ~S->boundary;
@@ -84,6 +97,11 @@ static void page_exit(uint64_t v)
 	S->st.ghcb_exits++;
 	uint64_t gpa = v & ~S->boundary;
 	uint8_t g[4096];
+	if (need_negotiation() && !S->ghcb_negotiated) {
+		sim_guest_error("VMGEXIT with the GHCB page before the GHCB protocol was negotiated "
+				"(SEV information request)");
+		return;
+	}
 	if (gpa != S->ghcb_gpa || sim_mem_rw(v, g, 4096, WHO_HOST, false) != 0) {
 		sim_fault("VMGEXIT: GHCB 0x%llx is not the registered host-visible GHCB (GhcbMisconfiguration)",
 			(unsigned long long)v);
@@ -92,8 +110,9 @@ static void page_exit(uint64_t v)
 	uint16_t ver;
 	memcpy(&ver, g + G_VERSION, 2);
 	uint32_t usage = rd32(g + G_USAGE);
-	if (ver < 1 || ver > 2) {
-		sim_guest_error("GHCB protocol version %u", ver);
+	if (ver < GHCB_VER_MIN || ver > GHCB_VER_MAX) {
+		sim_guest_error("GHCB protocol version %u outside the negotiated %u..%u", ver,
+				GHCB_VER_MIN, GHCB_VER_MAX);
 		wr64(g + G_INFO1, 2);
 		wr64(g + G_INFO2, 5);
 		goto out;
@@ -135,7 +154,7 @@ static void page_exit(uint64_t v)
 		} else {
 			uint32_t msr = (uint32_t)rd64(g + G_RCX);
 			uint64_t val = (rd64(g + G_RAX) & 0xFFFFFFFFull) | (rd64(g + G_RDX) << 32);
-			if (!sim_hv_msr_access(msr, &val, write)) {
+			if (!sim_hv_msr_untrusted(msr, &val, write)) {
 				r1 = 1; /* inject #GP */
 				r2 = 13 | (3u << 8) | (1u << 11) | (1u << 31);
 			} else if (!write) {

@@ -85,6 +85,12 @@ uint64_t sim_hcall_dispatch(enum sim_route r, uint64_t control, uint64_t in, uin
 	bool trusted = r == ROUTE_DIRECT;
 	if (!trusted && code != HVC_POST_MESSAGE && code != HVC_SIGNAL_EVENT)
 		return hv_result(HVS_INVALID_HYPERCALL_CODE, 0);
+	/* The GHCB hypercall ABI has no fast register pairs (openvmm snp/mod.rs
+	 * GhcbEnlightenedHypercall::fast_register_pair_count() = 0), so the dispatcher refuses
+	 * every fast call as too big for fast (hv1_hypercall support.rs: TooBigForFast ->
+	 * HV_STATUS_INVALID_HYPERCALL_INPUT). TDVMCALL has 7 pairs: fast calls work there. */
+	if (r == ROUTE_GHCB && fast)
+		return hv_result(HVS_INVALID_HYPERCALL_INPUT, 0);
 	switch (code) {
 	case HVC_POST_MESSAGE: {
 		struct hv_post_input pi;
@@ -157,6 +163,10 @@ uint64_t hw_hypercall(const void *page, uint64_t control, uint64_t input, uint64
 	uint64_t hc = vp->hypercall;
 	if (!sim_has_hv() || !(hc & 1) || page != sim_ram_ptr(hc & ~0xFFFull)) {
 		sim_fault("hypercall 0x%llx through a page that is not the enabled hypercall page (#UD)",
+			(unsigned long long)(control & 0xFFFF));
+		res = HVS_INVALID_HYPERCALL_CODE;
+	} else if (memcmp(page, sim_hypercall_code(), 4) != 0) {
+		sim_fault("hypercall 0x%llx through a hypercall page without the hypervisor's code",
 			(unsigned long long)(control & 0xFFFF));
 		res = HVS_INVALID_HYPERCALL_CODE;
 	} else {

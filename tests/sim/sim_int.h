@@ -18,6 +18,8 @@ enum sim_route { ROUTE_DIRECT, ROUTE_GHCB, ROUTE_TDCALL, ROUTE_INTERNAL };
 struct sim_synic {
 	bool is_pv;
 	uint64_t scontrol, simp, siefp, sint[16];
+	uint64_t preset_simp, preset_siefp;   /* paravisor-provided pages (hypervisor SynIC) */
+	unsigned writes_scontrol, writes_simp, writes_siefp;
 	uint8_t simp_overlay[4096], siefp_overlay[4096];
 	struct {
 		uint8_t msg[SIM_SINT_QUEUE_DEPTH][256];
@@ -86,6 +88,7 @@ struct sim_chan {
 struct sim_server {
 	bool connected, trusted, offers_sent, paused;
 	uint32_t version, features, target_vp, target_sint;
+	unsigned target_ivp;   /* simulator VP of target_vp (a VP index) */
 	struct sim_inmsg inbox[SIM_SERVER_INBOX];
 	unsigned in_head, in_count;
 	struct sim_outmsg outbox[128];
@@ -113,8 +116,8 @@ struct sim_state {
 	struct { hw_irq_fn fn; void *ctx; } irq[256];
 	/* SNP */
 	uint64_t ghcb_msr, ghcb_gpa;   /* ghcb_gpa = provided page (no boundary bit) */
-	uint64_t hv_simp_gpa, hv_siefp_gpa;
-	unsigned ghcb_version;
+	uint64_t plat_gpa;             /* first platform-owned page (top of RAM) */
+	bool ghcb_negotiated;          /* SEV_INFO exchanged (SNP paravisor configurations) */
 	/* server + channels */
 	struct sim_server srv;
 	struct sim_chan chan[SIM_MAX_CHANNELS];
@@ -174,6 +177,12 @@ bool sim_synic_signal(struct sim_synic *sy, unsigned vp, unsigned sint, unsigned
 void sim_synic_deliver_queues(void);
 void sim_synic_raise(struct sim_synic *sy, unsigned sint);
 bool sim_hv_msr_access(uint32_t msr, uint64_t *v, bool write);
+/* Untrusted-route read/write of a hypervisor SynIC MSR (applies the page lies). */
+bool sim_hv_msr_untrusted(uint32_t msr, uint64_t *v, bool write);
+void sim_synic_forge_step(void);
+const uint8_t *sim_hypercall_code(void); /* the hypercall page's normal entry, 4 bytes */
+/* VP index <-> simulator VP: true and *vp if idx names an existing VP. */
+bool sim_vp_from_index(uint32_t idx, unsigned *vp);
 struct sim_synic *sim_synic_for(unsigned vp, unsigned sint, bool relayed);
 /* hypercalls */
 uint64_t sim_hcall_dispatch(enum sim_route r, uint64_t control, uint64_t in, uint64_t out,

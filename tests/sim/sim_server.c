@@ -23,12 +23,33 @@ void sim_srv_reset(void)
 	memset(S->gpadl, 0, sizeof(S->gpadl));
 }
 
+static bool cv_config(void) { return sim_is_paravisor() && !sim_is_legacy(); }
+
+/*
+ * Connection 1 always; connection 4 (multiclient) too, except on a host server older than
+ * 5.0 (Win10 RS3.1): Linux drivers/hv/connection.c vmbus_post_msg expects
+ * HV_STATUS_INVALID_CONNECTION_ID there from "old hosts that only support VMBus protocol
+ * 4.0 or lower". OpenHCL's server (vmbus_server lib.rs VmbusServerBuilder::build) opens
+ * MULTICLIENT_MESSAGE_CONNECTION_ID for every VTL0 server without redirect, whatever its
+ * max version, so the paravisor configurations keep listening on 4.
+ */
 bool sim_srv_is_message_port(uint32_t conn)
 {
-	return sim_has_hv() && (conn == 1 || conn == 4);
+	if (!sim_has_hv())
+		return false;
+	if (conn == 4)
+		return cv_config() || S->cfg.max_version >= VMV_RS3_1;
+	return conn == 1;
 }
 
-static bool cv_config(void) { return sim_is_paravisor() && !sim_is_legacy(); }
+bool sim_vp_from_index(uint32_t idx, unsigned *vp)
+{
+	uint32_t base = S->cfg.vp_index_base;
+	if (idx < base || idx - base >= S->cfg.nvp)
+		return false;
+	*vp = idx - base;
+	return true;
+}
 
 int sim_srv_post(uint32_t conn, bool trusted, const uint8_t *p, uint32_t n)
 {
@@ -157,7 +178,7 @@ uint64_t sim_srv_next_due(void)
 
 static void reply(const void *msg, uint32_t n)
 {
-	sim_srv_send(msg, n, S->srv.target_vp, 2);
+	sim_srv_send(msg, n, S->srv.target_ivp, 2);
 }
 
 /* ---- channels / GPADLs ---- */
@@ -283,18 +304,26 @@ static void on_initiate(uint32_t conn, bool trusted, const uint8_t *p, uint32_t 
 	if (!known || sint != 2 || sint > 15) {
 		if (sint > 15)
 			return;
-		version_reply(0, 0, 0, false, 0, s->target_vp, sint);
+		version_reply(0, 0, 0, false, 0, s->target_ivp, sint);
 		return;
 	}
-	uint32_t tvp = v >= VMV_WIN8_1 ? m.target_vp : 0;
+	/* Before Win8.1 every message goes to VP 0 (vmbus_server channels.rs
+	 * handle_initiate_contact); here: the first VP. */
+	uint32_t tvp = v >= VMV_WIN8_1 ? m.target_vp : S->cfg.vp_index_base;
 	bool copper = v >= VMV_COPPER;
-	if ((m.monitor1 == 0) != (m.monitor2 == 0) || tvp >= S->cfg.nvp) {
+	unsigned tivp = 0;
+	bool vp_ok = sim_vp_from_index(tvp, &tivp);
+	if (!vp_ok)
+		/* vmbus_server takes any target (OpenHCL's set_target_vp cannot fail): our
+		 * decision, a guest error besides the failure reply. */
+		sim_guest_error("InitiateContact target VP index %u does not exist", tvp);
+	if ((m.monitor1 == 0) != (m.monitor2 == 0) || !vp_ok) {
 		/* Failure: from Win8 on "supported, FAILED_UNKNOWN_FAILURE"; before Win8 the
 		 * same zero reply as an unsupported version (openhcl.md §1.4). */
 		if (v >= VMV_WIN8)
-			version_reply(1, 2, 0, copper, 0, s->target_vp, 2);
+			version_reply(1, 2, 0, copper, 0, s->target_ivp, 2);
 		else
-			version_reply(0, 0, 0, false, 0, s->target_vp, 2);
+			version_reply(0, 0, 0, false, 0, s->target_ivp, 2);
 		return;
 	}
 	uint32_t granted = 0;
@@ -309,6 +338,7 @@ static void on_initiate(uint32_t conn, bool trusted, const uint8_t *p, uint32_t 
 	s->version = v;
 	s->features = granted;
 	s->target_vp = tvp;
+	s->target_ivp = tivp;
 	s->offers_sent = false;
 	version_reply(1, 0, v >= VMV_RS3_1 ? 1 : v, copper, granted, tvp, 2);
 }
@@ -481,8 +511,11 @@ static void on_open(const uint8_t *p, uint32_t n)
 		return;
 	}
 	struct sim_gpadl *g = gpadl_find(m.gpadl, m.relid, true);
-	bool ok = g && (m.target_vp == 0xFFFFFFFFu || m.target_vp < S->cfg.nvp) &&
-		  rings_ok(c, g, m.downstream_offset);
+	unsigned ivp;
+	bool vp_ok = m.target_vp == 0xFFFFFFFFu || sim_vp_from_index(m.target_vp, &ivp);
+	if (!vp_ok)
+		sim_guest_error("OpenChannel relid %u: target VP index %u does not exist", m.relid, m.target_vp);
+	bool ok = g && vp_ok && rings_ok(c, g, m.downstream_offset);
 	if (!ok) {
 		if (g)
 			sim_logf("open relid %u: ring GPADL %u rejected (layout or memory type)", m.relid, m.gpadl);
@@ -586,7 +619,8 @@ static void on_modify(const uint8_t *p, uint32_t n)
 		return;
 	}
 	uint32_t vp = rd32(p + 12);
-	bool ok = vp < S->cfg.nvp && c->target_vp != 0xFFFFFFFFu;
+	unsigned ivp;
+	bool ok = sim_vp_from_index(vp, &ivp) && c->target_vp != 0xFFFFFFFFu;
 	if (ok)
 		c->target_vp = vp;
 	if (s->version >= VMV_IRON) {
@@ -692,9 +726,125 @@ void sim_srv_rescind(struct sim_chan *c)
 	finish_teardowns(c->relid);
 }
 
+/*
+ * forge_hv_msg_pm: the host writes a VMBus control message of its own into the
+ * hypervisor SIMP (sim_host_forge_hv_message), naming ids the guest uses. It is the host
+ * lying to the guest: the server's state and counters do not change.
+ */
+static void forge_step(void)
+{
+	if (!sim_chance(S->cfg.hostile.forge_hv_msg_pm) || !sim_has_hv())
+		return;
+	struct sim_chan *live[SIM_MAX_CHANNELS], *open[SIM_MAX_CHANNELS];
+	unsigned nl = 0, no = 0, ng = 0;
+	struct sim_gpadl *gp[SIM_MAX_GPADLS];
+	for (int i = 0; i < SIM_MAX_CHANNELS; i++) {
+		struct sim_chan *c = &S->chan[i];
+		if (c->state == SIM_CHAN_OFFERED || c->state == SIM_CHAN_OPEN)
+			live[nl++] = c;
+		if (c->state == SIM_CHAN_OPEN)
+			open[no++] = c;
+	}
+	for (int i = 0; i < SIM_MAX_GPADLS; i++)
+		if (S->gpadl[i].used)
+			gp[ng++] = &S->gpadl[i];
+	uint8_t m[240];
+	uint32_t n = 0;
+	memset(m, 0, sizeof(m));
+	uint64_t r = sim_rand();
+	switch (r % 7) {
+	case 2:
+		if (nl) {
+			/* Plausible: an existing device's class and instance, 0x2/0x4 cleared, a
+			 * relid nobody uses. */
+			struct sim_chan *c = live[(r >> 8) % nl];
+			struct vm_offer o;
+			memset(&o, 0, sizeof(o));
+			o.h.type = VM_OFFER;
+			if (c->desc.interface_id[0] || c->desc.interface_id[15])
+				memcpy(o.interface_id, c->desc.interface_id, 16);
+			else {
+				memcpy(o.interface_id, "umbra-sim-dev-00", 16);
+				o.interface_id[15] = (uint8_t)('0' + c->desc.kind);
+			}
+			if (c->desc.instance_id[0] || c->desc.instance_id[15])
+				memcpy(o.instance_id, c->desc.instance_id, 16);
+			else {
+				memcpy(o.instance_id, "umbra-sim-inst00", 16);
+				o.instance_id[14] = (uint8_t)c->relid;
+			}
+			o.flags = (uint16_t)(c->offer_flags & ~(OFFER_CONF_RING | OFFER_CONF_EXT));
+			o.relid = SIM_MAX_CHANNELS + 1 + (uint32_t)((r >> 16) % 64);
+			o.monitor_id = 0xFF;
+			o.is_dedicated = 1;
+			o.connection_id = 0x2000 + o.relid;
+			memcpy(m, &o, sizeof(o));
+			n = sizeof(o);
+		}
+		break;
+	case 3:
+		if (no) {
+			struct vm_u32_msg k = { { VM_RESCIND, 0 }, open[(r >> 8) % no]->relid };
+			memcpy(m, &k, sizeof(k));
+			n = sizeof(k);
+		}
+		break;
+	case 4:
+		if (nl) {
+			struct sim_chan *c = live[(r >> 8) % nl];
+			struct vm_open_result o;
+			memset(&o, 0, sizeof(o));
+			o.h.type = VM_OPEN_RESULT;
+			o.relid = c->relid;
+			o.open_id = c->state == SIM_CHAN_OPEN ? c->open_id : c->relid;
+			o.status = (r >> 20) & 1 ? 0 : VMBUS_STATUS_UNSUCCESSFUL;
+			memcpy(m, &o, sizeof(o));
+			n = sizeof(o);
+		}
+		break;
+	case 5:
+		if (ng) {
+			struct sim_gpadl *g = gp[(r >> 8) % ng];
+			struct vm_gpadl_created o;
+			memset(&o, 0, sizeof(o));
+			o.h.type = VM_GPADL_CREATED;
+			o.relid = g->relid;
+			o.gpadl = g->id;
+			o.status = (r >> 20) & 1 ? 0 : VMBUS_STATUS_UNSUCCESSFUL;
+			memcpy(m, &o, sizeof(o));
+			n = sizeof(o);
+		}
+		break;
+	case 6:
+		if (ng) {
+			struct vm_u32_msg k = { { VM_GPADL_TORNDOWN, 0 }, gp[(r >> 8) % ng]->id };
+			memcpy(m, &k, sizeof(k));
+			n = sizeof(k);
+		}
+		break;
+	default:
+		break;
+	}
+	if (n == 0) {
+		/* VersionResponse: refused (16 bytes) or accepted (20 bytes, conn id 1). */
+		struct vm_version_response v;
+		memset(&v, 0, sizeof(v));
+		v.h.type = VM_VERSION_RESPONSE;
+		bool acc = (r >> 40) & 1;
+		v.supported = acc;
+		v.version_or_conn = acc ? 1 : 0;
+		v.features = acc ? (uint32_t)(r >> 48) & 0x3F : 0;
+		memcpy(m, &v, 20);
+		n = acc ? 20 : 16;
+	}
+	sim_hostile_note();
+	sim_host_forge_hv_message(S->srv.connected ? S->srv.target_ivp : 0, m, n);
+}
+
 void sim_srv_step(void)
 {
 	struct sim_server *s = &S->srv;
+	forge_step();
 	outbox_flush();
 	while (s->in_count && s->inbox[s->in_head].due <= S->now && outbox_free() > SIM_MAX_CHANNELS + 4) {
 		struct sim_inmsg m = s->inbox[s->in_head];

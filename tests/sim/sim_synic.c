@@ -4,6 +4,7 @@
  * event flags, the proxy bit and the proxy-IRR interrupt filter (openhcl.md §3).
  */
 #include "lib/string.h"
+#include "umbra/errno.h"
 #include "tests/sim/sim_int.h"
 
 static struct sim_synic *all_synics(unsigned i, unsigned *vp)
@@ -18,14 +19,22 @@ void sim_synic_reset(void)
 		struct sim_vp *vp = &S->vp[v];
 		vp->pv.is_pv = true;
 		vp->hv.is_pv = false;
-		vp->pv.scontrol = vp->hv.scontrol = 1;
+		/* The paravisor's SynIC resets enabled (hv1_emulator synic.rs SintState::default);
+		 * the hypervisor's resets to 0 (TLFS "SCONTROL Register": 0 at VP creation and
+		 * reset, no message queuing or event flags), and OpenHCL presets only SIMP/SIEFP
+		 * (and the GHCB) for VTL0, not SCONTROL (virt_mshv_vtl snp/mod.rs and tdx/mod.rs
+		 * BackingPrivate::init). */
+		vp->pv.scontrol = 1;
+		vp->hv.scontrol = 0;
 		for (int i = 0; i < 16; i++)
 			vp->pv.sint[i] = vp->hv.sint[i] = SINT_MASKED;
 		if (sim_is_paravisor()) {
 			/* Paravisor-provided, host-visible, preset with the boundary bit, enabled. */
-			uint64_t base = SIM_RAM_BASE + (1 + 3ull * v) * 4096;
+			uint64_t base = S->plat_gpa + (1 + 3ull * v) * 4096;
 			vp->hv.simp = (base | S->boundary) | 1;
 			vp->hv.siefp = ((base + 4096) | S->boundary) | 1;
+			vp->hv.preset_simp = vp->hv.simp;
+			vp->hv.preset_siefp = vp->hv.siefp;
 		}
 	}
 }
@@ -73,17 +82,34 @@ bool sim_synic_msr_write(struct sim_synic *sy, uint32_t msr, uint64_t v)
 	unsigned vpi = (unsigned)(((uintptr_t)sy - (uintptr_t)&S->vp[0]) / sizeof(struct sim_vp));
 	switch (msr) {
 	case MSR_SCONTROL:
+		sy->writes_scontrol++;
 		sy->scontrol = v & 1;
+		for (unsigned i = 0; v & 1 && i < 16; i++)
+			try_deliver(sy, vpi, i);
 		return true;
 	case MSR_SVERSION:
 		return false;
 	case MSR_SIMP:
 	case MSR_SIEFP: {
+		if (msr == MSR_SIMP)
+			sy->writes_simp++;
+		else
+			sy->writes_siefp++;
 		if (sy->is_pv && sim_is_cvm() && (v & 1)) {
 			uint64_t g = v & ~0xFFFull;
 			if (!sim_ram_ptr(g) || (S->boundary && (g & S->boundary)) ||
 			    sim_page_visibility(g) != SIM_VIS_PRIVATE)
 				return false; /* overlay on a host-visible page: OperationDenied -> #GP */
+		}
+		if (!sy->is_pv && sim_is_cvm() && (v & 1)) {
+			/* A guest-chosen hypervisor page (either alias) must be host-visible RAM: the
+			 * hypervisor writes it through the shared view. Refused: register unchanged. */
+			uint64_t g = v & ~0xFFFull;
+			if (!sim_ram_ptr(g) || sim_page_visibility(g) != SIM_VIS_SHARED) {
+				sim_guest_error("hypervisor %s set to 0x%llx, not a host-visible RAM page",
+					msr == MSR_SIMP ? "SIMP" : "SIEFP", (unsigned long long)g);
+				return true;
+			}
 		}
 		uint64_t *reg = msr == MSR_SIMP ? &sy->simp : &sy->siefp;
 		if (sy->is_pv)
@@ -250,9 +276,19 @@ void sim_synic_deliver_queues(void)
 	}
 }
 
+static bool signal1(struct sim_synic *sy, unsigned sint, unsigned flag);
+
 bool sim_synic_signal(struct sim_synic *sy, unsigned vp, unsigned sint, unsigned flag)
 {
 	(void)vp;
+	bool ok = signal1(sy, sint, flag);
+	if (!ok)
+		S->st.events_dropped++;
+	return ok;
+}
+
+static bool signal1(struct sim_synic *sy, unsigned sint, unsigned flag)
+{
 	if (flag >= 2048 || !sint_live(sy, sint))
 		return false;
 	uint64_t off = sint * 256ull + flag / 8;
@@ -276,4 +312,59 @@ bool sim_synic_signal(struct sim_synic *sy, unsigned vp, unsigned sint, unsigned
 	if (!(b & bit))
 		sim_synic_raise(sy, sint);
 	return true;
+}
+
+/* ---- the host's view: page lies, forged messages, test access ---- */
+
+static uint64_t page_lie(uint8_t kind, uint64_t truth)
+{
+	switch (kind) {
+	case SIM_LIE_PRIVATE: return S->cfg.hostile.hv_page_lie_gpa | 1;
+	case SIM_LIE_UNALIGNED: return truth | 0x800;
+	case SIM_LIE_NOT_RAM: return 0xF0000000ull | S->boundary | 1;
+	case SIM_LIE_ZERO: return 0;
+	default: return truth;
+	}
+}
+
+bool sim_hv_msr_untrusted(uint32_t msr, uint64_t *v, bool write)
+{
+	if (!sim_hv_msr_access(msr, v, write))
+		return false;
+	if (write || !sim_is_paravisor() || (msr != MSR_SIMP && msr != MSR_SIEFP))
+		return true;
+	const struct sim_synic *sy = &S->vp[S->cur_vp].hv;
+	uint8_t kind = msr == MSR_SIMP ? S->cfg.hostile.hv_simp_lie : S->cfg.hostile.hv_siefp_lie;
+	uint64_t preset = msr == MSR_SIMP ? sy->preset_simp : sy->preset_siefp;
+	if (kind != SIM_LIE_NONE && *v == preset) {
+		sim_hostile_note();
+		*v = page_lie(kind, *v);
+	}
+	return true;
+}
+
+int sim_host_forge_hv_message(unsigned vp, const void *payload, uint32_t n)
+{
+	if (!sim_has_hv() || vp >= S->cfg.nvp || n > 240 || (!payload && n))
+		return UMBRA_EINVAL;
+	struct sim_synic *sy = &S->vp[vp].hv;
+	if (sim_synic_post(sy, vp, 2, payload, n) == -1)
+		S->st.msgs_dropped++; /* the hypervisor's queue is full */
+	return 0;
+}
+
+int sim_synic_regs(unsigned vp, bool pv, struct sim_synic_regs *out)
+{
+	if (!S->up || !out || vp >= S->cfg.nvp || (pv && !sim_is_paravisor()))
+		return UMBRA_EINVAL;
+	const struct sim_synic *sy = pv ? &S->vp[vp].pv : &S->vp[vp].hv;
+	memset(out, 0, sizeof(*out));
+	out->scontrol = sy->scontrol;
+	out->simp = sy->simp;
+	out->siefp = sy->siefp;
+	out->sint2 = sy->sint[2];
+	out->writes_scontrol = sy->writes_scontrol;
+	out->writes_simp = sy->writes_simp;
+	out->writes_siefp = sy->writes_siefp;
+	return 0;
 }

@@ -62,7 +62,7 @@ uint64_t hw_tdcall(struct hw_tdcall_regs *r)
 			}
 		} else if (r11 == 31 || r11 == 32) {
 			uint64_t v = r13;
-			if (!sim_has_hv() || !sim_hv_msr_access((uint32_t)r12, &v, r11 == 32))
+			if (!sim_has_hv() || !sim_hv_msr_untrusted((uint32_t)r12, &v, r11 == 32))
 				o10 = VMCALL_INVALID;
 			else if (r11 == 31)
 				o11 = v;

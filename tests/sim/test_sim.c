@@ -52,7 +52,9 @@ static void test_phys_alias_and_visibility_state(void)
 	UT_CHECK(hw_phys_to_virt(0) == NULL);
 	UT_EQ(sim_page_visibility(gpa), SIM_VIS_PRIVATE);
 	/* Platform pages (GHCB, hypervisor SIMP/SIEFP) are host-visible. */
-	UT_EQ(sim_page_visibility(SIM_RAM_BASE), SIM_VIS_SHARED);
+	uint64_t pp, pn;
+	TU_REQ(sim_platform_pages(&pp, &pn) == 0);
+	UT_EQ(sim_page_visibility(pp), SIM_VIS_SHARED);
 	tu_config(SIM_HYPERV);
 	TU_REQ(tu_start() == 0);
 	UT_EQ(sim_page_visibility(gpa), SIM_VIS_SHARED);
@@ -162,7 +164,9 @@ static void test_synic_msr_semantics(void)
 	UT_EQ(st.faults, 1);
 	/* The paravisor SIMP must be a private page. */
 	sim_reset_stats();
-	hw_wrmsr(MSR_SIMP, SIM_RAM_BASE | 1);
+	uint64_t pp, pn;
+	TU_REQ(sim_platform_pages(&pp, &pn) == 0);
+	hw_wrmsr(MSR_SIMP, pp | 1);
 	sim_get_stats(&st);
 	UT_EQ(st.faults, 1);
 	UT_EQ(hw_rdmsr(MSR_SIMP), 0);
@@ -264,6 +268,7 @@ static void test_ghcb_page_valid_bitmap_and_usage(void)
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
 	uint64_t gpa, v;
+	TU_REQ(sg_ghcb_negotiate(NULL) == 2);
 	uint8_t *p = ghcb_page(&gpa);
 	/* MSR exit without RCX marked valid: EXITINFO1 = 2, EXITINFO2 = 4 (missing input). */
 	memset(p, 0, 4096);
@@ -868,13 +873,15 @@ static void test_visibility_hypercall_statuses(void)
 	/* Reserved bits next to the 2-bit visibility field. */
 	UT_EQ(vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 3 | 4, pfns, 1, 0) & 0xFFFF, HVS_INVALID_PARAMETER);
 	/* A PFN that is not guest RAM, or one of the platform's own pages: nothing done. */
-	uint64_t bad[2] = { 0x10, SIM_RAM_BASE >> 12 };
+	uint64_t pp, pn;
+	TU_REQ(sim_platform_pages(&pp, &pn) == 0);
+	uint64_t bad[2] = { 0x10, pp >> 12 };
 	for (int i = 0; i < 2; i++) {
 		uint64_t r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 0, &bad[i], 1, 0);
 		UT_EQ(r & 0xFFFF, HVS_INVALID_PARAMETER);
 		UT_EQ((r >> 32) & 0xFFF, 0);
 	}
-	UT_EQ(sim_page_visibility(SIM_RAM_BASE), SIM_VIS_SHARED);
+	UT_EQ(sim_page_visibility(pp), SIM_VIS_SHARED);
 	for (int i = 0; i < 4; i++)
 		UT_EQ(sim_page_visibility(base + i * 4096ull), SIM_VIS_PRIVATE);
 	UT_CHECK(sim_ok());
@@ -1127,7 +1134,8 @@ static void test_ghcb_base_exits(void)
 	uint64_t v = 0;
 	UT_CHECK(sg_hv_rdmsr(&g, MSR_SINT0 + 5, &v));
 	UT_EQ(v, SINT_MASKED);
-	/* VMMCALL: control RCX, input RDX (fast), result RAX. Unknown connection: 0x12. */
+	/* VMMCALL: control RCX, input GPA RDX, result RAX. Unknown connection: 0x12. A fast
+	 * call is refused: the GHCB ABI has no fast register pairs (3). */
 	struct sim_stats s0, s1;
 	sim_get_stats(&s0);
 	ghcb_base(p, 0x81, 0);
@@ -1136,6 +1144,13 @@ static void test_ghcb_base_exits(void)
 	hw_vmgexit();
 	UT_EQ(q(p, 0x398), 0);
 	UT_CHECK(ghcb_marked(p, 0x1F8));
+	UT_EQ(q(p, 0x1F8) & 0xFFFF, HVS_INVALID_HYPERCALL_INPUT);
+	uint64_t conn = 0x2005;
+	memcpy(hw_phys_to_virt(g.shared_page | g.boundary), &conn, 8);
+	ghcb_base(p, 0x81, 0);
+	put_q(p, 0x308, HVC_SIGNAL_EVENT);
+	put_q(p, 0x310, g.shared_page | g.boundary);
+	hw_vmgexit();
 	UT_EQ(q(p, 0x1F8) & 0xFFFF, HVS_INVALID_CONNECTION_ID);
 	sim_get_stats(&s1);
 	UT_EQ(s1.signals - s0.signals, 1);
@@ -1155,6 +1170,7 @@ static void test_ghcb_base_exits(void)
 	/* Termination through the page: reason set in EXITINFO1[3:0], code in [11:4]. */
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
+	TU_REQ(sg_ghcb_negotiate(NULL) == 2);
 	p = ghcb_page(&gpa);
 	ghcb_base(p, 0x8000FFFEull, 1 | (7u << 4));
 	hw_vmgexit();
@@ -1224,6 +1240,357 @@ static void test_exit_counters(void)
 	UT_CHECK(sim_ok());
 }
 
+/* ---- issue #10 ---- */
+
+/* The platform's pages lie above the guest's memory map, at the top of RAM (OpenHCL's
+ * shared pool, worker.rs build_vtl0_memory_layout), and the guest cannot change them. */
+static void test_platform_pages_above_memory_map(void)
+{
+	int ps[3] = { SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR, SIM_TDX_LEGACY_PARAVISOR };
+	for (int k = 0; k < 3; k++) {
+		tu_config(ps[k]);
+		TU_REQ(tu_start() == 0);
+		uint64_t fr, fn, pp, pn;
+		TU_REQ(sim_ram_free_range(&fr, &fn) == 0);
+		TU_REQ(sim_platform_pages(&pp, &pn) == 0);
+		UT_EQ(fr, SIM_RAM_BASE);
+		UT_EQ(pn, SIM_RESERVED_PAGES);
+		UT_CHECK(fr + fn * 4096 <= pp);
+		UT_EQ(pp + pn * 4096, SIM_RAM_BASE + sim_ram_pages() * 4096);
+		for (uint64_t i = 0; i < pn; i++)
+			UT_EQ(sim_page_visibility(pp + i * 4096), SIM_VIS_SHARED);
+		UT_EQ(sim_page_visibility(fr + (fn - 1) * 4096), SIM_VIS_PRIVATE);
+		struct sim_synic_regs r;
+		TU_REQ(sim_synic_regs(0, false, &r) == 0);
+		uint64_t b = sim_shared_boundary();
+		UT_CHECK((r.simp & ~0xFFFull & ~b) >= pp && (r.simp & ~0xFFFull & ~b) < pp + pn * 4096);
+		UT_CHECK((r.siefp & ~0xFFFull & ~b) >= pp && (r.siefp & ~0xFFFull & ~b) < pp + pn * 4096);
+		if (ps[k] == SIM_SNP_PARAVISOR)
+			UT_EQ(hw_rdmsr(MSR_GHCB) & ~b, pp);
+		struct sg g;
+		TU_REQ(sg_init(&g, false) == 0);
+		/* 0x00DB on a platform page: INVALID_PARAMETER, nothing done. */
+		uint64_t pfn = pp >> 12;
+		uint64_t r0 = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 0, &pfn, 1, 0);
+		UT_EQ(r0 & 0xFFFF, HVS_INVALID_PARAMETER);
+		UT_EQ(sim_page_visibility(pp), SIM_VIS_SHARED);
+		UT_CHECK(sim_ok());
+	}
+}
+
+/* GHCB hypercalls are never fast (GhcbEnlightenedHypercall reports 0 fast register
+ * pairs): a fast call gets 3; a slow HvSignalEvent takes its 8 bytes at GHCB offset 0
+ * (Linux hv_ghcb_hypercall). TDVMCALL keeps the fast form (Linux hv_tdx_hypercall). */
+static void test_ghcb_hypercalls_never_fast(void)
+{
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	struct sg g;
+	TU_REQ(sg_init(&g, false) == 0);
+	struct sim_stats s0, s1;
+	sim_get_stats(&s0);
+	uint64_t conn = 0x2077;
+	UT_EQ(sg_hcall(&g, SG_BYPASS, HVC_SIGNAL_EVENT | HVC_FAST, &conn, 8) & 0xFFFF,
+		HVS_INVALID_HYPERCALL_INPUT);
+	struct hv_post_input pi;
+	memset(&pi, 0, sizeof(pi));
+	pi.connection_id = 1;
+	pi.message_type = 1;
+	pi.payload_size = 8;
+	UT_EQ(sg_hcall(&g, SG_BYPASS, HVC_POST_MESSAGE | HVC_FAST, &pi, sizeof(pi)) & 0xFFFF,
+		HVS_INVALID_HYPERCALL_INPUT);
+	sim_get_stats(&s1);
+	UT_EQ(s1.signals, s0.signals);
+	/* Slow: reaches the event port (unknown connection: 0x12). */
+	UT_EQ(sg_hcall(&g, SG_BYPASS, HVC_SIGNAL_EVENT, &conn, 8) & 0xFFFF, HVS_INVALID_CONNECTION_ID);
+	UT_EQ(sg_signal(&g, SG_BYPASS, 0x2077), HVS_INVALID_CONNECTION_ID);
+	sim_get_stats(&s0);
+	UT_EQ(s0.signals - s1.signals, 2);
+	/* The hypercall page takes fast calls. */
+	UT_EQ(sg_signal(&g, SG_DIRECT, 0x2077), HVS_INVALID_CONNECTION_ID);
+	UT_CHECK(sim_ok());
+	/* TDX: fast HvSignalEvent through TDVMCALL, input in RDX. */
+	tu_config(SIM_TDX_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	TU_REQ(sg_init(&g, false) == 0);
+	sim_get_stats(&s0);
+	struct hw_tdcall_regs t;
+	memset(&t, 0, sizeof(t));
+	t.rcx = 0xFFCC;
+	t.r10 = HVC_SIGNAL_EVENT | HVC_FAST;
+	t.rdx = 0x2077;
+	hw_tdcall(&t);
+	UT_EQ(t.r11 & 0xFFFF, HVS_INVALID_CONNECTION_ID);
+	sim_get_stats(&s1);
+	UT_EQ(s1.signals - s0.signals, 1);
+	UT_CHECK(sim_ok());
+}
+
+/* GHCB negotiation (SNP paravisor configurations): a page exit before the SEV information
+ * exchange is a guest error; afterwards the MSR must hold the GHCB GPA again, and the page's
+ * protocol version must be within the offered 1..2. */
+static void test_ghcb_negotiation_required(void)
+{
+	int ps[2] = { SIM_SNP_PARAVISOR, SIM_SNP_LEGACY_PARAVISOR };
+	for (int k = 0; k < 2; k++) {
+		tu_config(ps[k]);
+		TU_REQ(tu_start() == 0);
+		uint64_t gpa;
+		uint8_t *p = ghcb_page(&gpa);
+		ghcb_base(p, 0x72, 0);
+		struct sim_stats st;
+		hw_vmgexit();
+		sim_get_stats(&st);
+		UT_EQ(st.guest_errors, 1);
+		UT_EQ(q(p, 0x398), 0);                 /* not processed */
+		UT_CHECK(strstr(sim_last_problem(), "negotiated") != NULL);
+		sim_reset_stats();
+		/* SEV_INFO: max 2, min 1, C-bit 51, response code 1. */
+		hw_wrmsr(MSR_GHCB, 0x002);
+		hw_vmgexit();
+		uint64_t v = hw_rdmsr(MSR_GHCB);
+		UT_EQ(v, 0x001 | (2ull << 48) | (1ull << 32) | (51ull << 24));
+		/* Another page in the MSR: GhcbMisconfiguration. */
+		hw_wrmsr(MSR_GHCB, gpa + 4096);
+		hw_vmgexit();
+		sim_get_stats(&st);
+		UT_EQ(st.faults, 1);
+		sim_reset_stats();
+		hw_wrmsr(MSR_GHCB, gpa);
+		ghcb_base(p, 0x72, 0);
+		hw_vmgexit();
+		UT_EQ(q(p, 0x3A0), 6);                 /* processed: unknown exit code */
+		/* Version 3 is outside the negotiated range. */
+		ghcb_base(p, 0x72, 0);
+		uint16_t ver = 3;
+		memcpy(p + 0xFFA, &ver, 2);
+		hw_vmgexit();
+		sim_get_stats(&st);
+		UT_EQ(st.guest_errors, 1);
+		UT_EQ(st.faults, 0);
+	}
+	/* The fully enlightened guest is not held to it here (no paravisor GHCB). */
+	tu_config(SIM_SNP);
+	TU_REQ(tu_start() == 0);
+	hw_wrmsr(MSR_GHCB, 0x080);
+	hw_vmgexit();
+	UT_CHECK(sim_ok());
+}
+
+/* SCONTROL: the hypervisor SynIC resets disabled (TLFS; OpenHCL presets only SIMP/SIEFP),
+ * drops messages and sets no event flags until the guest enables it; the paravisor SynIC
+ * resets enabled (hv1_emulator synic.rs). */
+static void test_hv_scontrol_reset_disabled(void)
+{
+	int ps[3] = { SIM_HYPERV, SIM_SNP_PARAVISOR, SIM_TDX_LEGACY_PARAVISOR };
+	for (int k = 0; k < 3; k++) {
+		tu_config(ps[k]);
+		TU_REQ(tu_start() == 0);
+		struct sim_synic_regs r;
+		TU_REQ(sim_synic_regs(0, false, &r) == 0);
+		UT_EQ(r.scontrol, 0);
+		if (ps[k] != SIM_HYPERV) {
+			TU_REQ(sim_synic_regs(0, true, &r) == 0);
+			UT_EQ(r.scontrol, 1);
+		} else {
+			UT_EQ(sim_synic_regs(0, true, &r), UMBRA_EINVAL);
+		}
+		struct sg g;
+		TU_REQ(sg_init(&g, false) == 0);   /* sets both SCONTROLs */
+		TU_REQ(sim_synic_regs(0, false, &r) == 0);
+		UT_EQ(r.scontrol, 1);
+		UT_CHECK(r.writes_scontrol >= 1);
+		/* Disable it again: a message to the hypervisor SIMP is dropped. */
+		UT_CHECK(sg_hv_wrmsr(&g, MSR_SCONTROL, 0));
+		struct sim_stats s0, s1;
+		sim_get_stats(&s0);
+		uint8_t msg[8] = { 0x11, 0, 0, 0, 0, 0, 0, 0 };
+		UT_EQ(sim_host_forge_hv_message(0, msg, 8), 0);
+		sim_run(100000);
+		sim_get_stats(&s1);
+		UT_EQ(s1.msgs_dropped - s0.msgs_dropped, 1);
+		uint8_t *slot = (uint8_t *)hw_phys_to_virt(g.hv_simp | g.boundary) + 512;
+		UT_EQ(slot[0], 0);
+		UT_CHECK(sg_hv_wrmsr(&g, MSR_SCONTROL, 1));
+		UT_EQ(sim_host_forge_hv_message(0, msg, 8), 0);
+		sim_run(100000);
+		UT_EQ(slot[0], 1);
+		UT_EQ(slot[16], 0x11);
+		UT_CHECK(sim_ok());
+	}
+}
+
+/* Events on a relayed channel are not set while the hypervisor SynIC is disabled. */
+static void test_hv_scontrol_gates_events(void)
+{
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	struct sim_device_desc d = { .kind = SIM_DEV_ECHO, .relayed = true };
+	uint32_t relid;
+	TU_REQ(sim_add_device(&d, &relid) == 0);
+	struct sg g;
+	TU_REQ(sg_init(&g, true) == 0);
+	uint8_t resp[240];
+	uint32_t len;
+	TU_REQ(sg_connect(&g, VMV_COPPER, VMF_CONFIDENTIAL, resp, &len) == 0);
+	struct vm_offer offs[4];
+	unsigned n;
+	TU_REQ(sg_offers(&g, offs, 4, &n) == 0);
+	struct sg_chan ch;
+	uint32_t status;
+	TU_REQ(sg_open_channel(&g, relid, 2, false, &ch, &status) == 0 && status == 0);
+	UT_CHECK(sg_hv_wrmsr(&g, MSR_SCONTROL, 0));
+	struct sim_stats s0, s1;
+	sim_get_stats(&s0);
+	uint8_t data[16] = { 1, 2, 3 };
+	UT_EQ(sg_chan_send(&g, &ch, 6, 0, 7, data, 16), 0);
+	sim_run(1000000);
+	sim_get_stats(&s1);
+	UT_EQ(s1.events_set, s0.events_set);
+	UT_CHECK(s1.events_dropped > s0.events_dropped);
+	UT_CHECK(sim_ok());
+}
+
+/* HV_X64_MSR_VP_INDEX reads vp_index_base + n on every route. */
+static void test_vp_index_base(void)
+{
+	int ps[3] = { SIM_HYPERV, SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
+	for (int k = 0; k < 3; k++) {
+		struct sim_config *c = tu_config(ps[k]);
+		c->vp_index_base = 8;
+		c->nvp = 2;
+		TU_REQ(tu_start() == 0);
+		struct sg g;
+		TU_REQ(sg_init(&g, false) == 0);
+		UT_EQ(hw_rdmsr(MSR_VP_INDEX), 8);
+		UT_EQ(g.vp_index, 8);
+		uint64_t v = 0;
+		UT_CHECK(sg_hv_rdmsr(&g, MSR_VP_INDEX, &v));
+		UT_EQ(v, 8);
+		UT_CHECK(sim_ok());
+	}
+}
+
+/* The hypercall page gets the hypervisor's code (hv1_emulator hv.rs hypercall_page:
+ * vmmcall; ret on AMD, vmcall; ret on Intel); a page whose code was overwritten faults. */
+static void test_hypercall_page_filled(void)
+{
+	int ps[3] = { SIM_HYPERV, SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
+	static const uint8_t amd[4] = { 0x0F, 0x01, 0xD9, 0xC3 }, intel[4] = { 0x0F, 0x01, 0xC1, 0xC3 };
+	for (int k = 0; k < 3; k++) {
+		tu_config(ps[k]);
+		TU_REQ(tu_start() == 0);
+		struct sg g;
+		TU_REQ(sg_init(&g, false) == 0);
+		UT_EQ(hw_rdmsr(MSR_HYPERCALL) & 1, 1);
+		UT_EQ(memcmp(g.hcpage, ps[k] == SIM_SNP_PARAVISOR ? amd : intel, 4), 0);
+		UT_EQ(sg_signal(&g, SG_DIRECT, 0x2077), HVS_INVALID_CONNECTION_ID);
+		UT_CHECK(sim_ok());
+		((uint8_t *)g.hcpage)[0] = 0xCC;
+		hw_hypercall(g.hcpage, HVC_SIGNAL_EVENT | HVC_FAST, 0x2077, 0);
+		struct sim_stats st;
+		sim_get_stats(&st);
+		UT_EQ(st.faults, 1);
+	}
+}
+
+/* The hypervisor SynIC takes a guest-chosen host-visible SIMP/SIEFP (either alias) and
+ * delivers there; a private page is a guest error and leaves the register alone. Teardown
+ * (enable bits cleared, SINT2 masked) shows in sim_synic_regs. */
+static void test_hv_synic_guest_pages_and_teardown(void)
+{
+	int ps[2] = { SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
+	for (int k = 0; k < 2; k++) {
+		tu_config(ps[k]);
+		TU_REQ(tu_start() == 0);
+		struct sg g;
+		TU_REQ(sg_init(&g, false) == 0);
+		struct sim_synic_regs r0, r;
+		TU_REQ(sim_synic_regs(0, false, &r0) == 0);
+		uint64_t b = g.boundary;
+		uint64_t simp = sg_alloc(&g, 1), siefp = sg_alloc(&g, 1), priv = sg_alloc(&g, 1);
+		TU_REQ(simp && siefp && priv);
+		UT_EQ(sg_visibility(&g, simp, 2, true), 0);
+		/* SIMP with the boundary bit, SIEFP without: both accepted. */
+		UT_CHECK(sg_hv_wrmsr(&g, MSR_SIMP, simp | b | 1));
+		UT_CHECK(sg_hv_wrmsr(&g, MSR_SIEFP, siefp | 1));
+		TU_REQ(sim_synic_regs(0, false, &r) == 0);
+		UT_EQ(r.simp, simp | b | 1);
+		UT_EQ(r.siefp, siefp | 1);
+		UT_EQ(r.writes_simp, r0.writes_simp + 1);
+		UT_EQ(r.writes_siefp, r0.writes_siefp + 1);
+		UT_CHECK(sim_ok());
+		uint8_t msg[8] = { 0x22 };
+		UT_EQ(sim_host_forge_hv_message(0, msg, 8), 0);
+		sim_run(10000);
+		uint8_t *slot = (uint8_t *)hw_phys_to_virt(simp | b) + 512;
+		UT_EQ(slot[0], 1);
+		UT_EQ(slot[16], 0x22);
+		/* A private page: guest error, register unchanged. */
+		UT_CHECK(sg_hv_wrmsr(&g, MSR_SIMP, priv | 1));
+		struct sim_stats st;
+		sim_get_stats(&st);
+		UT_EQ(st.guest_errors, 1);
+		TU_REQ(sim_synic_regs(0, false, &r) == 0);
+		UT_EQ(r.simp, simp | b | 1);
+		UT_EQ(r.writes_simp, r0.writes_simp + 2);
+		/* Teardown as Linux hv_hyp_synic_disable_regs: mask SINT2, disable the pages. */
+		UT_CHECK(sg_hv_wrmsr(&g, MSR_SINT0 + 2, SINT_MASKED | g.vector));
+		UT_CHECK(sg_hv_wrmsr(&g, MSR_SIMP, simp | b));
+		UT_CHECK(sg_hv_wrmsr(&g, MSR_SIEFP, siefp));
+		TU_REQ(sim_synic_regs(0, false, &r) == 0);
+		UT_EQ(r.simp & 1, 0);
+		UT_EQ(r.siefp & 1, 0);
+		UT_CHECK(r.sint2 & SINT_MASKED);
+		/* The paravisor SynIC's view is separate. */
+		TU_REQ(sim_synic_regs(0, true, &r) == 0);
+		UT_EQ(r.simp, g.pv_simp | 1);
+		UT_EQ(sim_synic_regs(1, false, &r), UMBRA_EINVAL);
+	}
+}
+
+/* sim_host_forge_hv_message: into the hypervisor SIMP slot 2 whatever the connection,
+ * queued behind a busy slot, invisible to the server. */
+static void test_forge_hv_message(void)
+{
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	struct sg g;
+	TU_REQ(sg_init(&g, true) == 0);
+	uint8_t big[241] = { 0 };
+	UT_EQ(sim_host_forge_hv_message(0, big, 241), UMBRA_EINVAL);
+	UT_EQ(sim_host_forge_hv_message(1, big, 8), UMBRA_EINVAL);
+	UT_EQ(sim_host_forge_hv_message(0, NULL, 8), UMBRA_EINVAL);
+	struct sim_server_info si0, si1;
+	sim_server_info(&si0);
+	unsigned irqs = g.irqs;
+	uint8_t m1[16] = { VM_VERSION_RESPONSE, 0, 0, 0, 0, 0, 0, 0, 1 };
+	uint8_t m2[12] = { VM_RESCIND, 0, 0, 0, 0, 0, 0, 0, 5 };
+	UT_EQ(sim_host_forge_hv_message(0, m1, 16), 0);
+	UT_EQ(sim_host_forge_hv_message(0, m2, 12), 0);
+	sim_run(10000);
+	UT_CHECK(g.irqs > irqs);
+	uint8_t *slot = (uint8_t *)hw_phys_to_virt(g.hv_simp | g.boundary) + 512;
+	UT_EQ(tu_u32(slot, 0), 1);          /* HvMessageType VMBus */
+	UT_EQ(slot[4], 16);
+	UT_EQ(slot[5] & 1, 1);              /* message pending */
+	UT_EQ(q(slot, 8), 0);               /* sender */
+	UT_EQ(slot[16], VM_VERSION_RESPONSE);
+	uint8_t buf[240];
+	uint32_t len;
+	bool pv = true;
+	TU_REQ(sg_recv(&g, buf, &len, TU_WAIT, &pv) == 0);
+	UT_CHECK(!pv);
+	TU_REQ(sg_recv(&g, buf, &len, TU_WAIT, &pv) == 0);
+	UT_EQ(buf[0], VM_RESCIND);
+	UT_EQ(len, 12);
+	sim_server_info(&si1);
+	UT_EQ(si1.msgs_out, si0.msgs_out);
+	UT_EQ(si1.msgs_in, si0.msgs_in);
+	UT_CHECK(!si1.connected);
+	UT_CHECK(sim_ok());
+}
+
 int main(void)
 {
 	UT_RUN(test_cpuid_per_config);
@@ -1250,5 +1617,14 @@ int main(void)
 	UT_RUN(test_proxied_sint_routes_paravisor_events);
 	UT_RUN(test_ghcb_base_exits);
 	UT_RUN(test_exit_counters);
+	UT_RUN(test_platform_pages_above_memory_map);
+	UT_RUN(test_ghcb_hypercalls_never_fast);
+	UT_RUN(test_ghcb_negotiation_required);
+	UT_RUN(test_hv_scontrol_reset_disabled);
+	UT_RUN(test_hv_scontrol_gates_events);
+	UT_RUN(test_vp_index_base);
+	UT_RUN(test_hypercall_page_filled);
+	UT_RUN(test_hv_synic_guest_pages_and_teardown);
+	UT_RUN(test_forge_hv_message);
 	return UT_DONE();
 }
