@@ -1,8 +1,8 @@
 /*
  * VMBus ring buffer wire format: the control page at the start of every ring and the
  * packets in its data area. Little-endian, packed, sizes asserted. Sources: Linux
- * struct hv_ring_buffer / vmpacket_descriptor, OpenVMM vmbus_ring Control / PacketDescriptor
- * (see shared/reference/vmbus.md §3, openhcl.md §5).
+ * include/linux/hyperv.h struct hv_ring_buffer / vmpacket_descriptor, openvmm
+ * vm/devices/vmbus/vmbus_ring/src/lib.rs Control / PacketDescriptor.
  *
  * A ring = one 4 KiB control page followed by a data area of a page multiple. Indices are
  * byte offsets into the data area, 8-byte aligned, < data size. write_index == read_index

@@ -13,8 +13,10 @@
  * direct route; EOM goes to the SynIC whose page the message came from. Fallback
  * (synic_fallback): paravisor SINT2 with the proxy bit, messages posted through
  * GHCB/TDCALL; the hypervisor SIMP/SIEFP are the paravisor-provided host-visible pages.
- * HvSignalEvent always goes by GHCB/TDCALL when a paravisor is present (reference
- * vmbus.md §0.1 item 4), by the hypercall page otherwise.
+ * HvSignalEvent always goes by GHCB/TDCALL when a paravisor is present (Linux
+ * drivers/hv/connection.c vmbus_set_event; mu_msvm MsvmPkg/EfiHvDxe/EfiHvProtocol.c
+ * EfiHvSignalEvent, which takes the bypass context on hardware-isolated VMs), by the
+ * hypercall page otherwise.
  *
  * Single CPU: the interrupt handler only copies messages into a private queue and
  * collects event bits; everything else runs in thread context. GHCB use is done with

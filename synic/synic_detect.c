@@ -1,4 +1,9 @@
-/* Discovery: CPUID 0x40000000, 0x40000003, 0x4000000C, 0x40000082 (reference vmbus.md §1.1). */
+/*
+ * Discovery: CPUID 0x40000000, 0x40000003 (TLFS "Feature and Interface Discovery"),
+ * 0x4000000C, 0x40000082 (Linux include/hyperv/hvgdk_mini.h and
+ * arch/x86/kernel/cpu/mshyperv.c ms_hyperv_init_platform; openvmm vm/hv1/hvdef/src/lib.rs
+ * HvIsolationConfiguration, VS1_PARTITION_PROPERTIES_EAX_CONFIDENTIAL_VMBUS_AVAILABLE).
+ */
 #include "synic/synic.h"
 #include "synic/synic_hw.h"
 #include "arch/x86_64/hw.h"

@@ -1,5 +1,6 @@
 /*
- * Hyper-V interface formats and constants (TLFS; reference/vmbus.md §1): CPUID leaves,
+ * Hyper-V interface formats and constants (TLFS; Linux include/hyperv/hvgdk_mini.h,
+ * arch/x86/hyperv/ivm.c union hv_ghcb; openvmm vm/hv1/hvdef/src/lib.rs): CPUID leaves,
  * synthetic MSRs, hypercall codes and inputs, the SynIC message slot, the SNP GHCB fields
  * the Hyper-V routes use. Packed structs with size asserts; nothing else.
  */

@@ -133,10 +133,13 @@ static void vis_log(const char *what, uint64_t gpa, uint64_t n)
 /*
  * GPADL and GPA-direct page numbers of host-visible memory: the low alias (GPA >> 12) or
  * with the shared-GPA boundary. Linux passes the low alias on SNP-vTOM and on TDX with
- * the paravisor; mu_msvm adds the boundary (reference vmbus.md 3.5, 7: which one the host
- * requires is unverified). OpenHCL's shared view maps both aliases, and Linux's form is
- * the one that runs on Azure CVMs at scale, so both platforms use the low alias. This
- * table is the one switch.
+ * the paravisor (Linux drivers/hv/channel.c hv_gpadl_hvpfn -> virt_to_hvpfn); mu_msvm adds
+ * the boundary (mu_msvm MsvmPkg/VmbusDxe/VmbusChannel.c VmbusChannelPrepareGpadl,
+ * VisibleBufferPA = Buffer + mSharedGpaBoundary). Which one the Hyper-V host requires is
+ * unverified. OpenHCL's shared view maps both aliases (openvmm
+ * openhcl/underhill_mem/src/init.rs init, shared_gm), and Linux's form is the one that
+ * runs on Azure CVMs at scale, so both platforms use the low alias. This table is the one
+ * switch.
  */
 static bool pfn_with_boundary(uint8_t iso_type)
 {

@@ -2,8 +2,9 @@
  * VMBus channel-management messages: the wire formats, nothing else.
  *
  * Every message is little-endian and packed, starts with struct vmbus_msg_hdr and must fit
- * the 240-byte SynIC payload. Sizes and offsets follow reference/vmbus.md §2.3 (Linux
- * hyperv.h, FreeBSD vmbus_reg.h, OpenVMM protocol.rs agree); each struct carries its message
+ * the 240-byte SynIC payload. Sizes and offsets follow Linux include/linux/hyperv.h
+ * (struct vmbus_channel_*), FreeBSD sys/dev/hyperv/vmbus/vmbus_reg.h and openvmm
+ * vm/devices/vmbus/vmbus_core/src/protocol.rs, which agree; each struct carries its message
  * type in a comment and a _Static_assert on its size. Direction: g2h = guest to host
  * (we send it), h2g = host to guest (we parse it, as hostile input).
  */

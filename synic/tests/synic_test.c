@@ -169,9 +169,11 @@ static void t_post_routes_snp(void)
 }
 
 /* HvSignalEvent: the bypass route whenever a paravisor is present, even confidential.
- * Through the GHCB it is a slow call with the 8-byte input at offset 0 (OpenHCL answers
- * a fast one with 0x3: Linux drivers/hv/connection.c vmbus_set_event); by TDVMCALL and
- * the hypercall page it is fast (Linux hv_tdx_hypercall, hv_do_fast_hypercall8). */
+ * Through the GHCB it is a slow call with the 8-byte input at offset 0 (Linux
+ * drivers/hv/connection.c vmbus_set_event; OpenHCL answers a fast one with 0x3: openvmm
+ * openhcl/virt_mshv_vtl/src/processor/snp/mod.rs GhcbEnlightenedHypercall, no fast
+ * register pairs); by TDVMCALL and the hypercall page it is fast (Linux
+ * hv_tdx_hypercall, hv_do_fast_hypercall8). */
 static void t_signal_routes(void)
 {
 	UT_REQUIRE(up(2, true));
@@ -392,10 +394,11 @@ static void t_init_failure(void)
 	UT_EQ(F.nlog, n);
 }
 
-/* Issue #10 item 1: on a confidential connection the host writes into the hypervisor
- * SIMP: dropped unread (slot freed, EOM sent so the host's queue moves), counted, logged
- * once; the paravisor's messages still arrive. After the fallback the hypervisor SIMP
- * is the legitimate source. */
+/* The host must not speak for the paravisor (docs/vmbus.md, "Who may speak"): on a
+ * confidential connection the host writes into the hypervisor SIMP: dropped unread (slot
+ * freed, EOM sent so the host's queue moves), counted, logged once; the paravisor's
+ * messages still arrive. After the fallback the hypervisor SIMP is the legitimate
+ * source. */
 static char last_log[200];
 static int nlog;
 static void on_log(const char *l) { snprintf(last_log, sizeof(last_log), "%s", l); nlog++; }
@@ -442,9 +445,10 @@ static void t_untrusted_source(void)
 	synic_set_log(NULL);
 }
 
-/* Issue #10 item 2: hypervisor SIMP/SIEFP addresses the host names through the untrusted
- * route are refused unless they can be nothing of ours; we then program host-visible
- * pages of our own, and never touch the named page. */
+/* Host-named SynIC pages (docs/vmbus.md, "Who may speak"): hypervisor SIMP/SIEFP
+ * addresses the host names through the untrusted route are refused unless they can be
+ * nothing of ours; we then program host-visible pages of our own, and never touch the
+ * named page. */
 static uint64_t priv_lo, priv_hi;
 static bool is_priv(uint64_t gpa) { return gpa >= priv_lo && gpa < priv_hi; }
 static uint64_t shared_next;
@@ -544,10 +548,11 @@ static void t_host_pages(void)
 	synic_set_log(NULL);
 }
 
-/* Issue #10 item 8: GHCB version negotiated by SEV_INFO before the GHCB page is used, the
- * GHCB MSR restored; the version written is the negotiated one; a hypervisor that speaks
- * no version of ours stops the bring-up. VP index read for InitiateContact. An unfilled
- * hypercall page stops the bring-up. */
+/* SynIC bring-up (docs/vmbus.md, "SynIC (synic/)"; Linux arch/x86/hyperv/ivm.c
+ * hv_ghcb_negotiate_protocol): GHCB version negotiated by SEV_INFO before the GHCB page
+ * is used, the GHCB MSR restored; the version written is the negotiated one; a
+ * hypervisor that speaks no version of ours stops the bring-up. VP index read for
+ * InitiateContact. An unfilled hypercall page stops the bring-up. */
 static void t_ghcb_negotiation(void)
 {
 	UT_REQUIRE(up(2, true));

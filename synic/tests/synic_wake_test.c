@@ -1,11 +1,12 @@
 /*
- * No lost wakeup in synic_recv (issue #10 item 4), against tests/sim: a host message whose
- * interrupt arrives between synic_recv's queue check and its halt must end the wait at
- * once. The simulator delivers interrupts at the end of any exit while IF=1 (its host
- * runs on every 16th clock read too), so sweeping the clock reads made before the call
- * moves the interrupt across every point of synic_recv's loop. With the check and the
- * halt in one interrupts-off section (hw_wait_for_interrupt's sti;hlt) every point is
- * fine; with a window, one of them sleeps the whole timeout.
+ * No lost wakeup in synic_recv (docs/vmbus.md, "SynIC (synic/)", Waits), against
+ * tests/sim: a host message whose interrupt arrives between synic_recv's queue check and
+ * its halt must end the wait at once. The simulator delivers interrupts at the end of
+ * any exit while IF=1 (its host runs on every 16th clock read too), so sweeping the clock
+ * reads made before the call moves the interrupt across every point of synic_recv's
+ * loop. With the check and the halt in one interrupts-off section
+ * (hw_wait_for_interrupt's sti;hlt) every point is fine; with a window, one of them
+ * sleeps the whole timeout.
  */
 #include "tests/unit/ut.h"
 #include "tests/sim/sim.h"

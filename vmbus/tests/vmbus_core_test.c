@@ -82,9 +82,10 @@ static void t_fallback_resend(void)
 	UT_EQ(C.stats.conf_offers_dropped, 1);
 }
 
-/* Issue #10 item 6: a host whose VMBus stops at 4.x answers InitiateContact on id 4 with
- * INVALID_CONNECTION_ID; every 5.x attempt gets it, then 4.1 goes to id 1 and connects
- * (Linux drivers/hv/connection.c vmbus_post_msg, vmbus_connect). */
+/* Old hosts (docs/vmbus.md, "Connection"): a host whose VMBus stops at 4.x answers
+ * InitiateContact on id 4 with INVALID_CONNECTION_ID; every 5.x attempt gets it, then 4.1
+ * goes to id 1 and connects (Linux drivers/hv/connection.c vmbus_post_msg,
+ * vmbus_connect). */
 static void t_old_host(void)
 {
 	setup();
