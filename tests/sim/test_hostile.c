@@ -352,6 +352,148 @@ static void test_corrupt_is_traced_as_written(void)
 	}
 }
 
+/* hv_simp_lie / hv_siefp_lie change only what an untrusted read of the hypervisor SynIC's
+ * SIMP/SIEFP returns while it holds the paravisor's page; delivery stays there, and a
+ * host-visible page the guest programs is honoured (and read back truthfully). */
+static void test_hv_page_lies(void)
+{
+	int ps[2] = { SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
+	for (int k = 0; k < 2; k++) {
+		for (int kind = SIM_LIE_PRIVATE; kind <= SIM_LIE_ZERO; kind++) {
+			cfg(ps[k], 5);
+			TU_REQ(boot(true, 0, false) == 0);
+			struct sim_synic_regs r;
+			TU_REQ(sim_synic_regs(0, false, &r) == 0);
+			uint64_t priv = sg_alloc(&G, 1), b = G.boundary;
+			struct sim_hostile h = { 0 };
+			h.hv_simp_lie = (uint8_t)kind;
+			h.hv_siefp_lie = (uint8_t)kind;
+			h.hv_page_lie_gpa = priv;
+			TU_REQ(sim_set_hostile(&h) == 0);
+			uint64_t h0 = hostile_count(), v = 0, e = 0;
+			UT_CHECK(sg_hv_rdmsr(&G, MSR_SIMP, &v));
+			UT_CHECK(sg_hv_rdmsr(&G, MSR_SIEFP, &e));
+			UT_EQ(hostile_count() - h0, 2);
+			switch (kind) {
+			case SIM_LIE_PRIVATE:
+				UT_EQ(v, priv | 1);
+				UT_EQ(sim_page_visibility(v & ~0xFFFull), SIM_VIS_PRIVATE);
+				break;
+			case SIM_LIE_UNALIGNED:
+				UT_EQ(v, r.simp | 0x800);
+				UT_EQ(e, r.siefp | 0x800);
+				break;
+			case SIM_LIE_NOT_RAM:
+				UT_EQ(sim_page_visibility(v & ~0xFFFull), UMBRA_EINVAL);
+				UT_EQ(v & 1, 1);
+				break;
+			default:
+				UT_EQ(v, 0);
+				UT_EQ(e, 0);
+				break;
+			}
+			/* The register itself is unchanged: messages still land in the real page. */
+			uint8_t msg[8] = { 0x33 };
+			UT_EQ(sim_host_forge_hv_message(0, msg, 8), 0);
+			sim_run(10000);
+			uint8_t *slot = (uint8_t *)hw_phys_to_virt(r.simp & ~0xFFFull) + 512;
+			UT_EQ(slot[16], 0x33);
+			memset(slot, 0, 256);
+			/* The guest falls back to its own host-visible page: honoured, read truthfully. */
+			uint64_t own = sg_alloc(&G, 1);
+			UT_EQ(sg_visibility(&G, own, 1, true), 0);
+			UT_CHECK(sg_hv_wrmsr(&G, MSR_SIMP, own | b | 1));
+			UT_CHECK(sg_hv_rdmsr(&G, MSR_SIMP, &v));
+			UT_EQ(v, own | b | 1);
+			UT_EQ(sim_host_forge_hv_message(0, msg, 8), 0);
+			sim_run(10000);
+			UT_EQ(((uint8_t *)hw_phys_to_virt(own | b))[512 + 16], 0x33);
+			UT_CHECK(sim_ok());
+		}
+	}
+	/* hyperv: the guest owns the pages, no lies apply. */
+	cfg(SIM_HYPERV, 5)->hostile.hv_simp_lie = SIM_LIE_ZERO;
+	TU_REQ(boot(false, 0, false) == 0);
+	UT_EQ(hw_rdmsr(MSR_SIMP), G.hv_simp | 1);
+}
+
+/* forge_hv_msg_pm: forged control messages reach the hypervisor SIMP during a normal run;
+ * the server's accounting does not change; each counts as a hostile action. */
+static void test_forge_knob(void)
+{
+	cfg(SIM_SNP_PARAVISOR, 9);
+	TU_REQ(boot(true, 2, false) == 0);
+	TU_REQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L) == 0);
+	struct vm_offer offs[4];
+	unsigned n;
+	TU_REQ(sg_offers(&G, offs, 4, &n) == 0 && n == 2);
+	struct sg_chan ch;
+	uint32_t st;
+	TU_REQ(sg_open_channel(&G, 1, 2, true, &ch, &st) == 0 && st == 0);
+	struct sim_server_info si0, si1;
+	sim_server_info(&si0);
+	struct sim_hostile h = { 0 };
+	h.forge_hv_msg_pm = 1000;
+	TU_REQ(sim_set_hostile(&h) == 0);
+	uint64_t h0 = hostile_count();
+	unsigned seen[32] = { 0 }, total = 0;
+	for (int i = 0; i < 400; i++) {
+		bool pv = true;
+		if (sg_recv(&G, B, &L, 20000, &pv) == 0 && !pv) {
+			total++;
+			seen[B[0] & 31]++;
+		}
+	}
+	UT_CHECK(total > 20);
+	UT_CHECK(hostile_count() - h0 >= total);
+	UT_CHECK(seen[VM_VERSION_RESPONSE] > 0);
+	UT_CHECK(seen[VM_OFFER] > 0);
+	UT_CHECK(seen[VM_RESCIND] > 0);
+	UT_CHECK(seen[VM_OPEN_RESULT] > 0);
+	UT_CHECK(seen[VM_GPADL_CREATED] > 0);
+	UT_CHECK(seen[VM_GPADL_TORNDOWN] > 0);
+	sim_server_info(&si1);
+	UT_EQ(si1.msgs_out, si0.msgs_out);
+	struct sim_channel_info ci;
+	TU_REQ(sim_channel_info(1, &ci) == 0);
+	UT_EQ(ci.state, SIM_CHAN_OPEN);     /* a forged rescind changes nothing in the server */
+	UT_CHECK(sim_ok());
+	/* Off: nothing forged. */
+	h.forge_hv_msg_pm = 0;
+	TU_REQ(sim_set_hostile(&h) == 0);
+	h0 = hostile_count();
+	sim_run(10000000);
+	UT_EQ(hostile_count(), h0);
+}
+
+/* hypercall_page_unfilled: the page stays zero, the enable bit reads back 0 (what Linux
+ * hyperv_init checks), and a hypercall through the page faults. */
+static void test_hypercall_page_unfilled(void)
+{
+	int ps[3] = { SIM_HYPERV, SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
+	for (int k = 0; k < 3; k++) {
+		cfg(ps[k], 1)->hostile.hypercall_page_unfilled = true;
+		TU_REQ(tu_start() == 0);
+		UT_EQ(sg_init(&G, false), UMBRA_EIO);
+		uint64_t fr, n;
+		TU_REQ(sim_ram_free_range(&fr, &n) == 0);
+		uint8_t *pg = hw_phys_to_virt(fr);
+		hw_wrmsr(MSR_HYPERCALL, fr | 1);
+		UT_EQ(hw_rdmsr(MSR_HYPERCALL) & 1, 0);
+		for (int i = 0; i < 4096; i++)
+			if (pg[i]) {
+				UT_CHECK(!"hypercall page written");
+				break;
+			}
+		UT_CHECK(hostile_count() >= 1);
+		UT_CHECK(sim_ok());
+		hw_hypercall(pg, HVC_SIGNAL_EVENT | HVC_FAST, 0x2001, 0);
+		struct sim_stats s;
+		sim_get_stats(&s);
+		UT_EQ(s.faults, 1);
+	}
+}
+
 int main(void)
 {
 	UT_RUN(test_drop_and_never_answer);
@@ -368,5 +510,8 @@ int main(void)
 	UT_RUN(test_ring_index_changes_between_reads);
 	UT_RUN(test_visibility_partial_completion);
 	UT_RUN(test_visibility_fails_part_way);
+	UT_RUN(test_hv_page_lies);
+	UT_RUN(test_forge_knob);
+	UT_RUN(test_hypercall_page_unfilled);
 	return UT_DONE();
 }

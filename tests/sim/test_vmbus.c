@@ -902,6 +902,81 @@ static void test_untrusted_initiate_after_trusted_connect(void)
 	UT_CHECK(sim_ok());
 }
 
+/* A host server older than 5.0 does not listen on connection 4 (Linux connection.c
+ * vmbus_post_msg: "old hosts ... HV_STATUS_INVALID_CONNECTION_ID"); from 5.0 it does;
+ * OpenHCL's server always does (vmbus_server lib.rs VmbusServerBuilder::build). */
+static void test_old_host_no_connection_4(void)
+{
+	struct { int p; uint32_t max; bool listens; } cases[] = {
+		{ SIM_HYPERV, VMV_WIN10, false },
+		{ SIM_HYPERV, VMV_RS3_1, true },
+		{ SIM_TDX_LEGACY_PARAVISOR, VMV_RS3_0, false },
+		{ SIM_SNP_PARAVISOR, VMV_WIN10, true },
+	};
+	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		tu_config(cases[k].p)->max_version = cases[k].max;
+		TU_REQ(tu_start() == 0);
+		TU_REQ(sg_init(&G, cases[k].p == SIM_SNP_PARAVISOR) == 0); /* legacy: via the hypervisor */
+		struct vm_initiate m;
+		tu_initiate(&m, VMV_WIN10, G.vp_index);
+		enum sg_route r = sg_msg_route(&G);
+		UT_EQ(sg_post(&G, r, 4, &m, 40), cases[k].listens ? HVS_SUCCESS : HVS_INVALID_CONNECTION_ID);
+		if (cases[k].listens)
+			TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
+		/* Connection 1 always works. */
+		UT_EQ(sg_post(&G, r, 1, &m, 40), HVS_SUCCESS);
+		TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
+		UT_EQ(B[8], 1);
+		UT_CHECK(sim_ok());
+	}
+}
+
+/* VP indices start at vp_index_base: InitiateContact and OpenChannel name VP indices;
+ * one that does not exist is a guest error (vmbus_server accepts any: our decision),
+ * answered as before (connection_state 2, OpenResult failure). */
+static void test_vp_index_targets(void)
+{
+	struct sim_config *c = tu_config(SIM_SNP_PARAVISOR);
+	c->vp_index_base = 4;
+	c->nvp = 2;
+	TU_REQ(tu_start() == 0);
+	struct sim_device_desc d = { .kind = SIM_DEV_ECHO };
+	uint32_t relid;
+	TU_REQ(sim_add_device(&d, &relid) == 0);
+	TU_REQ(sg_init(&G, true) == 0);
+	UT_EQ(G.vp_index, 4);
+	TU_REQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L) == 0);
+	UT_EQ(B[8], 1);
+	UT_EQ(B[9], 0);
+	struct sim_server_info si;
+	sim_server_info(&si);
+	UT_EQ(si.target_vp, 4);
+	struct vm_offer offs[2];
+	unsigned n;
+	TU_REQ(sg_offers(&G, offs, 2, &n) == 0);
+	struct sg_chan ch;
+	uint32_t st;
+	TU_REQ(sg_open_channel(&G, relid, 2, true, &ch, &st) == 0);
+	UT_EQ(st, 0);
+	struct sim_channel_info ci;
+	TU_REQ(sim_channel_info(relid, &ci) == 0);
+	UT_EQ(ci.target_vp, 4);
+	uint8_t data[8] = { 9 };
+	UT_EQ(sg_chan_send(&G, &ch, 6, 0, 1, data, 8), 0);
+	TU_REQ(sg_chan_recv(&G, &ch, B, sizeof(B), &L, TU_WAIT) == 0);
+	UT_CHECK(sim_ok());
+	/* VP index 0 does not exist here. */
+	struct vm_initiate m;
+	tu_initiate(&m, VMV_COPPER, 0);
+	UT_EQ(post(&m, 40), 0);
+	TU_REQ(sg_expect(&G, VM_VERSION_RESPONSE, B, &L, TU_WAIT) == 0);
+	UT_EQ(B[9], 2);
+	struct sim_stats s;
+	sim_get_stats(&s);
+	UT_EQ(s.guest_errors, 1);
+	UT_CHECK(strstr(sim_last_problem(), "target VP index 0") != NULL);
+}
+
 int main(void)
 {
 	UT_RUN(test_versions_exact_match_and_reply_forms);
@@ -918,6 +993,8 @@ int main(void)
 	UT_RUN(test_pause_resume_and_modify_connection);
 	UT_RUN(test_failure_forms_and_multiclient_sint);
 	UT_RUN(test_reply_target_vp);
+	UT_RUN(test_old_host_no_connection_4);
+	UT_RUN(test_vp_index_targets);
 	UT_RUN(test_rescind_while_gpadl_in_flight);
 	UT_RUN(test_descriptor_validation);
 	UT_RUN(test_signal_on_both_routes);
