@@ -41,3 +41,9 @@ BENCH_PROGS += vmbus_bench
 BENCH_SRCS_vmbus_bench := $(VMBUS_E2E_SIM) $(MEM_SRCS) \
 	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) vmbus/vmbus_platform.c \
 	bench/vmbus_bench.c
+
+# The host cannot speak for the paravisor: forged control messages in the hypervisor SIMP
+# of a confidential connection and host-named SynIC pages, on SNP and TDX (tests/sim).
+HOST_TESTS += vmbus_forge
+HOST_TEST_SRCS_vmbus_forge := $(VMBUS_E2E_SIM) $(MEM_SRCS) $(RING_SRCS) lib/errno.c $(SYNIC_SRCS) \
+	$(VMBUS_API_SRCS) vmbus/vmbus_platform.c vmbus/tests/vmbus_forge_test.c
