@@ -405,8 +405,14 @@ static void on_gpadl_header(const uint8_t *p, uint32_t n)
 		return;
 	}
 	memcpy(&h, p, sizeof(h));
+	/* An unknown (or released) relid is answered like every other header error
+	 * (openvmm channels.rs handle_gpadl_header: any Err of handle_gpadl_header_core,
+	 * get_by_channel_id_mut's UnknownChannelId included, -> GpadlCreated
+	 * STATUS_UNSUCCESSFUL). Only a GpadlBody naming an unknown GPADL goes unanswered
+	 * (handle_gpadl_body: "No error response can be sent"), so the bodies that follow
+	 * such a header are dropped below. */
 	if (!chan_by_relid(h.relid)) {
-		S->srv.dropped_invalid++;
+		gpadl_created(NULL, h.relid, h.gpadl, false);
 		return;
 	}
 	bool dup = gpadl_find(h.gpadl, 0, false) || gpadl_find(h.gpadl, h.relid, true);

@@ -198,7 +198,8 @@ static void test_gpadl_pfn_limits_and_reassembly(void)
 	UT_EQ(L, 20);
 	UT_EQ(tu_u32(B, 12), 103);
 	UT_EQ(tu_u32(B, 16), VMBUS_STATUS_UNSUCCESSFUL);
-	/* GPADL for an unknown channel: dropped. */
+	/* GPADL for an unknown channel: GpadlCreated with the failure status, for that relid
+	 * and GPADL id (openvmm channels.rs handle_gpadl_header answers every header error). */
 	h.relid = 30;
 	h.gpadl = 104;
 	h.range_len = 16;
@@ -206,7 +207,31 @@ static void test_gpadl_pfn_limits_and_reassembly(void)
 	memcpy(m, &h, sizeof(h));
 	memcpy(m + 20, range, 8);
 	UT_EQ(post(m, 36), 0);
+	TU_REQ(sg_expect(&G, VM_GPADL_CREATED, B, &L, TU_WAIT) == 0);
+	UT_EQ(L, 20);
+	UT_EQ(tu_u32(B, 8), 30);
+	UT_EQ(tu_u32(B, 12), 104);
+	UT_EQ(tu_u32(B, 16), VMBUS_STATUS_UNSUCCESSFUL);
+	/* The same with a header that announces bodies: the header is answered at once, the
+	 * body that follows names no GPADL in progress and gets no answer (handle_gpadl_body). */
+	h.gpadl = 105;
+	h.range_len = 8 + 8 * 30;
+	range[0] = 30 * 4096;
+	memcpy(m, &h, sizeof(h));
+	memcpy(m + 20, range, 8);
+	UT_EQ(post(m, 36), 0);
+	TU_REQ(sg_expect(&G, VM_GPADL_CREATED, B, &L, TU_WAIT) == 0);
+	UT_EQ(tu_u32(B, 12), 105);
+	UT_EQ(tu_u32(B, 16), VMBUS_STATUS_UNSUCCESSFUL);
+	struct sim_server_info si0, si1;
+	sim_server_info(&si0);
+	uint8_t body[16 + 8 * 4] = { VM_GPADL_BODY };
+	body[8] = 0; /* msgnum */
+	memcpy(body + 12, &h.gpadl, 4);
+	UT_EQ(post(body, sizeof(body)), 0);
 	UT_EQ(sg_recv(&G, B, &L, TU_WAIT, NULL), UMBRA_ETIMEDOUT);
+	sim_server_info(&si1);
+	UT_EQ(si1.msgs_dropped_invalid, si0.msgs_dropped_invalid + 1);
 	UT_CHECK(sim_ok());
 }
 
