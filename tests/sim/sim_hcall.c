@@ -11,10 +11,17 @@ static uint64_t hv_result(unsigned status, uint64_t reps)
 	return (uint64_t)status | (reps << 32);
 }
 
-/* Read slow-call input: 8-byte aligned, within one page. */
+/*
+ * Read slow-call input, in openvmm hv1_hypercall support.rs order (check_buffer, then
+ * read_at): a buffer crossing its page is Straddle, then a misaligned one Unaligned, then
+ * an unreadable one Access. Only Unaligned maps to HV_STATUS_INVALID_ALIGNMENT; every
+ * other parse error is HV_STATUS_INVALID_HYPERCALL_INPUT (From<HypercallParseError>).
+ */
 static unsigned read_input(enum sim_route r, uint64_t gpa, void *buf, size_t len)
 {
-	if ((gpa & 7) || (gpa & 0xFFF) + len > 4096)
+	if ((gpa & 0xFFF) + len > 4096)
+		return HVS_INVALID_HYPERCALL_INPUT;
+	if (len && (gpa & 7))
 		return HVS_INVALID_ALIGNMENT;
 	enum sim_who who = r == ROUTE_DIRECT ? WHO_PV_ANY : WHO_HOST;
 	int rc = sim_mem_rw(gpa, buf, len, who, false);
@@ -23,24 +30,66 @@ static unsigned read_input(enum sim_route r, uint64_t gpa, void *buf, size_t len
 			(unsigned long long)gpa);
 		return HVS_INVALID_HYPERCALL_INPUT;
 	}
-	return rc ? HVS_INVALID_PARAMETER : HVS_SUCCESS;
+	return rc ? HVS_INVALID_HYPERCALL_INPUT : HVS_SUCCESS;
 }
 
+/* A page the paravisor has registered as an overlay for some VP (its SIMP, SIEFP or
+ * hypercall page, while enabled): underhill_mem refuses to make it host-visible. */
+static bool overlay_page(uint64_t pfn)
+{
+	for (unsigned v = 0; v < S->cfg.nvp; v++) {
+		const struct sim_vp *vp = &S->vp[v];
+		if (((vp->pv.simp & 1) && vp->pv.simp >> 12 == pfn) ||
+		    ((vp->pv.siefp & 1) && vp->pv.siefp >> 12 == pfn) ||
+		    ((vp->hypercall & 1) && vp->hypercall >> 12 == pfn))
+			return true;
+	}
+	return false;
+}
+
+/* What change_host_visibility accepts: guest RAM (no boundary bit, not a platform page,
+ * which lives outside the guest's memory map), and not an overlay page when sharing. */
+static bool vis_page_ok(uint64_t pfn, uint32_t vis)
+{
+	if ((S->boundary && ((pfn << 12) & S->boundary)) || (pfn >> 40))
+		return false;
+	uint64_t gpa = pfn << 12;
+	uint64_t pp, pn;
+	if (!sim_gpa_ram(gpa))
+		return false;
+	if (sim_platform_pages(&pp, &pn) == 0 && gpa >= pp && gpa < pp + pn * 4096)
+		return false;
+	return !(vis == SIM_VIS_SHARED && sim_is_paravisor() && overlay_page(pfn));
+}
+
+/*
+ * 0x00DB on the direct route, as OpenHCL answers it: openvmm hardware_cvm/mod.rs
+ * modify_gpa_visibility (partition id != self -> AccessDenied, visibility not 0/3 ->
+ * InvalidParameter) and underhill_mem/src/lib.rs change_host_visibility, which checks every
+ * page before changing any (not guest RAM, or an overlay page made shared ->
+ * OperationDenied with 0 reps of its own; RepHypercall::run reports rep_start + 0).
+ * The hostile knobs model a platform that completes only part of a valid call.
+ */
 static uint64_t modify_visibility(uint64_t control, uint64_t in)
 {
 	uint64_t count = HVC_REP_COUNT(control), start = HVC_REP_START(control);
-	if (count == 0 || count > HV_MAX_VISIBILITY_REPS || start >= count)
-		return hv_result(HVS_INVALID_HYPERCALL_INPUT, 0);
+	if (count == 0 || start >= count)
+		return hv_result(HVS_INVALID_HYPERCALL_INPUT, 0); /* InvalidControl */
 	uint8_t buf[4096];
-	unsigned st = read_input(ROUTE_DIRECT, in, buf, 16 + 8 * count);
+	/* > 510 reps: the 16 + 8n byte input cannot fit its page (Straddle -> 3). */
+	unsigned st = count > HV_MAX_VISIBILITY_REPS ? HVS_INVALID_HYPERCALL_INPUT :
+		read_input(ROUTE_DIRECT, in, buf, 16 + 8 * count);
 	if (st)
 		return hv_result(st, 0);
 	if (rd64(buf) != HV_PARTITION_SELF)
-		return hv_result(HVS_INVALID_PARTITION_ID, 0);
+		return hv_result(HVS_ACCESS_DENIED, start);
 	uint32_t vis = rd32(buf + 8) & 3;
 	if ((rd32(buf + 8) & ~3u) || (vis != SIM_VIS_PRIVATE && vis != SIM_VIS_SHARED))
-		return hv_result(HVS_INVALID_PARAMETER, 0);
+		return hv_result(HVS_INVALID_PARAMETER, start);
 	S->st.visibility_calls++;
+	for (uint64_t i = start; i < count; i++)
+		if (!vis_page_ok(rd64(buf + 16 + 8 * i), vis))
+			return hv_result(HVS_OPERATION_DENIED, start);
 	uint64_t limit = count;
 	if (count - start > 1 && sim_chance(S->cfg.hostile.visibility_partial_pm)) {
 		sim_hostile_note();
@@ -53,12 +102,9 @@ static uint64_t modify_visibility(uint64_t control, uint64_t in)
 		limit = start + sim_rand() % (limit - start);
 		fail = true;
 	}
-	for (uint64_t i = start; i < limit; i++) {
-		uint64_t pfn = rd64(buf + 16 + 8 * i);
-		if ((S->boundary && ((pfn << 12) & S->boundary)) || (pfn >> 52) ||
-		    sim_change_vis(pfn, (enum sim_vis)vis) != 0)
-			return hv_result(HVS_INVALID_PARAMETER, i);
-	}
+	for (uint64_t i = start; i < limit; i++)
+		if (sim_change_vis(rd64(buf + 16 + 8 * i), (enum sim_vis)vis) != 0)
+			return hv_result(HVS_OPERATION_DENIED, i); /* not reached: checked above */
 	return hv_result(fail ? HVS_INSUFFICIENT_MEMORY : HVS_SUCCESS, limit);
 }
 

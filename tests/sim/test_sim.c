@@ -100,19 +100,30 @@ static void test_visibility_hypercall_0xdb(void)
 	/* 511 reps does not fit the input page. */
 	r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 3, pfns, 511, 0);
 	UT_EQ(r & 0xFFFF, HVS_INVALID_HYPERCALL_INPUT);
-	/* Partition id must be -1 (self). */
+	/* Partition id must be -1 (self): AccessDenied (hardware_cvm modify_gpa_visibility). */
 	r = vis_call(&g, SG_DIRECT, 0, 0, pfns, 1, 0);
-	UT_EQ(r & 0xFFFF, HVS_INVALID_PARTITION_ID);
+	UT_EQ(r & 0xFFFF, HVS_ACCESS_DENIED);
+	UT_EQ((r >> 32) & 0xFFF, 0);
 	/* Visibility 1 (read-only) is not supported. */
 	r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 1, pfns, 1, 0);
 	UT_EQ(r & 0xFFFF, HVS_INVALID_PARAMETER);
-	/* A PFN with the vTOM bit: stops there, reps completed reports progress. */
+	/* A PFN with the vTOM bit is not guest RAM: every page is checked first, the whole
+	 * call fails with OperationDenied, 0 reps, nothing changed (underhill_mem
+	 * change_host_visibility). */
 	uint64_t bad[3] = { pfns[0], (sim_shared_boundary() >> 12) | pfns[1], pfns[2] };
 	r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 0, bad, 3, 0);
-	UT_EQ(r & 0xFFFF, HVS_INVALID_PARAMETER);
-	UT_EQ((r >> 32) & 0xFFF, 1);
-	UT_EQ(sim_page_visibility(base), SIM_VIS_PRIVATE);
+	UT_EQ(r & 0xFFFF, HVS_OPERATION_DENIED);
+	UT_EQ((r >> 32) & 0xFFF, 0);
+	UT_EQ(sim_page_visibility(base), SIM_VIS_SHARED);
 	UT_EQ(sim_page_visibility(base + 4096), SIM_VIS_SHARED);
+	/* With a rep start, the failure reports rep_start + 0 (RepHypercall::run). */
+	r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 0, bad, 3, 1);
+	UT_EQ(r & 0xFFFF, HVS_OPERATION_DENIED);
+	UT_EQ((r >> 32) & 0xFFF, 1);
+	UT_EQ(sim_page_visibility(base + 2 * 4096), SIM_VIS_SHARED);
+	/* Now make page 0 private again so the rep-start call below finds the same state. */
+	r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 0, pfns, 1, 0);
+	UT_EQ(r & 0xFFFF, HVS_SUCCESS);
 	/* Rep start is honoured. */
 	r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 0, pfns, 3, 2);
 	UT_EQ(r & 0xFFFF, 0);
@@ -414,9 +425,12 @@ static void test_post_and_signal_status_codes(void)
 		memset(in, 0, 200);
 		uint64_t res = hw_hypercall(g.hcpage, HVC_POST_MESSAGE, g.post_page + 4, 0);
 		UT_EQ(res & 0xFFFF, HVS_INVALID_ALIGNMENT);
-		/* Crossing a page. */
+		/* Crossing a page: Straddle -> 3 (hv1_hypercall support.rs check_buffer). */
 		res = hw_hypercall(g.hcpage, HVC_POST_MESSAGE, g.post_page + 4000, 0);
-		UT_EQ(res & 0xFFFF, HVS_INVALID_ALIGNMENT);
+		UT_EQ(res & 0xFFFF, HVS_INVALID_HYPERCALL_INPUT);
+		/* Not RAM: Access -> 3. */
+		res = hw_hypercall(g.hcpage, HVC_POST_MESSAGE, 0x10000, 0);
+		UT_EQ(res & 0xFFFF, HVS_INVALID_HYPERCALL_INPUT);
 		/* Unknown hypercall code. */
 		res = hw_hypercall(g.hcpage, 0x7FF, g.post_page, 0);
 		UT_EQ(res & 0xFFFF, HVS_INVALID_HYPERCALL_CODE);
@@ -866,10 +880,14 @@ static void test_visibility_hypercall_statuses(void)
 	uint64_t z = 0;
 	UT_EQ(sg_hcall(&g, SG_DIRECT, HVC_MODIFY_VISIBILITY | HVC_FAST | (1ull << 32), &z, 8) & 0xFFFF,
 		HVS_INVALID_HYPERCALL_INPUT);
-	/* Input not 8-byte aligned, or crossing its page. */
+	/* Input not 8-byte aligned: 4; crossing its page: 3, even when also misaligned
+	 * (hv1_hypercall support.rs check_buffer tests Straddle first). */
 	uint64_t ctl = HVC_MODIFY_VISIBILITY | (20ull << 32);
 	UT_EQ(hw_hypercall(g.hcpage, ctl, g.post_page + 4, 0) & 0xFFFF, HVS_INVALID_ALIGNMENT);
-	UT_EQ(hw_hypercall(g.hcpage, ctl, g.post_page + 4000, 0) & 0xFFFF, HVS_INVALID_ALIGNMENT);
+	UT_EQ(hw_hypercall(g.hcpage, ctl, g.post_page + 4000, 0) & 0xFFFF, HVS_INVALID_HYPERCALL_INPUT);
+	UT_EQ(hw_hypercall(g.hcpage, ctl, g.post_page + 3996, 0) & 0xFFFF, HVS_INVALID_HYPERCALL_INPUT);
+	/* Input that is not RAM: Access -> 3. */
+	UT_EQ(hw_hypercall(g.hcpage, ctl, 0x10000, 0) & 0xFFFF, HVS_INVALID_HYPERCALL_INPUT);
 	/* Reserved bits next to the 2-bit visibility field. */
 	UT_EQ(vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 3 | 4, pfns, 1, 0) & 0xFFFF, HVS_INVALID_PARAMETER);
 	/* A PFN that is not guest RAM, or one of the platform's own pages: nothing done. */
@@ -878,8 +896,18 @@ static void test_visibility_hypercall_statuses(void)
 	uint64_t bad[2] = { 0x10, pp >> 12 };
 	for (int i = 0; i < 2; i++) {
 		uint64_t r = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 0, &bad[i], 1, 0);
-		UT_EQ(r & 0xFFFF, HVS_INVALID_PARAMETER);
+		UT_EQ(r & 0xFFFF, HVS_OPERATION_DENIED);
 		UT_EQ((r >> 32) & 0xFFF, 0);
+	}
+	/* A good page before a bad one is not changed either. */
+	uint64_t mixed[2] = { pfns[0], 0x10 };
+	UT_EQ(vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 3, mixed, 2, 0) & 0xFFFF, HVS_OPERATION_DENIED);
+	/* The paravisor's overlay pages (SIMP, SIEFP, hypercall page) cannot be made
+	 * host-visible; making them private is accepted (they are). */
+	uint64_t ov[3] = { g.pv_simp >> 12, g.pv_siefp >> 12, hw_virt_to_phys(g.hcpage) >> 12 };
+	for (int i = 0; i < 3; i++) {
+		UT_EQ(vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 3, &ov[i], 1, 0) & 0xFFFF, HVS_OPERATION_DENIED);
+		UT_EQ(vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 0, &ov[i], 1, 0) & 0xFFFF, HVS_SUCCESS);
 	}
 	UT_EQ(sim_page_visibility(pp), SIM_VIS_SHARED);
 	for (int i = 0; i < 4; i++)
@@ -1269,10 +1297,11 @@ static void test_platform_pages_above_memory_map(void)
 			UT_EQ(hw_rdmsr(MSR_GHCB) & ~b, pp);
 		struct sg g;
 		TU_REQ(sg_init(&g, false) == 0);
-		/* 0x00DB on a platform page: INVALID_PARAMETER, nothing done. */
+		/* 0x00DB on a platform page (outside the guest's memory map): OperationDenied,
+		 * nothing done (underhill_mem change_host_visibility, is_in_guest_memory). */
 		uint64_t pfn = pp >> 12;
 		uint64_t r0 = vis_call(&g, SG_DIRECT, HV_PARTITION_SELF, 0, &pfn, 1, 0);
-		UT_EQ(r0 & 0xFFFF, HVS_INVALID_PARAMETER);
+		UT_EQ(r0 & 0xFFFF, HVS_OPERATION_DENIED);
 		UT_EQ(sim_page_visibility(pp), SIM_VIS_SHARED);
 		UT_CHECK(sim_ok());
 	}
