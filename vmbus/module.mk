@@ -47,3 +47,8 @@ BENCH_SRCS_vmbus_bench := $(VMBUS_E2E_SIM) $(MEM_SRCS) \
 HOST_TESTS += vmbus_forge
 HOST_TEST_SRCS_vmbus_forge := $(VMBUS_E2E_SIM) $(MEM_SRCS) $(RING_SRCS) lib/errno.c $(SYNIC_SRCS) \
 	$(VMBUS_API_SRCS) vmbus/vmbus_platform.c vmbus/tests/vmbus_forge_test.c
+
+# The message table (vmbus_wire.h VMBUS_MSG_TABLE) against the structs, Linux and openvmm;
+# the parser walked over every type and length.
+HOST_TESTS += vmbus_table
+HOST_TEST_SRCS_vmbus_table := vmbus/vmbus_msg.c lib/errno.c vmbus/tests/vmbus_table_test.c

@@ -2,38 +2,39 @@
 #include "lib/string.h"
 #include <umbra/errno.h>
 
-size_t vmbus_msg_min_size(uint32_t msgtype)
+/* Every row's struct is a wire struct that fits the SynIC payload and holds its
+ * minimum size; the type is small enough to index vmbus_msg_table. */
+#define VMBUS_MSG_CHECK_(type, id, name, dir, st, min) \
+	_Static_assert((min) >= sizeof(struct vmbus_msg_hdr) && (min) <= sizeof(struct st) && \
+		       sizeof(struct st) <= VMBUS_MSG_MAX && (type) < VMBUS_MSG_TABLE_END, #id);
+VMBUS_MSG_TABLE(VMBUS_MSG_CHECK_)
+#undef VMBUS_MSG_CHECK_
+
+/* vmbus_wire.h's VMBUS_MSG_TABLE indexed by type; a row without a name is no row. */
+static const struct vmbus_msg_info vmbus_msg_table[VMBUS_MSG_TABLE_END] = {
+#define VMBUS_MSG_ROW_(type, id, nm, d, st, min) \
+	[type] = { .name = nm, .min_size = (min), .dir = VMBUS_DIR_##d },
+	VMBUS_MSG_TABLE(VMBUS_MSG_ROW_)
+#undef VMBUS_MSG_ROW_
+};
+
+const struct vmbus_msg_info *vmbus_msg_info(uint32_t msgtype)
 {
-	switch (msgtype) {
-	case VMBUS_MSG_OFFERCHANNEL: return sizeof(struct vmbus_offer_channel);
-	case VMBUS_MSG_RESCIND_CHANNELOFFER: return sizeof(struct vmbus_msg_relid);
-	case VMBUS_MSG_ALLOFFERS_DELIVERED: return sizeof(struct vmbus_msg_hdr);
-	case VMBUS_MSG_OPENCHANNEL_RESULT: return sizeof(struct vmbus_open_result);
-	case VMBUS_MSG_GPADL_CREATED: return sizeof(struct vmbus_gpadl_created);
-	case VMBUS_MSG_GPADL_TORNDOWN: return sizeof(struct vmbus_gpadl_torndown);
-	case VMBUS_MSG_VERSION_RESPONSE: return VMBUS_VERSION_RESPONSE_MIN;
-	case VMBUS_MSG_UNLOAD_RESPONSE: return sizeof(struct vmbus_msg_hdr);
-	default: return 0;
-	}
+	if (msgtype >= VMBUS_MSG_TABLE_END || !vmbus_msg_table[msgtype].name)
+		return NULL;
+	return &vmbus_msg_table[msgtype];
 }
 
-static int is_g2h_type(uint32_t t)
+const char *vmbus_msg_name(uint32_t msgtype)
 {
-	switch (t) {
-	case VMBUS_MSG_INVALID:
-	case VMBUS_MSG_REQUESTOFFERS:
-	case VMBUS_MSG_OPENCHANNEL:
-	case VMBUS_MSG_CLOSECHANNEL:
-	case VMBUS_MSG_GPADL_HEADER:
-	case VMBUS_MSG_GPADL_BODY:
-	case VMBUS_MSG_GPADL_TEARDOWN:
-	case VMBUS_MSG_RELID_RELEASED:
-	case VMBUS_MSG_INITIATE_CONTACT:
-	case VMBUS_MSG_UNLOAD:
-		return 1;
-	default:
-		return 0;
-	}
+	const struct vmbus_msg_info *i = vmbus_msg_info(msgtype);
+	return i ? i->name : "unknown";
+}
+
+size_t vmbus_msg_min_size(uint32_t msgtype)
+{
+	const struct vmbus_msg_info *i = vmbus_msg_info(msgtype);
+	return i && i->dir == VMBUS_DIR_H2G ? i->min_size : 0;
 }
 
 int vmbus_msg_parse(const void *src, size_t len, union vmbus_msg_any *out, size_t *out_len)
@@ -50,12 +51,12 @@ int vmbus_msg_parse(const void *src, size_t len, union vmbus_msg_any *out, size_
 	if (out_len)
 		*out_len = len;
 	uint32_t t = out->hdr.msgtype;
-	if (is_g2h_type(t))
-		return UMBRA_EPROTO;
-	size_t min = vmbus_msg_min_size(t);
-	if (min == 0)
-		return UMBRA_ENOENT;
-	if (len < min)
+	const struct vmbus_msg_info *i = vmbus_msg_info(t);
+	if (!i)
+		return UMBRA_ENOENT;            /* not a row: nothing the client uses */
+	if (i->dir != VMBUS_DIR_H2G)
+		return UMBRA_EPROTO;            /* guest-to-host (or type 0) from the host */
+	if (len < i->min_size)
 		return UMBRA_EPROTO;
 	return (int)t;
 }

@@ -43,25 +43,64 @@
 #define VMBUS_GPADL_HDR_MAX_PFNS 26u
 #define VMBUS_GPADL_BODY_MAX_PFNS 28u
 
+/*
+ * The message table: one row per channel-management message type this client knows, the
+ * only list of them. Everything else derives from it: enum vmbus_msgtype below, the
+ * parser's size and direction checks (vmbus_msg_min_size, vmbus_msg_parse) and the names
+ * (vmbus_msg_name) in vmbus/vmbus_msg.c; vmbus/tests/vmbus_table_test.c walks it.
+ *
+ *   X(type, ID, "Name", direction, struct, minimum size in bytes)
+ *
+ * ID: VMBUS_MSG_<ID>, the suffix of Linux's CHANNELMSG_<ID> (include/linux/hyperv.h,
+ * enum vmbus_channel_message_type). Name: the message's name in logs, tests and
+ * docs/vmbus.md (openvmm's struct names, but Linux's UnloadResponse for openvmm's
+ * UnloadComplete; VersionResponse covers the 6.0 VersionResponse2). Direction:
+ * H2G = the host sends it, we parse it as hostile input; G2H = we send it, and one
+ * received from the host is malformed; NONE = nobody sends it (type 0). Directions as
+ * in Linux drivers/hv/channel_mgmt.c channel_message_table (a handler = host to guest)
+ * and openvmm vm/devices/vmbus/vmbus_client/src/lib.rs handle_synic_message (the
+ * server-bound messages are the arm it refuses); numbers as in openvmm
+ * vm/devices/vmbus/vmbus_core/src/protocol.rs vmbus_messages!. Minimum size: the
+ * struct's fixed part, header included: the whole struct, or the bytes before pfn[]
+ * (GPADL messages) or before the optional 6.0 field (VersionResponse). For H2G rows it
+ * is what the parser requires; for G2H rows it is the smallest message we send.
+ *
+ * Types 18..29 (reserved channels, TL connect, ModifyChannel, ModifyConnection,
+ * Pause/Resume: Linux 18..24, openvmm 18..29) are not rows: the client uses none of
+ * them and drops them benignly whichever side sends them, as it does any type >= 30.
+ */
+#define VMBUS_MSG_TABLE(X) \
+	X(0,  INVALID,              "Invalid",             NONE, vmbus_msg_hdr,          sizeof(struct vmbus_msg_hdr)) \
+	X(1,  OFFERCHANNEL,         "OfferChannel",        H2G,  vmbus_offer_channel,    sizeof(struct vmbus_offer_channel)) \
+	X(2,  RESCIND_CHANNELOFFER, "RescindChannelOffer", H2G,  vmbus_msg_relid,        sizeof(struct vmbus_msg_relid)) \
+	X(3,  REQUESTOFFERS,        "RequestOffers",       G2H,  vmbus_msg_empty,        sizeof(struct vmbus_msg_empty)) \
+	X(4,  ALLOFFERS_DELIVERED,  "AllOffersDelivered",  H2G,  vmbus_msg_empty,        sizeof(struct vmbus_msg_empty)) \
+	X(5,  OPENCHANNEL,          "OpenChannel",         G2H,  vmbus_open_channel,     sizeof(struct vmbus_open_channel)) \
+	X(6,  OPENCHANNEL_RESULT,   "OpenResult",          H2G,  vmbus_open_result,      sizeof(struct vmbus_open_result)) \
+	X(7,  CLOSECHANNEL,         "CloseChannel",        G2H,  vmbus_msg_relid,        sizeof(struct vmbus_msg_relid)) \
+	X(8,  GPADL_HEADER,         "GpadlHeader",         G2H,  vmbus_gpadl_header,     VMBUS_GPADL_HEADER_FIXED) \
+	X(9,  GPADL_BODY,           "GpadlBody",           G2H,  vmbus_gpadl_body,       VMBUS_GPADL_BODY_FIXED) \
+	X(10, GPADL_CREATED,        "GpadlCreated",        H2G,  vmbus_gpadl_created,    sizeof(struct vmbus_gpadl_created)) \
+	X(11, GPADL_TEARDOWN,       "GpadlTeardown",       G2H,  vmbus_gpadl_teardown,   sizeof(struct vmbus_gpadl_teardown)) \
+	X(12, GPADL_TORNDOWN,       "GpadlTorndown",       H2G,  vmbus_gpadl_torndown,   sizeof(struct vmbus_gpadl_torndown)) \
+	X(13, RELID_RELEASED,       "RelIdReleased",       G2H,  vmbus_msg_relid,        sizeof(struct vmbus_msg_relid)) \
+	X(14, INITIATE_CONTACT,     "InitiateContact",     G2H,  vmbus_initiate_contact, sizeof(struct vmbus_initiate_contact)) \
+	X(15, VERSION_RESPONSE,     "VersionResponse",     H2G,  vmbus_version_response, VMBUS_VERSION_RESPONSE_MIN) \
+	X(16, UNLOAD,               "Unload",              G2H,  vmbus_msg_empty,        sizeof(struct vmbus_msg_empty)) \
+	X(17, UNLOAD_RESPONSE,      "UnloadResponse",      H2G,  vmbus_msg_empty,        sizeof(struct vmbus_msg_empty))
+
+enum vmbus_msg_dir {
+	VMBUS_DIR_NONE = 0,
+	VMBUS_DIR_G2H = 1,
+	VMBUS_DIR_H2G = 2,
+};
+
+/* VMBUS_MSG_INVALID = 0 ... VMBUS_MSG_UNLOAD_RESPONSE = 17, from the table. */
 enum vmbus_msgtype {
-	VMBUS_MSG_INVALID = 0,
-	VMBUS_MSG_OFFERCHANNEL = 1,
-	VMBUS_MSG_RESCIND_CHANNELOFFER = 2,
-	VMBUS_MSG_REQUESTOFFERS = 3,
-	VMBUS_MSG_ALLOFFERS_DELIVERED = 4,
-	VMBUS_MSG_OPENCHANNEL = 5,
-	VMBUS_MSG_OPENCHANNEL_RESULT = 6,
-	VMBUS_MSG_CLOSECHANNEL = 7,
-	VMBUS_MSG_GPADL_HEADER = 8,
-	VMBUS_MSG_GPADL_BODY = 9,
-	VMBUS_MSG_GPADL_CREATED = 10,
-	VMBUS_MSG_GPADL_TEARDOWN = 11,
-	VMBUS_MSG_GPADL_TORNDOWN = 12,
-	VMBUS_MSG_RELID_RELEASED = 13,
-	VMBUS_MSG_INITIATE_CONTACT = 14,
-	VMBUS_MSG_VERSION_RESPONSE = 15,
-	VMBUS_MSG_UNLOAD = 16,
-	VMBUS_MSG_UNLOAD_RESPONSE = 17,
+#define VMBUS_MSG_ENUM_(type, id, name, dir, st, min) VMBUS_MSG_##id = type,
+	VMBUS_MSG_TABLE(VMBUS_MSG_ENUM_)
+#undef VMBUS_MSG_ENUM_
+	VMBUS_MSG_TABLE_END,            /* one past the last row */
 	VMBUS_MSG_COUNT_KNOWN = 30,     /* types >= this are unknown; below it some are ignored */
 };
 
@@ -97,6 +136,8 @@ struct vmbus_version_response {
 } __attribute__((packed));
 _Static_assert(sizeof(struct vmbus_version_response) == 20, "version_response");
 #define VMBUS_VERSION_RESPONSE_MIN 16u
+_Static_assert(VMBUS_VERSION_RESPONSE_MIN == offsetof(struct vmbus_version_response, supported_features),
+	       "version_response min");
 
 /* VMBUS_MSG_REQUESTOFFERS (3) g2h, VMBUS_MSG_ALLOFFERS_DELIVERED (4) h2g,
  * VMBUS_MSG_UNLOAD (16) g2h, VMBUS_MSG_UNLOAD_RESPONSE (17) h2g: header only. */
@@ -175,6 +216,7 @@ struct vmbus_gpadl_header {
 _Static_assert(sizeof(struct vmbus_gpadl_header) == 236, "gpadl_header");
 _Static_assert(sizeof(struct vmbus_gpadl_header) <= VMBUS_MSG_MAX, "gpadl_header fits");
 #define VMBUS_GPADL_HEADER_FIXED 28u    /* bytes before pfn[] */
+_Static_assert(VMBUS_GPADL_HEADER_FIXED == offsetof(struct vmbus_gpadl_header, pfn), "gpadl_header fixed");
 
 /* VMBUS_MSG_GPADL_BODY (9), g2h. */
 struct vmbus_gpadl_body {
@@ -185,6 +227,7 @@ struct vmbus_gpadl_body {
 } __attribute__((packed));
 _Static_assert(sizeof(struct vmbus_gpadl_body) == VMBUS_MSG_MAX, "gpadl_body");
 #define VMBUS_GPADL_BODY_FIXED 16u
+_Static_assert(VMBUS_GPADL_BODY_FIXED == offsetof(struct vmbus_gpadl_body, pfn), "gpadl_body fixed");
 
 /* VMBUS_MSG_GPADL_CREATED (10), h2g. */
 struct vmbus_gpadl_created {

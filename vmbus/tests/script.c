@@ -1,4 +1,5 @@
 #include "vmbus/tests/script.h"
+#include "vmbus/vmbus_msg.h"
 #include <stdio.h>
 #include <string.h>
 #include <umbra/errno.h>
@@ -16,7 +17,8 @@ static uint16_t s_post(void *ctx, bool direct, uint32_t conn, const void *msg, s
 	}
 	uint32_t type = len >= 4 ? *(const uint32_t *)msg : 0;
 	if (s->cur >= s->nsteps) {
-		fprintf(stderr, "script: unexpected post #%d type %u len %zu\n", s->nposted, type, len);
+		fprintf(stderr, "script: unexpected post #%d type %u (%s) len %zu\n", s->nposted, type,
+			vmbus_msg_name(type), len);
 		s->errors++;
 		return 0x12;
 	}
@@ -33,14 +35,14 @@ static uint16_t s_post(void *ctx, bool direct, uint32_t conn, const void *msg, s
 		ok = false;
 	}
 	if (!ok) {
-		fprintf(stderr, "script: step %d mismatch: got direct=%d conn=%u len=%zu:", s->cur,
-			direct, conn, len);
+		fprintf(stderr, "script: step %d mismatch: got %s direct=%d conn=%u len=%zu:", s->cur,
+			vmbus_msg_name(type), direct, conn, len);
 		for (size_t i = 0; i < len; i++)
 			fprintf(stderr, "%s%02x", i % 4 ? "" : " ", ((const uint8_t *)msg)[i]);
 		fprintf(stderr, "\n  want direct=%d conn=%u len=%zu:", st->direct, st->conn, st->exact.len);
 		for (size_t i = 0; i < st->exact.len; i++)
 			fprintf(stderr, "%s%02x", i % 4 ? "" : " ", st->exact.b[i]);
-		fprintf(stderr, " (type %u)\n", st->msgtype);
+		fprintf(stderr, " (type %u %s)\n", st->msgtype, vmbus_msg_name(st->msgtype));
 		s->errors++;
 	}
 	uint16_t status = st->status;

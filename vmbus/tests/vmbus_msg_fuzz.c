@@ -35,6 +35,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int t = vmbus_msg_parse(data, size, &m, &n);
 	if (t > 0 && n < vmbus_msg_min_size((uint32_t)t))
 		__builtin_trap();
+	/* The verdict is the table's (vmbus_wire.h VMBUS_MSG_TABLE): accepted only for a
+	 * host-to-guest row, ignored only for a type without a row. */
+	if (size >= sizeof(struct vmbus_msg_hdr) && size <= VMBUS_MSG_MAX) {
+		const struct vmbus_msg_info *in = vmbus_msg_info(m.hdr.msgtype);
+		if (t > 0 && (!in || in->dir != VMBUS_DIR_H2G || (uint32_t)t != m.hdr.msgtype))
+			__builtin_trap();
+		if ((t == UMBRA_ENOENT) != (in == NULL))
+			__builtin_trap();
+	}
 	vmbus_conn_init(&fz_c, &fz_tp);
 	fz_c.connected = true;
 	fz_c.confidential = (size & 1) != 0;
