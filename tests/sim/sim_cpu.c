@@ -116,10 +116,15 @@ bool sim_hv_msr_access(uint32_t msr, uint64_t *v, bool write)
 {
 	struct sim_vp *vp = &S->vp[S->cur_vp];
 	if (msr == MSR_GUEST_OS_ID) {
+		/* TDX paravisor: OpenHCL serves GUEST_OS_ID on the TDVMCALL route from the same
+		 * state as the plain MSR (openvmm tdx/mod.rs read_tdvmcall_msr /
+		 * write_tdvmcall_msr -> cvm.hv[vtl]). On SNP the GHCB 0x7C exit reaches Hyper-V,
+		 * which keeps its own (Linux hyperv_init writes the ID on both routes). */
+		uint64_t *id = sim_is_tdx() && sim_is_paravisor() ? &vp->os_id_pv : &vp->os_id_hv;
 		if (write)
-			vp->os_id_hv = *v;
+			*id = *v;
 		else
-			*v = vp->os_id_hv;
+			*v = *id;
 		return true;
 	}
 	if (msr == MSR_VP_INDEX) {
@@ -235,13 +240,12 @@ static bool plain_msr(uint32_t msr, uint64_t *v, bool write)
 			S->st.eoms++;
 		return write ? sim_synic_msr_write(&vp->pv, msr, *v) : sim_synic_msr_read(&vp->pv, msr, v);
 	}
-	/* SNP: unknown MSRs are ignored on write and read as 0 (openhcl.md §3.2). */
-	if (sim_is_snp()) {
-		if (!write)
-			*v = 0;
-		return true;
-	}
-	return false;
+	/* Under the paravisor, unknown MSRs are ignored on write and read as 0 on both
+	 * platforms: openvmm snp/mod.rs handle_msr_access and tdx/mod.rs MSR_READ/MSR_WRITE
+	 * exits (MsrError::Unknown -> "unknown tdx vm msr read" Some(0) / write: no #GP). */
+	if (!write)
+		*v = 0;
+	return true;
 }
 
 uint64_t hw_rdmsr(uint32_t msr)

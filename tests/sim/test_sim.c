@@ -1502,6 +1502,40 @@ static void test_vp_index_base(void)
 
 /* The hypercall page gets the hypervisor's code (hv1_emulator hv.rs hypercall_page:
  * vmmcall; ret on AMD, vmcall; ret on Intel); a page whose code was overwritten faults. */
+/* Under the paravisor an unknown MSR reads 0 and ignores writes on SNP and TDX alike;
+ * GUEST_OS_ID through TDVMCALL is the plain MSR's (OpenHCL tdx/mod.rs), through the GHCB
+ * it is the hypervisor's own. */
+static void test_paravisor_unknown_msrs_and_os_id(void)
+{
+	int ps[4] = { SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR, SIM_SNP_LEGACY_PARAVISOR,
+		SIM_TDX_LEGACY_PARAVISOR };
+	for (int k = 0; k < 4; k++) {
+		tu_config(ps[k]);
+		TU_REQ(tu_start() == 0);
+		hw_wrmsr(0x4000FFF0, 0x1234);
+		UT_EQ(hw_rdmsr(0x4000FFF0), 0);
+		UT_EQ(hw_rdmsr(0xC0011234), 0);
+		UT_CHECK(sim_ok());
+		struct sg g;
+		TU_REQ(sg_init(&g, false) == 0);
+		uint64_t v = 0;
+		bool tdx = ps[k] == SIM_TDX_PARAVISOR || ps[k] == SIM_TDX_LEGACY_PARAVISOR;
+		hw_wrmsr(MSR_GUEST_OS_ID, 0x8100000000000001ull);
+		UT_CHECK(sg_hv_wrmsr(&g, MSR_GUEST_OS_ID, 0x8100000000000002ull));
+		UT_CHECK(sg_hv_rdmsr(&g, MSR_GUEST_OS_ID, &v));
+		UT_EQ(v, 0x8100000000000002ull);
+		UT_EQ(hw_rdmsr(MSR_GUEST_OS_ID), tdx ? 0x8100000000000002ull : 0x8100000000000001ull);
+		UT_CHECK(sim_ok());
+	}
+	/* Without a paravisor an unknown MSR is still a #GP. */
+	tu_config(SIM_TDX);
+	TU_REQ(tu_start() == 0);
+	hw_rdmsr(0x4000FFF0);
+	struct sim_stats st;
+	sim_get_stats(&st);
+	UT_EQ(st.faults, 1);
+}
+
 static void test_hypercall_page_filled(void)
 {
 	int ps[3] = { SIM_HYPERV, SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
@@ -1647,6 +1681,7 @@ int main(void)
 	UT_RUN(test_ghcb_base_exits);
 	UT_RUN(test_exit_counters);
 	UT_RUN(test_platform_pages_above_memory_map);
+	UT_RUN(test_paravisor_unknown_msrs_and_os_id);
 	UT_RUN(test_ghcb_hypercalls_never_fast);
 	UT_RUN(test_ghcb_negotiation_required);
 	UT_RUN(test_hv_scontrol_reset_disabled);
