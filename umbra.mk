@@ -15,7 +15,8 @@
 # Toolchain: CROSS=x86_64-elf- prefixes gcc/ld/objcopy/nm; CC=clang works. GNU-EFI 3.0.15
 # headers from EFI_INC, crt0 and libgnuefi (the relocator only, not libefi) from EFI_LIB.
 # Variables other modules extend: RT_SRCS (every image), RT_SRCS_REAL (production images
-# only: the real hw_* implementation), RT_SRCS_SIM (simulator images only).
+# only: the real hw_* implementation, rt/hooks_none.c), RT_SRCS_SIM (simulator images
+# only: tests/sim, whose sim_image.c defines rt_platform_hooks instead).
 
 UMBRA_ROOT ?= .
 BUILD ?= build

@@ -33,7 +33,7 @@
 #include "tests/sim/sim.h"
 #include "vmbus/tests/simhost.h"
 #include <umbra/vmbus.h>
-#include "vmbus/vmbus_platform.h"
+#include "rt/vmbus_up.h"
 #include "mem/mem.h"
 
 static uint64_t exits(const struct sim_stats *s)
@@ -90,7 +90,7 @@ static void open_close(enum sim_platform p, bool relayed, uint32_t ring)
 	       "vis_calls=%llu eoms=%llu\n", sim_platform_name(p), kind, ring, rc,
 	       (unsigned long long)exits(&b), 2 + vis, (unsigned long long)b.posts,
 	       (unsigned long long)b.visibility_calls, (unsigned long long)b.eoms);
-	vmbus_platform_stop();
+	rt_vmbus_stop();
 }
 
 static void stream(enum sim_platform p, bool relayed)
@@ -134,7 +134,7 @@ static void stream(enum sim_platform p, bool relayed)
 	       (unsigned long long)s.irqs_delivered, bursts,
 	       (unsigned long long)exits(&s));
 	vmbus_close(ch);
-	vmbus_platform_stop();
+	rt_vmbus_stop();
 }
 
 static void share(enum sim_platform p, uint32_t mib)
@@ -157,7 +157,7 @@ static void share(enum sim_platform p, uint32_t mib)
 	       sim_platform_name(p), mib, rc, (unsigned long long)s.visibility_calls,
 	       2 * ((pages + 509) / 510), (double)s.visibility_calls / mib);
 	vmbus_close(ch);
-	vmbus_platform_stop();
+	rt_vmbus_stop();
 }
 
 static double now_s(void)
@@ -225,7 +225,7 @@ static void xfers(enum sim_platform p)
 	mem_free(buf);
 	vmbus_close(cc);
 	vmbus_close(cr);
-	vmbus_platform_stop();
+	rt_vmbus_stop();
 }
 
 int main(void)

@@ -1,4 +1,6 @@
-RT_SRCS += boot/efi_main.c boot/kernel.c boot/memmap.c boot/runtime.c boot/poweroff.c
+# boot/: the bottom of the image: UEFI entry (efi_main.c), the memory map, power-off and
+# the raw console. The kernel entry it jumps to (boot_kernel_main) is rt/'s.
+RT_SRCS += boot/efi_main.c boot/memmap.c boot/poweroff.c boot/console.c
 
 HOST_TESTS += boot_memmap
 HOST_TEST_SRCS_boot_memmap := boot/memmap.c boot/memmap_test.c

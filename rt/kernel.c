@@ -1,7 +1,8 @@
 /*
- * Kernel entry after ExitBootServices: own GDT/TSS/IDT, own page tables, the page
- * allocator fed from the memory map, the LAPIC timer, the boot log, then app_main.
- * Boot log lines (COM1) are documented in docs/boot.md; tools parse them.
+ * Kernel entry after ExitBootServices (boot/efi_main.c jumps here): own GDT/TSS/IDT, own
+ * page tables, the page allocator fed from the memory map, the LAPIC timer, the boot log,
+ * the registrations the lower layers need, then app_main. Boot log lines (COM1) are
+ * documented in docs/boot.md; tools parse them.
  */
 #include <umbra/umbra.h>
 
@@ -13,9 +14,9 @@
 #include "boot/runtime.h"
 #include "lib/string.h"
 #include "mem/mem.h"
-#if UMBRA_SIM
-#include "tests/sim/sim_image.h"
-#endif
+#include "rt/runtime.h"
+#include "rt/vmbus_up.h"
+#include "vmbus/vmbus_api.h"
 
 #define TIMER_HZ 1000
 
@@ -58,16 +59,40 @@ static void cpuid_str(uint32_t leaf, char out[13], bool vendor_order)
 			out[i] = '_';
 }
 
-/* SIM images: free RAM goes to the simulated machine, and mem/ manages only the
- * simulator's RAM (tests/sim/sim_image.h). */
+/* Free RAM goes to mem/, unless the platform hooks take it (SIM images: the simulated
+ * machine's RAM comes from it, and mem/ manages only that; tests/sim/sim_image.h). */
 static int add_free(uint64_t base, uint64_t npages)
 {
-#if UMBRA_SIM
-	return sim_image_offer_ram(base, npages);
-#else
+	if (rt_platform_hooks.offer_ram)
+		return rt_platform_hooks.offer_ram(base, npages);
 	return mem_page_add_range(base, npages);
-#endif
 }
+
+/* What VMBus gets from the runtime (vmbus/vmbus_api.h): its log lines in the boot log,
+ * its trace lines verbatim, and the bring-up on the first API call; once up, a clean
+ * exit unloads it. Only the VMBus API references vmbus_platform_ops, so an app that
+ * never calls it links none of this (--gc-sections). */
+static void vmbus_log_line(const char *line)
+{
+	umbra_log("%s\n", line);
+}
+
+static void vmbus_console_line(const char *line)
+{
+	umbra_printf("%s\n", line);
+}
+
+static int vmbus_up(void)
+{
+	int rc = rt_vmbus_start();
+	if (!rc)
+		rt_set_exit_hook(rt_vmbus_exit);
+	return rc;
+}
+
+const struct vmbus_platform_ops vmbus_platform_ops = {
+	.start = vmbus_up, .log = vmbus_log_line, .trace = vmbus_console_line,
+};
 
 _Noreturn void boot_kernel_main(struct boot_info *bi)
 {
@@ -122,14 +147,15 @@ _Noreturn void boot_kernel_main(struct boot_info *bi)
 		bi->unaccepted[i] = memres.unaccepted[i];
 	bi->unaccepted_count = memres.unaccepted_count;
 	bi->unaccepted_overflow = memres.unaccepted_overflow;
-	boot_runtime_set_memmap(&memres);
-#if UMBRA_SIM
-	rc = sim_image_start(bi->argc, bi->argv);
-	if (rc) {
-		boot_printf("umbra: FATAL simulator: %s\n", umbra_strerror(rc));
-		boot_poweroff(BOOT_STATUS_CRASH);
+	rt_set_memmap(&memres);
+	if (rt_platform_hooks.start) {
+		rc = rt_platform_hooks.start(bi->argc, bi->argv);
+		if (rc) {
+			boot_printf("umbra: FATAL %s: %s\n", rt_platform_hooks.name,
+				    umbra_strerror(rc));
+			boot_poweroff(BOOT_STATUS_CRASH);
+		}
 	}
-#endif
 	phase(bi, "mem");
 
 	rc = arch_timer_init(TIMER_HZ);
@@ -158,9 +184,8 @@ _Noreturn void boot_kernel_main(struct boot_info *bi)
 	boot_printf("umbra: phase app t_us=%llu\n", (unsigned long long)t_app);
 	boot_printf("umbra: boot_us=%llu\n", (unsigned long long)t_app);
 	int status = app_main(bi->argc, bi->argv);
-	boot_run_exit_hook();
-#if UMBRA_SIM
-	status = sim_image_finish(status);
-#endif
+	rt_run_exit_hook();
+	if (rt_platform_hooks.finish)
+		status = rt_platform_hooks.finish(status);
 	boot_poweroff(status);
 }

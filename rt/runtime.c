@@ -1,4 +1,4 @@
-/* The application API of include/umbra/umbra.h on top of arch/ and mem/. */
+/* The application API of include/umbra/umbra.h on top of arch/, boot/ and mem/. */
 #include <umbra/umbra.h>
 
 #include "arch/x86_64/arch.h"
@@ -6,41 +6,15 @@
 #include "boot/runtime.h"
 #include "lib/fmt.h"
 #include "mem/mem.h"
+#include "rt/runtime.h"
 
 #define PRINT_BUF 512
 
 static const struct boot_memmap_result *memmap;
 
-void boot_runtime_set_memmap(const struct boot_memmap_result *res)
+void rt_set_memmap(const struct boot_memmap_result *res)
 {
 	memmap = res;
-}
-
-int boot_vprintf(const char *fmt, va_list ap)
-{
-	char buf[PRINT_BUF];
-	int n = fmt_vsnprintf(buf, sizeof buf, fmt, ap);
-
-	if (n < 0)
-		return n;
-	if (n > PRINT_BUF - 1) {
-		/* Long output is cut; say so rather than lose it silently. */
-		arch_serial_write(buf, PRINT_BUF - 1);
-		arch_serial_write("...[truncated]\n", 15);
-		return PRINT_BUF - 1;
-	}
-	arch_serial_write(buf, (size_t)n);
-	return n;
-}
-
-int boot_printf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = boot_vprintf(fmt, ap);
-	va_end(ap);
-	return n;
 }
 
 int umbra_vprintf(const char *fmt, va_list ap)
@@ -152,12 +126,12 @@ int umbra_reserved_region(unsigned i, uint64_t *base, uint64_t *npages)
 
 static void (*exit_hook)(void);
 
-void boot_set_exit_hook(void (*fn)(void))
+void rt_set_exit_hook(void (*fn)(void))
 {
 	exit_hook = fn;
 }
 
-void boot_run_exit_hook(void)
+void rt_run_exit_hook(void)
 {
 	void (*fn)(void) = exit_hook;
 	exit_hook = NULL;
@@ -167,6 +141,6 @@ void boot_run_exit_hook(void)
 
 _Noreturn void umbra_exit(int status)
 {
-	boot_run_exit_hook();
+	rt_run_exit_hook();
 	boot_poweroff(status);
 }

@@ -1,35 +1,40 @@
-/* boot/ internals shared between the kernel entry, the runtime API and power-off. */
-#ifndef UMBRA_BOOT_RUNTIME_H
-#define UMBRA_BOOT_RUNTIME_H
+/*
+ * rt/: the composition root. rt/kernel.c is the kernel entry boot/ jumps to
+ * (boot_kernel_main, declared in boot/boot_info.h): it brings the layers up, registers
+ * what the lower layers need (VMBus bring-up and log), and calls app_main. rt/runtime.c
+ * implements include/umbra/umbra.h. Nothing below rt/ includes this header.
+ */
+#ifndef UMBRA_RT_RUNTIME_H
+#define UMBRA_RT_RUNTIME_H
 
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdint.h>
 
-#include "boot/boot_info.h"
 #include "boot/memmap.h"
 
-/* Status reported for a CPU exception (see docs/boot.md for the QEMU exit code). */
-#define BOOT_STATUS_CRASH 110
-
-/* Records what power-off needs (runtime services, ACPI, whether isa-debug-exit exists). */
-/* isa-debug-exit is used only under QEMU (TCG or KVM hypervisor signature), unless a
- * load option umbra.debug_exit=0/1 says otherwise. */
-bool boot_debug_exit_wanted(const struct boot_info *bi);
-void boot_poweroff_setup(const struct boot_info *bi, bool qemu_debug_exit);
-/* Prints "umbra: exit status=N" and powers the VM off. */
-_Noreturn void boot_poweroff(int status);
 /* A clean exit (app_main returned or the app called umbra_exit) first runs the hook a
  * subsystem registered (VMBus: close what is open, unload, SynIC off), once. Crash paths
  * do not run it: the machine state is not trusted then. */
-void boot_set_exit_hook(void (*fn)(void));
-void boot_run_exit_hook(void);
+void rt_set_exit_hook(void (*fn)(void));
+void rt_run_exit_hook(void);
 
 /* The reserved list umbra_reserved_region() reports (set once at boot). */
-void boot_runtime_set_memmap(const struct boot_memmap_result *res);
+void rt_set_memmap(const struct boot_memmap_result *res);
 
-/* Console output without the app-facing checks. */
-int boot_vprintf(const char *fmt, va_list ap);
-int boot_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * What the platform under the runtime adds to the boot sequence, chosen at link time:
+ * every image links exactly one definition of rt_platform_hooks, rt/hooks_none.c
+ * (production images, umbra.mk RT_SRCS_REAL: all NULL) or tests/sim/sim_image.c (SIM
+ * images, RT_SRCS_SIM). A NULL member means the default.
+ */
+struct rt_platform_hooks {
+	const char *name;       /* in "umbra: FATAL <name>: ..." when start fails */
+	/* A free memory-map range; default mem_page_add_range(). 0 or an error. */
+	int (*offer_ram)(uint64_t base, uint64_t npages);
+	/* Once after the memory map, before the mem phase; non-zero is fatal. */
+	int (*start)(int argc, char **argv);
+	/* After app_main returned and the exit hook ran: the status to power off with. */
+	int (*finish)(int status);
+};
+extern const struct rt_platform_hooks rt_platform_hooks;
 
 #endif

@@ -1,5 +1,5 @@
 /* Runtime binding: synic/ transport, mem/ pages, the connect / fallback sequence. */
-#include "vmbus/vmbus_platform.h"
+#include "rt/vmbus_up.h"
 #include <umbra/vmbus.h>
 #include "vmbus/vmbus_api.h"
 #include "vmbus/vmbus_conn.h"
@@ -10,24 +10,14 @@
 #include "lib/string.h"
 #include <umbra/errno.h>
 
-/* The boot log, when the runtime provides it (absent in host tests). */
-extern void umbra_log(const char *fmt, ...) __attribute__((weak, format(printf, 1, 2)));
-#define VLOG(...) do { if (umbra_log) umbra_log(__VA_ARGS__); } while (0)
-extern int umbra_printf(const char *fmt, ...) __attribute__((weak, format(printf, 1, 2)));
-/* The runtime's clean-exit hook (boot/runtime.h; absent in host tests). */
-extern void boot_set_exit_hook(void (*fn)(void)) __attribute__((weak));
-
-static void trace_console(const char *line)
-{
-	if (umbra_printf)
-		umbra_printf("%s\n", line);
-}
+/* Log and trace lines go where vmbus_platform_ops says (vmbus/vmbus_api.h). */
+#define VLOG(...) vmbus_log(__VA_ARGS__)
 
 int vmbus_trace(bool on)
 {
-	if (on && !umbra_printf)
+	if (on && !vmbus_platform_ops.trace)
 		return UMBRA_ENOTSUP;
-	synic_set_trace(on ? trace_console : NULL);
+	synic_set_trace(on ? vmbus_platform_ops.trace : NULL);
 	return 0;
 }
 
@@ -144,7 +134,7 @@ static void vis_log(const char *what, uint64_t gpa, uint64_t n)
 static bool pfn_with_boundary(uint8_t iso_type)
 {
 #ifdef UMBRA_HOST
-	if (vmbus_platform_test_pfn_boundary)
+	if (rt_vmbus_test_pfn_boundary)
 		return true;
 #endif
 	switch (iso_type) {
@@ -154,7 +144,7 @@ static bool pfn_with_boundary(uint8_t iso_type)
 	}
 }
 #ifdef UMBRA_HOST
-bool vmbus_platform_test_pfn_boundary;
+bool rt_vmbus_test_pfn_boundary;
 #endif
 
 /* Check and halt are atomic with respect to the SynIC interrupt: the condition is read
@@ -212,9 +202,7 @@ static void synic_log_line(const char *line)
 	VLOG("%s\n", line);
 }
 
-static void platform_exit(void);
-
-int vmbus_platform_start(void)
+int rt_vmbus_start(void)
 {
 	if (g_state)
 		return g_state > 0 ? 0 : g_state;
@@ -276,21 +264,21 @@ int vmbus_platform_start(void)
 	     g_conn.version & 0xFFFF, g_conn.confidential ? "confidential" : "host-visible",
 	     vmbus_offer_count());
 	g_state = 1;
-	if (boot_set_exit_hook)
-		boot_set_exit_hook(platform_exit);
 	return 0;
 }
 
 /* At a clean exit: close what the app left open (bounded waits each), unload, SynIC off. */
-static void platform_exit(void)
+void rt_vmbus_exit(void)
 {
+	if (g_state <= 0)
+		return;
 	int n = vmbus_api_close_all();
-	int rc = vmbus_platform_stop();
+	int rc = rt_vmbus_stop();
 	VLOG("vmbus: unload at exit: %d channel(s) closed, %s\n", n,
 	     rc == 0 ? "unloaded" : umbra_strerror(rc));
 }
 
-int vmbus_platform_stop(void)
+int rt_vmbus_stop(void)
 {
 	if (g_state <= 0)
 		return UMBRA_ENODEV;
@@ -302,17 +290,17 @@ int vmbus_platform_stop(void)
 	return rc;
 }
 
-const struct synic_config *vmbus_platform_config(void)
+const struct synic_config *rt_vmbus_config(void)
 {
 	return &g_cfg;
 }
 
-bool vmbus_platform_fell_back(void)
+bool rt_vmbus_fell_back(void)
 {
 	return g_fell_back;
 }
 
-void vmbus_platform_reset(void)
+void rt_vmbus_reset(void)
 {
 	vmbus_api_detach();
 	mem_vis_reset();

@@ -10,29 +10,38 @@
  * through GHCB/TDCALL (mu_msvm's rule). A negative VersionResponse only moves to the next
  * version. Without the bit (legacy paravisor) the fallback configuration is used directly:
  * no trial, so a paravisor that answers a direct post with silence cannot cost a timeout.
+ *
+ * Depends only on layers below rt/ (vmbus/, synic/, mem/, hw.h), so host tests link it
+ * against tests/sim. Nothing below calls it by name: rt/kernel.c's vmbus_platform_ops
+ * (vmbus/vmbus_api.h) makes rt_vmbus_start the bring-up of the first API call and, once
+ * up, registers rt_vmbus_exit as the clean-exit hook; host tests define their own
+ * vmbus_platform_ops (vmbus/tests/simhost.c). Log and trace lines go to its log / trace.
  */
-#ifndef UMBRA_VMBUS_PLATFORM_H
-#define UMBRA_VMBUS_PLATFORM_H
+#ifndef UMBRA_RT_VMBUS_UP_H
+#define UMBRA_RT_VMBUS_UP_H
 
 #include <stdbool.h>
 #include "synic/synic.h"
 
 /* Bring VMBus up once (later calls return the first result). 0, UMBRA_ENODEV (no
  * Hyper-V), UMBRA_ENOTSUP (isolated VM without a paravisor) or the connect error. */
-int vmbus_platform_start(void);
+int rt_vmbus_start(void);
 /* Unload and shut the SynIC down (channels must be closed). */
-int vmbus_platform_stop(void);
-/* What discovery found (valid after vmbus_platform_start). */
-const struct synic_config *vmbus_platform_config(void);
+int rt_vmbus_stop(void);
+/* The clean-exit hook: close what the app left open (bounded waits each), unload, SynIC
+ * off, log "vmbus: unload at exit: ...". Does nothing unless VMBus is up. */
+void rt_vmbus_exit(void);
+/* What discovery found (valid after rt_vmbus_start). */
+const struct synic_config *rt_vmbus_config(void);
 /* Whether the fallback path was taken after a refused direct post. */
-bool vmbus_platform_fell_back(void);
+bool rt_vmbus_fell_back(void);
 /* Forget everything (tests that re-create the machine). */
-void vmbus_platform_reset(void);
+void rt_vmbus_reset(void);
 
 #ifdef UMBRA_HOST
 /* Test-only: give the host PFNs of host-visible memory with the shared-GPA boundary
- * (the other form of the switch in vmbus_platform.c). */
-extern bool vmbus_platform_test_pfn_boundary;
+ * (the other form of the switch in rt/vmbus_up.c). */
+extern bool rt_vmbus_test_pfn_boundary;
 #endif
 
 #endif

@@ -12,41 +12,42 @@ HOST_TEST_SRCS_vmbus_core := $(VMBUS_CORE_SRCS) lib/errno.c vmbus/tests/script.c
 # Public API against a reactive fake host with echo devices (ring/ on the host side).
 HOST_TESTS += vmbus_api
 HOST_TEST_SRCS_vmbus_api := $(VMBUS_API_SRCS) ring/ring_tx.c ring/ring_rx.c ring/ring_pkt.c \
-	ring/ring_pair.c lib/errno.c mem/bounce.c vmbus/tests/vmbus_api_test.c
+	ring/ring_pair.c lib/errno.c lib/fmt.c mem/bounce.c vmbus/tests/vmbus_api_test.c
 
 FUZZ_TARGETS += vmbus_msg
 FUZZ_SRCS_vmbus_msg := $(VMBUS_CORE_SRCS) vmbus/tests/vmbus_msg_fuzz.c
 FUZZ_CORPUS_vmbus_msg := tests/fuzz/corpus/vmbus_msg
 
-# Runtime binding (synic/ transport, mem/ pages, connect/fallback); the image only.
-RT_SRCS += vmbus/vmbus_platform.c
+# The runtime's bring-up (synic/ transport, mem/ pages, connect/fallback) is rt/vmbus_up.c
+# (rt/module.mk puts it in the image); the tests below link it against tests/sim and
+# make it the bring-up in vmbus/tests/simhost.c (vmbus_platform_ops).
 
 # End to end against tests/sim: every configuration, echo over a confidential and a
 # relayed channel through the public API, hostile cases, leak checker on.
 VMBUS_E2E_SIM := $(SIM_CORE_SRCS) vmbus/tests/simhost.c
 HOST_TESTS += vmbus_e2e
 HOST_TEST_SRCS_vmbus_e2e := $(VMBUS_E2E_SIM) $(MEM_SRCS) \
-	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) vmbus/vmbus_platform.c \
+	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) rt/vmbus_up.c \
 	vmbus/tests/vmbus_e2e_test.c
 
 # Confidential data never host-visible: three channel kinds, canaries both ways in-band
 # and GPA-direct, 0xDB failures, rescind while shared, pool exhaustion, deliberate leak.
 HOST_TESTS += vmbus_conf
 HOST_TEST_SRCS_vmbus_conf := $(VMBUS_E2E_SIM) $(MEM_SRCS) $(RING_SRCS) lib/errno.c $(SYNIC_SRCS) \
-	$(VMBUS_API_SRCS) vmbus/vmbus_platform.c vmbus/tests/vmbus_conf_test.c
+	$(VMBUS_API_SRCS) rt/vmbus_up.c vmbus/tests/vmbus_conf_test.c
 
 # `make bench`: host exits per open/close by channel kind and ring size, signals per
 # 10,000 streamed packets, each next to the protocol minimum (counts from tests/sim).
 BENCH_PROGS += vmbus_bench
 BENCH_SRCS_vmbus_bench := $(VMBUS_E2E_SIM) $(MEM_SRCS) \
-	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) vmbus/vmbus_platform.c \
+	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) rt/vmbus_up.c \
 	bench/vmbus_bench.c
 
 # The host cannot speak for the paravisor: forged control messages in the hypervisor SIMP
 # of a confidential connection and host-named SynIC pages, on SNP and TDX (tests/sim).
 HOST_TESTS += vmbus_forge
 HOST_TEST_SRCS_vmbus_forge := $(VMBUS_E2E_SIM) $(MEM_SRCS) $(RING_SRCS) lib/errno.c $(SYNIC_SRCS) \
-	$(VMBUS_API_SRCS) vmbus/vmbus_platform.c vmbus/tests/vmbus_forge_test.c
+	$(VMBUS_API_SRCS) rt/vmbus_up.c vmbus/tests/vmbus_forge_test.c
 
 # The message table (vmbus_wire.h VMBUS_MSG_TABLE) against the structs, Linux and openvmm;
 # the parser walked over every type and length.

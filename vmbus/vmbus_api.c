@@ -1,12 +1,25 @@
 /* The public client API: binding, offers, open/close (memory policy, GPADL, open). */
 #include "vmbus/vmbus_api_int.h"
+#include "lib/fmt.h"
 #include "lib/string.h"
 
-/* The runtime's bring-up (vmbus/vmbus_platform.c), when linked: the first API call
- * connects. Host tests of the API alone do not link it. */
-extern int vmbus_platform_start(void) __attribute__((weak));
-/* The boot log, when the runtime provides it (absent in host tests). */
-extern void umbra_log(const char *fmt, ...) __attribute__((weak, format(printf, 1, 2)));
+void vmbus_log(const char *fmt, ...)
+{
+	char line[VMBUS_LOG_MAX];
+	va_list ap;
+
+	if (!vmbus_platform_ops.log)
+		return;
+	va_start(ap, fmt);
+	int n = fmt_vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	size_t len = strlen(line);
+	if (len && line[len - 1] == '\n')
+		line[len - 1] = 0;
+	vmbus_platform_ops.log(line);
+}
 
 struct vmbus_api_state vmbus_api_s;
 static uint64_t g_pfns[VMBUS_RING_MAX_BYTES / 4096];
@@ -85,8 +98,8 @@ void vmbus_api_event(uint32_t relid)
 
 bool vmbus_api_ready(void)
 {
-	if (!vmbus_api_s.conn && vmbus_platform_start)
-		vmbus_platform_start();
+	if (!vmbus_api_s.conn && vmbus_platform_ops.start)
+		vmbus_platform_ops.start();
 	return vmbus_api_s.conn && vmbus_api_s.conn->connected;
 }
 
@@ -244,10 +257,9 @@ static void ch_free_mem(struct vmbus_channel *ch, bool host_done)
 		q += vmbus_xfers_quarantine(ch);
 	if (q) {
 		vmbus_api_s.conn->stats.pages_quarantined += q;
-		if (umbra_log)
-			umbra_log("vmbus: relid %u: GPADL teardown not confirmed, %llu pages quarantined "
-				  "(ring at 0x%llx)\n", (unsigned)ch->relid, (unsigned long long)q,
-				  (unsigned long long)ch->ring_gpa);
+		vmbus_log("vmbus: relid %u: GPADL teardown not confirmed, %llu pages quarantined "
+			  "(ring at 0x%llx)\n", (unsigned)ch->relid, (unsigned long long)q,
+			  (unsigned long long)ch->ring_gpa);
 	}
 	ch->ring_va = NULL;
 	ch->pkbuf = NULL;

@@ -1,7 +1,7 @@
 /*
  * Binding of the public client API (include/umbra/vmbus.h) to a connection and to the
  * platform's memory services. The runtime attaches after vmbus_conn_connect() succeeded
- * (vmbus/vmbus_platform.c); host tests attach a scripted or fake host.
+ * (rt/vmbus_up.c); host tests attach a scripted or fake host.
  */
 #ifndef UMBRA_VMBUS_API_H
 #define UMBRA_VMBUS_API_H
@@ -29,7 +29,7 @@ struct vmbus_mem_ops {
 	int (*private_range)(void *ctx, const void *va, size_t len, uint64_t *gpa);
 	/* OR-ed into the GPA of host-visible memory for GPADL and GPA-direct page numbers:
 	 * 0 (the low alias; always without isolation) or the shared-GPA boundary
-	 * (vmbus_platform.c decides). */
+	 * (rt/vmbus_up.c decides). */
 	uint64_t shared_pfn_bias;
 	/* Wait up to max_ns for an interrupt unless ready(arg) is true or a host message is
 	 * already queued (may return early). ready is evaluated with interrupts disabled and
@@ -60,5 +60,31 @@ void vmbus_api_detach(void);
 struct vmbus_conn *vmbus_api_conn(void);
 /* Interrupt path: the event flag of relid was set. Interrupt-safe. */
 void vmbus_api_event(uint32_t relid);
+
+/*
+ * What VMBus needs from the layer above, chosen at link time: every program that links
+ * vmbus_api.c links exactly one definition of vmbus_platform_ops. Images: rt/kernel.c.
+ * Host tests of the bring-up: vmbus/tests/simhost.c; tests of the API alone define their
+ * own. No call registers it, so an image whose app never calls the VMBus API links
+ * neither VMBus nor the bring-up (--gc-sections drops the definition with them).
+ */
+struct vmbus_platform_ops {
+	/* The bring-up the first API call runs while no connection is attached (every such
+	 * call until one attaches; the bring-up keeps its own first result). NULL: none,
+	 * calls fail with UMBRA_ENODEV until a test attaches. */
+	int (*start)(void);
+	/* Where VMBus log lines go: one line, without its newline (the runtime prefixes the
+	 * time). NULL: dropped. */
+	void (*log)(const char *line);
+	/* Where vmbus_trace(true) prints the trace lines, one line without its newline.
+	 * NULL: vmbus_trace(true) fails with UMBRA_ENOTSUP. */
+	void (*trace)(const char *line);
+};
+extern const struct vmbus_platform_ops vmbus_platform_ops;
+
+/* Formats a log line (a trailing newline is dropped) for vmbus_platform_ops.log; longer
+ * than VMBUS_LOG_MAX - 1 bytes is cut. */
+#define VMBUS_LOG_MAX 256
+void vmbus_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -11,6 +11,7 @@
 #include "arch/x86_64/cpu.h"
 #include "lib/string.h"
 #include "mem/mem.h"
+#include "rt/runtime.h"
 #include "tests/sim/sim_image.h"
 #include "tests/sim/sim_int.h"
 
@@ -162,3 +163,11 @@ int sim_image_finish(int status)
 	umbra_printf("sim: FAIL %s\n", why);
 	return status ? status : SIM_IMAGE_FAIL_STATUS;
 }
+
+/* The SIM image's platform hooks (rt/runtime.h); production images link rt/hooks_none.c. */
+const struct rt_platform_hooks rt_platform_hooks = {
+	.name = "simulator",
+	.offer_ram = sim_image_offer_ram,
+	.start = sim_image_start,
+	.finish = sim_image_finish,
+};

@@ -1,7 +1,9 @@
 /*
  * The simulator inside a test EFI image (SIM images only: umbra.mk RT_SRCS_SIM, built
- * with UMBRA_SIM=1). boot/kernel.c calls these instead of feeding mem/ from the UEFI
- * memory map; production images contain none of it. See docs/sim.md "In an EFI image".
+ * with UMBRA_SIM=1). sim_image.c defines rt_platform_hooks (rt/runtime.h) with these, so
+ * rt/kernel.c calls them instead of feeding mem/ from the UEFI memory map; production
+ * images link rt/hooks_none.c instead and contain none of it. See docs/sim.md "In an EFI
+ * image".
  *
  * Order: sim_image_offer_ram() for every free memory-map range, sim_image_start() once
  * before app_main, sim_image_finish() when app_main returns.

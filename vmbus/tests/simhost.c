@@ -1,14 +1,29 @@
 /* One fresh simulated machine for host tests and benchmarks (see simhost.h). */
 #include "vmbus/tests/simhost.h"
-#include "vmbus/vmbus_platform.h"
+#include "rt/vmbus_up.h"
+#include "vmbus/vmbus_api.h"
 #include "mem/mem.h"
+
+/* As rt/kernel.c's in an image: the first API call brings VMBus up; log and trace
+ * lines go to simhost_console (NULL: dropped). */
+void (*simhost_console)(const char *line);
+
+static void console_line(const char *line)
+{
+	if (simhost_console)
+		simhost_console(line);
+}
+
+const struct vmbus_platform_ops vmbus_platform_ops = {
+	.start = rt_vmbus_start, .log = console_line, .trace = console_line,
+};
 
 int simhost_start(const struct sim_config *cfg, uint64_t *free_pages)
 {
 	if (sim_init(cfg) != 0)
 		return -1;
 	mem_page_reset();
-	vmbus_platform_reset();
+	rt_vmbus_reset();
 	uint64_t gpa, n;
 	if (sim_ram_free_range(&gpa, &n) != 0 || mem_page_add_range(gpa, n) != 0)
 		return -1;

@@ -17,7 +17,7 @@
 #include "tests/sim/sim_wire.h"
 #include <umbra/vmbus.h>
 #include "vmbus/vmbus_api_int.h"
-#include "vmbus/vmbus_platform.h"
+#include "rt/vmbus_up.h"
 #include "synic/synic.h"
 #include "mem/mem.h"
 #include "mem/vis.h"
@@ -275,7 +275,7 @@ static void kinds_on(enum sim_platform p)
 	UT_CHECK(vis_records_complete());
 	UT_EQ(mem_free(buf), 0);
 	UT_EQ(mem_free(plain), 0);
-	UT_EQ(vmbus_platform_stop(), 0);
+	UT_EQ(rt_vmbus_stop(), 0);
 	UT_CHECK(leak_free());
 	struct mem_vis_info vi;
 	mem_vis_info(&vi);
@@ -438,7 +438,7 @@ static void t_pool_exhaustion(void)
 	UT_EQ(vmbus_close(c), 0);
 	UT_EQ(vmbus_close(cb), 0);
 	UT_EQ(mem_free(buf), 0);
-	UT_EQ(vmbus_platform_stop(), 0);
+	UT_EQ(rt_vmbus_stop(), 0);
 	UT_CHECK(leak_free());
 	mem_heap_trim();
 	UT_EQ(mem_page_free_count(), free_before);
@@ -511,7 +511,7 @@ static void t_visibility_failures(void)
 			}
 		}
 		vmbus_close(cc);
-		vmbus_platform_stop();
+		rt_vmbus_stop();
 		UT_CHECK(leak_free());
 		UT_CHECK(vis_records_complete());
 		mem_vis_info(&vi);
@@ -529,7 +529,7 @@ static void t_visibility_failures(void)
  * GPA | boundary (the simulator's shared view accepts both aliases, as OpenHCL's). */
 static void pfn_form(bool with_boundary)
 {
-	vmbus_platform_test_pfn_boundary = with_boundary;
+	rt_vmbus_test_pfn_boundary = with_boundary;
 	UT_REQUIRE(machine(SIM_SNP_PARAVISOR, NULL, 65));
 	uint32_t rel;
 	struct sim_device_desc dr = { .kind = SIM_DEV_GPA_DIRECT, .relayed = true };
@@ -549,8 +549,8 @@ static void pfn_form(bool with_boundary)
 	UT_EQ(inband(c, 20, false), 0);
 	xfer_both_ways(c, false, false);
 	UT_EQ(vmbus_close(c), 0);
-	UT_EQ(vmbus_platform_stop(), 0);
-	vmbus_platform_test_pfn_boundary = false;
+	UT_EQ(rt_vmbus_stop(), 0);
+	rt_vmbus_test_pfn_boundary = false;
 	UT_CHECK(leak_free());
 }
 

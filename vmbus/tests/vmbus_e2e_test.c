@@ -10,7 +10,7 @@
 #include "tests/sim/sim.h"
 #include "vmbus/tests/simhost.h"
 #include <umbra/vmbus.h>
-#include "vmbus/vmbus_platform.h"
+#include "rt/vmbus_up.h"
 #include "synic/synic.h"
 #include "mem/mem.h"
 
@@ -190,7 +190,7 @@ static void full_config(enum sim_platform p, bool expect_conf)
 	UT_EQ(ci.packets_in, E2E_PACKETS);
 	UT_EQ(vmbus_close(c1), 0);
 	UT_EQ(vmbus_close(c2), 0);
-	UT_EQ(vmbus_platform_stop(), 0);
+	UT_EQ(rt_vmbus_stop(), 0);
 	struct sim_server_info si;
 	sim_server_info(&si);
 	UT_CHECK(!si.connected);
@@ -240,7 +240,7 @@ static void t_none(void)
 	struct vmbus_channel *c = NULL;
 	UT_EQ(vmbus_open(1, &op, &c), UMBRA_ENODEV);
 	UT_EQ(vmbus_dispatch(0), UMBRA_ENODEV);
-	UT_CHECK(!vmbus_platform_config()->hyperv);
+	UT_CHECK(!rt_vmbus_config()->hyperv);
 	UT_CHECK(sim_ok());
 }
 
@@ -255,7 +255,7 @@ static void t_fallback_refused_direct(void)
 	struct vmbus_info inf;
 	UT_EQ(vmbus_info(&inf), 0);
 	UT_CHECK(!inf.confidential);
-	UT_CHECK(vmbus_platform_fell_back());
+	UT_CHECK(rt_vmbus_fell_back());
 	/* The refused direct post is not traced (not accepted); the resend is the same
 	 * 6.0 InitiateContact without 0x10, through the GHCB. */
 	UT_CHECK(starts(first_g2h(14), "dir=g2h synic=hv route=ghcb conn=4 msgtype=14 hex="
@@ -268,7 +268,7 @@ static void t_fallback_refused_direct(void)
 	UT_EQ(vmbus_open(r, &op, &c), 0);
 	UT_EQ(echo(c, 200, false), 0);
 	UT_EQ(vmbus_close(c), 0);
-	UT_EQ(vmbus_platform_stop(), 0);
+	UT_EQ(rt_vmbus_stop(), 0);
 	UT_CHECK(sim_ok());
 	UT_EQ(mem_page_free_count(), free_before);
 }
@@ -307,7 +307,7 @@ static void t_rescind_traffic(void)
 	sim_run(1000000);
 	struct sim_channel_info ci;
 	UT_EQ(sim_channel_info(r, &ci), UMBRA_ENOENT);   /* RelIdReleased freed the relid */
-	UT_EQ(vmbus_platform_stop(), 0);
+	UT_EQ(rt_vmbus_stop(), 0);
 	UT_CHECK(sim_ok());
 	UT_EQ(mem_page_free_count(), free_before);
 }
@@ -327,7 +327,7 @@ static void t_hostile_posts(void)
 	UT_EQ(vmbus_open(r, &op, &c), 0);
 	UT_EQ(echo(c, 100, true), 0);
 	UT_EQ(vmbus_close(c), 0);
-	UT_EQ(vmbus_platform_stop(), 0);
+	UT_EQ(rt_vmbus_stop(), 0);
 	UT_CHECK(sim_ok());
 }
 
@@ -426,7 +426,7 @@ static void gpa_direct_on(enum sim_platform p)
 		UT_EQ(vmbus_buffer_free(c, &b), 0);
 		UT_EQ(vmbus_close(c), 0);
 	}
-	UT_EQ(vmbus_platform_stop(), 0);
+	UT_EQ(rt_vmbus_stop(), 0);
 	UT_EQ(sim_leak_check(), 0);
 	UT_CHECK(sim_ok());
 	if (!sim_ok())
@@ -458,7 +458,7 @@ static void t_version_refused(void)
 	UT_EQ(vmbus_info(&inf), 0);
 	UT_EQ(inf.version, 0x00050002);
 	UT_CHECK(!inf.confidential);
-	UT_CHECK(!vmbus_platform_fell_back());
+	UT_CHECK(!rt_vmbus_fell_back());
 	struct vmbus_offer_info o;
 	UT_EQ(vmbus_offer_get(0, &o), 0);
 	UT_CHECK(!o.confidential_ring);
@@ -467,7 +467,7 @@ static void t_version_refused(void)
 	UT_EQ(vmbus_open(r, &op, &c), 0);
 	UT_EQ(echo(c, 100, false), 0);
 	UT_EQ(vmbus_close(c), 0);
-	UT_EQ(vmbus_platform_stop(), 0);
+	UT_EQ(rt_vmbus_stop(), 0);
 	UT_CHECK(sim_ok());
 	UT_EQ(T_rt.ng >= 3, 1);
 	UT_CHECK(strstr(T_rt.g2h[0], "hex=0e0000000000000000000600") != NULL);
@@ -483,33 +483,16 @@ static void t_version_refused(void)
 	UT_CHECK(sim_ok());
 }
 
-/* The runtime's console hooks (weak in vmbus_platform.c), captured here. */
-#include <stdarg.h>
+/* VMBus's log and trace lines (vmbus_platform_ops in simhost.c), captured here. */
 static char console[8192];
 static size_t console_len;
-static void console_add(const char *fmt, va_list ap)
+static void console_line(const char *line)
 {
 	if (console_len < sizeof(console))
-		console_len += (size_t)vsnprintf(console + console_len, sizeof(console) - console_len, fmt, ap);
+		console_len += (size_t)snprintf(console + console_len, sizeof(console) - console_len,
+						"%s\n", line);
 	if (console_len > sizeof(console))
 		console_len = sizeof(console);
-}
-int umbra_printf(const char *fmt, ...);
-int umbra_printf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	console_add(fmt, ap);
-	va_end(ap);
-	return 0;
-}
-void umbra_log(const char *fmt, ...);
-void umbra_log(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	console_add(fmt, ap);
-	va_end(ap);
 }
 
 /* The log states the configuration; vmbus_trace(true) prints the trace lines. */
@@ -521,6 +504,7 @@ static void t_log_and_trace(void)
 	UT_EQ(sim_add_device(&d, &r), 0);
 	console_len = 0;
 	console[0] = 0;
+	simhost_console = console_line;
 	UT_EQ(vmbus_trace(true), 0);
 	struct vmbus_info inf;
 	UT_EQ(vmbus_info(&inf), 0);
@@ -531,7 +515,7 @@ static void t_log_and_trace(void)
 	UT_CHECK(strstr(console, "dir=h2g synic=pv route=- conn=0 msgtype=15 hex=0f000000") != NULL);
 	UT_EQ(vmbus_trace(false), 0);
 	size_t before = console_len;
-	UT_EQ(vmbus_platform_stop(), 0);
+	UT_EQ(rt_vmbus_stop(), 0);
 	UT_EQ(console_len, before);
 	synic_set_trace(on_trace);
 
@@ -593,7 +577,7 @@ static void t_hostile_messages(void)
 				rc = vmbus_close(c);
 				UT_CHECK(named_error(rc));
 			}
-			vmbus_platform_stop();
+			rt_vmbus_stop();
 		}
 		UT_EQ(sim_leak_check(), 0);
 		struct sim_stats st;
@@ -652,7 +636,7 @@ static void t_rescind_storm(void)
 			if (sim_channel_info(relid, &ci) == 0)
 				UT_CHECK(ci.state != SIM_CHAN_RESCINDED);   /* RelIdReleased sent for each */
 		}
-		UT_EQ(vmbus_platform_stop(), 0);
+		UT_EQ(rt_vmbus_stop(), 0);
 		UT_CHECK(sim_ok());
 		if (!sim_ok())
 			fprintf(stderr, "sim: %s\n", sim_last_problem());
@@ -686,7 +670,7 @@ static void t_hostile_ring(void)
 	UT_EQ(vmbus_recv(c, b, sizeof(b), NULL, 0), UMBRA_ECORRUPT);
 	UT_EQ(vmbus_send(c, b, 8, 1, 0), UMBRA_ECORRUPT);
 	UT_EQ(vmbus_close(c), 0);
-	UT_EQ(vmbus_platform_stop(), 0);
+	UT_EQ(rt_vmbus_stop(), 0);
 	UT_EQ(mem_page_free_count(), free_before);
 }
 
