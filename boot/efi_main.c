@@ -13,6 +13,8 @@
 #include "arch/x86_64/cpu.h"
 #include "boot/boot_info.h"
 #include "boot/runtime.h"
+#include "hv/ident.h"
+#include "hv/tlfs.h"
 #include "lib/string.h"
 
 #define PAGE 4096ull
@@ -108,23 +110,8 @@ static uint64_t find_rsdp(EFI_SYSTEM_TABLE *st)
 	return v1;
 }
 
-static bool hv_is(const char *sig)
-{
-	uint32_t r[4];
-	char s[13];
-
-	cpu_cpuid(1, 0, r);
-	if (!(r[2] & (1u << 31)))
-		return false;
-	cpu_cpuid(0x40000000, 0, r);
-	memcpy(s, &r[1], 4);
-	memcpy(s + 4, &r[2], 4);
-	memcpy(s + 8, &r[3], 4);
-	s[12] = 0;
-	return memcmp(s, sig, 12) == 0;
-}
-
-/* TSC Hz: CPUID 0x15, the Hyper-V frequency MSR, CPUID 0x16, else UEFI Stall. */
+/* TSC Hz: CPUID 0x15, the Hyper-V frequency MSR (when the identification says Hyper-V
+ * and 0x40000003 EAX bit 11), CPUID 0x16, else UEFI Stall. */
 static void tsc_frequency(EFI_BOOT_SERVICES *bs)
 {
 	uint32_t r[4];
@@ -139,18 +126,12 @@ static void tsc_frequency(EFI_BOOT_SERVICES *bs)
 			return;
 		}
 	}
-	if (hv_is("Microsoft Hv")) {
-		cpu_cpuid(0x40000000, 0, r);
-		uint32_t hvmax = r[0];
-		if (hvmax >= 0x40000003) {
-			cpu_cpuid(0x40000003, 0, r);
-			if (r[0] & (1u << 11)) {        /* AccessFrequencyMsrs */
-				bi.tsc_hz = cpu_rdmsr(0x40000022);
-				bi.tsc_source = BOOT_TSC_HV_MSR;
-				if (bi.tsc_hz)
-					return;
-			}
-		}
+	const struct hv_ident *hv = hv_ident();
+	if (hv->hyperv && (hv->features_eax & HV_EAX_ACCESS_FREQUENCY_MSRS)) {
+		bi.tsc_hz = cpu_rdmsr(HV_MSR_TSC_FREQUENCY);
+		bi.tsc_source = BOOT_TSC_HV_MSR;
+		if (bi.tsc_hz)
+			return;
 	}
 	if (max >= 0x16) {
 		cpu_cpuid(0x16, 0, r);
@@ -204,6 +185,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	EFI_STATUS s;
 
 	bi.tsc_entry = cpu_rdtsc();
+	/* The one Hyper-V identification (hv/ident.h), before anything reads CPUID. */
+	arch_hv_ident();
 	con(st, L"umbra: UEFI hand-off, taking over the machine\r\n");
 
 	if (bs->HandleProtocol(image, (EFI_GUID *)&li_guid, (void **)&li) == EFI_SUCCESS && li) {

@@ -16,18 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86_64/boot_handoff.h"   /* struct boot_efi_desc, boot_range */
 #include "boot/boot_info.h"
-
-/* UEFI EFI_MEMORY_DESCRIPTOR (version 1). The map's stride is desc_size, not sizeof. */
-struct boot_efi_desc {
-	uint32_t type;
-	uint32_t pad;
-	uint64_t phys_start;
-	uint64_t virt_start;
-	uint64_t npages;
-	uint64_t attribute;
-};
-_Static_assert(sizeof(struct boot_efi_desc) == 40, "EFI_MEMORY_DESCRIPTOR v1 layout");
 
 enum boot_mem_class {
 	BOOT_MEM_FREE,          /* goes to the page allocator */

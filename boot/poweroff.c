@@ -14,6 +14,7 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "boot/runtime.h"
+#include "hv/ident.h"
 #include "lib/string.h"
 
 #define DEBUG_EXIT_PORT 0xf4
@@ -24,16 +25,8 @@ static bool debug_exit;
 
 bool boot_debug_exit_wanted(const struct boot_info *bi)
 {
-	uint32_t r[4];
-	char hv[13] = { 0 };
-	cpu_cpuid(1, 0, r);
-	if (r[2] & (1u << 31)) {
-		cpu_cpuid(0x40000000, 0, r);
-		memcpy(hv, &r[1], 4);
-		memcpy(hv + 4, &r[2], 4);
-		memcpy(hv + 8, &r[3], 4);
-	}
-	bool qemu = !strcmp(hv, "TCGTCGTCGTCG") || !strcmp(hv, "KVMKVMKVM");
+	/* The identification efi_main made (arch_hv_ident detects only if none was). */
+	bool qemu = hv_ident_is_qemu(arch_hv_ident());
 	for (int i = 1; i < bi->argc; i++) {
 		if (!strcmp(bi->argv[i], "umbra.debug_exit=1"))
 			qemu = true;

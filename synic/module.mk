@@ -1,7 +1,9 @@
 # synic/: Hyper-V discovery, hypercall/MSR routes (direct, GHCB, TDVMCALL), the paravisor
 # and hypervisor SynICs, message/event scanning, visibility hypercall. Portable over hw.h.
-SYNIC_SRCS := synic/synic_detect.c synic/synic_route.c synic/synic_init.c synic/synic_msg.c
-RT_SRCS += $(SYNIC_SRCS)
+SYNIC_OWN_SRCS := synic/synic_detect.c synic/synic_route.c synic/synic_init.c synic/synic_msg.c
+RT_SRCS += $(SYNIC_OWN_SRCS)
+# What a host program linking synic/ needs: synic/ and the layer below it (hv/).
+SYNIC_SRCS := $(SYNIC_OWN_SRCS) $(HV_SRCS)
 
 # synic/ against a recording fake machine (synic/tests/fakehw.c implements hw.h).
 HOST_TESTS += synic_unit

@@ -30,23 +30,32 @@
 #include <stdint.h>
 
 enum synic_route { SYNIC_ROUTE_DIRECT = 0, SYNIC_ROUTE_GHCB, SYNIC_ROUTE_TDCALL };
+/* The TLFS isolation type (hv/tlfs.h HV_ISO_*). */
 enum synic_iso { SYNIC_ISO_NONE = 0, SYNIC_ISO_VBS = 1, SYNIC_ISO_SNP = 2, SYNIC_ISO_TDX = 3 };
 
+/* What synic/ needs of the Hyper-V identification (hv/ident.h), plus the bypass route. */
 struct synic_config {
-	bool hyperv;                    /* CPUID 0x40000000 = "Microsoft Hv" */
+	bool hyperv;                    /* CPUID.1 hypervisor bit, 0x40000000 = "Microsoft Hv",
+					 * max leaf >= 0x40000003 */
 	uint32_t max_leaf;
 	uint32_t priv_eax, priv_ebx;    /* 0x40000003 */
 	bool isolated;                  /* 0x40000003 EBX bit 22 */
 	bool paravisor;                 /* 0x4000000C EAX bit 0 */
 	uint8_t iso_type;               /* enum synic_iso */
-	uint64_t shared_boundary;       /* 0 when none */
+	uint64_t shared_boundary;       /* 0 when none or refused (hv_ident_detect's rule) */
 	bool cvmb_available;            /* 0x40000082 EAX bit 3 */
 	enum synic_route bypass;        /* route to the hypervisor */
 };
 
-/* Read the CPUID leaves. UMBRA_ENODEV when not on Hyper-V (out still filled);
- * UMBRA_ENOTSUP for an isolated VM without a paravisor (not supported by this runtime). */
+/* The configuration of the machine behind hw.h: in a production image the identification
+ * made at boot (hv_ident_init, no CPUID read again), in SIM images and host tests a fresh
+ * hv_ident_detect(hw_cpuid) on each call (a new simulated machine per test). UMBRA_ENODEV
+ * when not on Hyper-V (out still filled); UMBRA_ENOTSUP for an isolated SNP/TDX VM without
+ * a paravisor (not supported by this runtime); UMBRA_EINVAL for NULL. */
 int synic_detect(struct synic_config *out);
+/* The translation synic_detect makes: *id into *out, same return values. */
+struct hv_ident;
+int synic_config_from_ident(const struct hv_ident *id, struct synic_config *out);
 /* One line describing the configuration, for the boot log. */
 void synic_describe(const struct synic_config *c, char *buf, size_t size);
 

@@ -1,48 +1,48 @@
 /*
- * Discovery: CPUID 0x40000000, 0x40000003 (TLFS "Feature and Interface Discovery"),
- * 0x4000000C, 0x40000082 (Linux include/hyperv/hvgdk_mini.h and
- * arch/x86/kernel/cpu/mshyperv.c ms_hyperv_init_platform; openvmm vm/hv1/hvdef/src/lib.rs
- * HvIsolationConfiguration, VS1_PARTITION_PROPERTIES_EAX_CONFIDENTIAL_VMBUS_AVAILABLE).
+ * Discovery: the Hyper-V identification (hv/ident.h, which reads CPUID 1, 0x40000000,
+ * 0x40000003, 0x4000000C, 0x40000082 and decodes the shared-GPA boundary by its one rule)
+ * translated into synic/'s configuration: the bypass route and this runtime's support
+ * policy (an isolated SNP/TDX VM needs a paravisor).
+ *
+ * Which identification: in a production image hw_cpuid is the CPU, identified once at
+ * boot, so synic_detect reads that one (hv_ident_init returns it without reading CPUID
+ * again). In SIM images and host tests hw_cpuid is a simulated or fake machine, created
+ * afresh per test and unlike the CPU the image runs on, so it is identified again on
+ * every call, through hw_cpuid.
  */
 #include "synic/synic.h"
 #include "synic/synic_hw.h"
 #include "arch/x86_64/hw.h"
+#include "hv/ident.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 #include <umbra/errno.h>
 
-int synic_detect(struct synic_config *out)
+#if defined(UMBRA_IMAGE) && !defined(UMBRA_SIM)
+#define SYNIC_IDENT_AT_BOOT 1
+#else
+#define SYNIC_IDENT_AT_BOOT 0
+#endif
+
+_Static_assert(SYNIC_ISO_VBS == HV_ISO_VBS && SYNIC_ISO_SNP == HV_ISO_SNP &&
+	       SYNIC_ISO_TDX == HV_ISO_TDX, "enum synic_iso is the TLFS isolation type");
+
+int synic_config_from_ident(const struct hv_ident *id, struct synic_config *out)
 {
-	if (!out)
+	if (!id || !out)
 		return UMBRA_EINVAL;
 	memset(out, 0, sizeof(*out));
-	uint32_t r[4];
-	hw_cpuid(HV_CPUID_VENDOR, 0, r);
-	/* "Microsoft Hv" = EBX "Micr", ECX "osof", EDX "t Hv" */
-	if (r[1] != 0x7263694Du || r[2] != 0x666F736Fu || r[3] != 0x76482074u)
-		return UMBRA_ENODEV;
-	out->max_leaf = r[0];
-	if (r[0] < HV_CPUID_FEATURES)
+	if (!id->hyperv)
 		return UMBRA_ENODEV;
 	out->hyperv = true;
-	hw_cpuid(HV_CPUID_FEATURES, 0, r);
-	out->priv_eax = r[0];
-	out->priv_ebx = r[1];
-	out->isolated = (r[1] & HV_EBX_ISOLATION) != 0;
-	if (out->isolated && out->max_leaf >= HV_CPUID_ISOLATION) {
-		hw_cpuid(HV_CPUID_ISOLATION, 0, r);
-		out->paravisor = (r[0] & HV_ISO_EAX_PARAVISOR) != 0;
-		out->iso_type = (uint8_t)(r[1] & HV_ISO_EBX_TYPE_MASK);
-		if (r[1] & HV_ISO_EBX_BOUNDARY_ON) {
-			unsigned bits = (r[1] >> HV_ISO_EBX_BOUNDARY_SHIFT) & 0x3F;
-			if (bits >= 1 && bits <= 51)
-				out->shared_boundary = 1ull << bits;
-		}
-		/* Intercepted by the paravisor (not the hypervisor); read without checking the
-		 * 0x40000081 signature, like upstream Linux. */
-		hw_cpuid(HV_CPUID_VS_PROPERTIES, 0, r);
-		out->cvmb_available = (r[0] & HV_VS_EAX_CONFIDENTIAL_VMBUS) != 0;
-	}
+	out->max_leaf = id->max_leaf;
+	out->priv_eax = id->features_eax;
+	out->priv_ebx = id->features_ebx;
+	out->isolated = id->isolated;
+	out->paravisor = id->paravisor;
+	out->iso_type = id->iso_type;
+	out->shared_boundary = id->shared_boundary;
+	out->cvmb_available = id->cvmb_available;
 	out->bypass = SYNIC_ROUTE_DIRECT;
 	if (out->isolated && out->paravisor) {
 		if (out->iso_type == SYNIC_ISO_SNP)
@@ -54,6 +54,20 @@ int synic_detect(struct synic_config *out)
 	    !out->paravisor)
 		return UMBRA_ENOTSUP;
 	return 0;
+}
+
+int synic_detect(struct synic_config *out)
+{
+	if (!out)
+		return UMBRA_EINVAL;
+#if SYNIC_IDENT_AT_BOOT
+	const struct hv_ident *id = hv_ident_init(hw_cpuid);
+#else
+	struct hv_ident fresh;
+	const struct hv_ident *id = &fresh;
+	hv_ident_detect(hw_cpuid, &fresh);
+#endif
+	return synic_config_from_ident(id, out);
 }
 
 void synic_describe(const struct synic_config *c, char *buf, size_t size)

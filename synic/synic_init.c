@@ -47,7 +47,7 @@ __attribute__((format(printf, 1, 2))) static void slog(const char *fmt, ...)
 static uint64_t host_page_ok(uint64_t msr_value)
 {
 	uint64_t b = synic_s.cfg.shared_boundary;
-	uint64_t g = msr_value & ~0xFFFull & ~b;
+	uint64_t g = msr_value & HV_PAGE_ADDR_MASK & ~b;
 	if (!g || (msr_value & HV_PAGE_RESERVED) || (b && g >= b))
 		return 0;
 	if (synic_s.pages->is_private_ram && synic_s.pages->is_private_ram(g))
@@ -108,7 +108,7 @@ static int hv_synic_paravisor(void)
 	if (synic_msr_read(b, HV_MSR_SCONTROL, &sc) ||
 	    synic_msr_write(b, HV_MSR_SIMP, (g[0] | bound) | HV_PAGE_ENABLE) ||
 	    synic_msr_write(b, HV_MSR_SIEFP, (g[1] | bound) | HV_PAGE_ENABLE) ||
-	    synic_msr_write(b, HV_MSR_SINT0 + VMBUS_SINT_INDEX, sint2(false)) ||
+	    synic_msr_write(b, HV_MSR_SINT(VMBUS_SINT_INDEX), sint2(false)) ||
 	    synic_msr_write(b, HV_MSR_SCONTROL, sc | HV_SCONTROL_ENABLE))
 		return UMBRA_EIO;
 	return 0;
@@ -153,8 +153,8 @@ int synic_init(const struct synic_config *c, const struct synic_pages *pages, bo
 
 	if (b == SYNIC_ROUTE_GHCB) {
 		synic_s.ghcb_msr = hw_rdmsr(MSR_SEV_GHCB);
-		synic_s.ghcb = hw_phys_to_virt(synic_s.ghcb_msr & ~0xFFFull);
-		if (!synic_s.ghcb || (synic_s.ghcb_msr & 0xFFF))
+		synic_s.ghcb = hw_phys_to_virt(synic_s.ghcb_msr & ~GHCB_MSR_INFO_MASK);
+		if (!synic_s.ghcb || (synic_s.ghcb_msr & GHCB_MSR_INFO_MASK))
 			return UMBRA_EIO;
 		int nrc = synic_ghcb_negotiate();
 		if (nrc) {
@@ -217,12 +217,12 @@ int synic_init(const struct synic_config *c, const struct synic_pages *pages, bo
 		if (rc)
 			return rc;
 		synic_s.confidential = confidential;
-		hw_wrmsr(HV_MSR_SINT0 + VMBUS_SINT_INDEX, sint2(!confidential));
+		hw_wrmsr(HV_MSR_SINT(VMBUS_SINT_INDEX), sint2(!confidential));
 	} else {
 		rc = plain_synic(SYNIC_HV);
 		if (rc)
 			return rc;
-		hw_wrmsr(HV_MSR_SINT0 + VMBUS_SINT_INDEX, sint2(false));
+		hw_wrmsr(HV_MSR_SINT(VMBUS_SINT_INDEX), sint2(false));
 	}
 	synic_s.up = true;
 	return 0;
@@ -233,7 +233,7 @@ int synic_fallback(void)
 	if (!synic_s.up || !synic_s.two)
 		return UMBRA_EINVAL;
 	/* Events and messages of the (untrusted) connection now go to the hypervisor pages. */
-	hw_wrmsr(HV_MSR_SINT0 + VMBUS_SINT_INDEX, sint2(true));
+	hw_wrmsr(HV_MSR_SINT(VMBUS_SINT_INDEX), sint2(true));
 	synic_s.confidential = false;
 	return 0;
 }
@@ -255,13 +255,13 @@ void synic_shutdown(void)
 	if (!synic_s.up && synic_s.nown == 0)
 		return;
 	bool irq = hw_irq_save_disable();
-	hw_wrmsr(HV_MSR_SINT0 + VMBUS_SINT_INDEX, HV_SINT_MASKED);
+	hw_wrmsr(HV_MSR_SINT(VMBUS_SINT_INDEX), HV_SINT_MASKED);
 	if (synic_s.two && synic_s.simp[SYNIC_HV]) {
 		/* Hypervisor SynIC: mask, clear the enable bits (Linux drivers/hv/hv.c
 		 * hv_hyp_synic_disable_regs keeps the paravisor's GPAs), SynIC off. */
 		enum synic_route b = synic_s.cfg.bypass;
 		uint64_t v;
-		synic_msr_write(b, HV_MSR_SINT0 + VMBUS_SINT_INDEX, HV_SINT_MASKED);
+		synic_msr_write(b, HV_MSR_SINT(VMBUS_SINT_INDEX), HV_SINT_MASKED);
 		if (!synic_msr_read(b, HV_MSR_SIMP, &v))
 			synic_msr_write(b, HV_MSR_SIMP, synic_s.hv_own_pages ? 0 : v & ~HV_PAGE_ENABLE);
 		if (!synic_msr_read(b, HV_MSR_SIEFP, &v))

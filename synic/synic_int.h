@@ -12,7 +12,7 @@
 struct synic_qmsg {
 	uint8_t len;
 	uint8_t from;                   /* SYNIC_PV / SYNIC_HV */
-	uint8_t payload[240];
+	uint8_t payload[HV_MSG_PAYLOAD_MAX];
 };
 
 struct synic_state {

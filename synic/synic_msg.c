@@ -80,13 +80,13 @@ static void eom(int which)
 		synic_msr_write(synic_s.cfg.bypass, HV_MSR_EOM, 0);
 }
 
-/* SINT2 bitmap of one SIEFP: atomically take every set bit; bit = relid (0 reserved). */
+/* VMBus's SINT bitmap (VMBUS_SINT_INDEX) of one SIEFP: atomically take every set bit; bit = relid (0 reserved). */
 static void scan_events(int which)
 {
 	volatile uint8_t *f = synic_s.siefp[which];
 	if (!f)
 		return;
-	uint64_t *w = (uint64_t *)(uintptr_t)(f + 2 * HV_EVENT_FLAGS_BYTES);
+	uint64_t *w = (uint64_t *)(uintptr_t)(f + VMBUS_SINT_INDEX * HV_EVENT_FLAGS_BYTES);
 	for (unsigned i = 0; i < HV_EVENT_FLAGS_BYTES / 8; i++) {
 		if (!__atomic_load_n(&w[i], __ATOMIC_RELAXED))
 			continue;
@@ -104,14 +104,14 @@ static void scan_events(int which)
 	}
 }
 
-/* Message slot 2 of one SIMP: copy out (private), free the slot, EOM if pending. */
+/* VMBus's message slot (VMBUS_SINT_INDEX) of one SIMP: copy out (private), free the slot, EOM if pending. */
 static void scan_msgs(int which)
 {
 	volatile uint8_t *simp = synic_s.simp[which];
 	if (!simp)
 		return;
 	volatile struct hv_message *slot =
-		(volatile struct hv_message *)(simp + VMBUS_SINT_INDEX * sizeof(struct hv_message));
+		(volatile struct hv_message *)(simp + VMBUS_SINT_INDEX * HV_MSG_SLOT_BYTES);
 	for (int k = 0; k < SYNIC_QUEUE; k++) {
 		if (slot->message_type == HV_MSG_NONE)
 			return;

@@ -1,48 +1,21 @@
 /*
- * Shared-GPA boundary detection from CPUID (contract in alias.h). Portable: the caller
- * passes the CPUID function, so the host test can play any platform.
+ * The shared-GPA boundary the page tables map (contract in alias.h). The identification
+ * and its boundary rule are hv/ident.c's; this only turns a refused boundary into an error.
  */
 #include "arch/x86_64/alias.h"
+#include "hv/ident.h"
+#include "hv/tlfs.h"
 #include <umbra/errno.h>
 
-#define HV_LEAF_VENDOR    0x40000000u
-#define HV_LEAF_FEATURES  0x40000003u
-#define HV_LEAF_ISOLATION 0x4000000cu
-#define HV_ISOLATION_BIT  (1u << 22)    /* 0x40000003 EBX */
-#define HV_BOUNDARY_ON    (1u << 5)     /* 0x4000000C EBX */
+_Static_assert(ALIAS_MAX_BIT == HV_PA_MAX_BIT, "the PTE limit is the identification's");
 
-/* "Microsoft Hv" as EBX, ECX, EDX of leaf 0x40000000 (little-endian). */
-#define HV_SIG_EBX 0x7263694du          /* "Micr" */
-#define HV_SIG_ECX 0x666f736fu          /* "osof" */
-#define HV_SIG_EDX 0x76482074u          /* "t Hv" */
-
-int alias_detect(alias_cpuid_fn cpuid, uint64_t *boundary)
+int alias_boundary(const struct hv_ident *id, uint64_t *boundary)
 {
-	uint32_t r[4];
-
 	*boundary = 0;
-	cpuid(1, 0, r);
-	if (!(r[2] & (1u << 31)))
+	if (!id)
 		return 0;
-	cpuid(HV_LEAF_VENDOR, 0, r);
-	if (r[0] < HV_LEAF_ISOLATION || r[1] != HV_SIG_EBX || r[2] != HV_SIG_ECX ||
-	    r[3] != HV_SIG_EDX)
-		return 0;
-	cpuid(HV_LEAF_FEATURES, 0, r);
-	if (!(r[1] & HV_ISOLATION_BIT))
-		return 0;
-	cpuid(HV_LEAF_ISOLATION, 0, r);
-	if (!(r[1] & HV_BOUNDARY_ON))
-		return 0;
-	unsigned bits = (r[1] >> 6) & 63;
-	if (bits > ALIAS_MAX_BIT)
+	if (id->boundary_refused)
 		return UMBRA_ENOTSUP;
-	cpuid(0x80000000u, 0, r);
-	if (r[0] >= 0x80000008u) {
-		cpuid(0x80000008u, 0, r);
-		if (bits >= (r[0] & 0xff))
-			return UMBRA_ENOTSUP;
-	}
-	*boundary = 1ull << bits;
+	*boundary = id->shared_boundary;
 	return 0;
 }

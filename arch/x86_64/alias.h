@@ -6,9 +6,9 @@
  * ALIAS_VA = 2^46 keeps the window canonical for 4-level paging whatever B is (bit 47
  * itself is not a canonical lower-half VA); for B = 2^46 the window is the identity.
  *
- * Arithmetic and CPUID decoding only, host-tested (alias_test.c). The image's
- * hw_phys_to_virt/hw_virt_to_phys (hw_real.c) are these functions with the boundary
- * arch_paging_init mapped.
+ * Arithmetic only (the CPUID decoding is hv/ident.c's), host-tested (alias_test.c). The
+ * image's hw_phys_to_virt/hw_virt_to_phys (hw_real.c) are these functions with the
+ * boundary arch_paging_init mapped.
  */
 #ifndef UMBRA_ARCH_ALIAS_H
 #define UMBRA_ARCH_ALIAS_H
@@ -19,18 +19,18 @@
 #define ALIAS_VA_END  (1ull << 47)      /* end of the lower canonical half */
 #define ALIAS_MAX_BIT 51                /* highest PA bit a page-table entry holds */
 
-typedef void (*alias_cpuid_fn)(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
-
 /*
- * Reads the boundary from CPUID through `cpuid`. It exists only when all hold: CPUID.1
- * ECX bit 31 (hypervisor), 0x40000000 signature "Microsoft Hv" with max leaf >= 0x4000000C,
- * 0x40000003 EBX bit 22 (isolation), 0x4000000C EBX bit 5 (boundary active); then
- * *boundary = 1 << EBX[11:6] and 0 is returned. Otherwise *boundary = 0 and 0 is returned.
- * UMBRA_ENOTSUP (and *boundary = 0) if an active boundary cannot be put in a page-table
- * entry: bit above ALIAS_MAX_BIT, or at or above MAXPHYADDR (CPUID 0x80000008 EAX[7:0],
- * when that leaf exists), where the PA bit would be reserved and every access would fault.
+ * The boundary the page tables must honour, from the Hyper-V identification (hv/ident.h,
+ * whose one rule decides usability): *boundary = id->shared_boundary (0 when there is none:
+ * no Hyper-V, not isolated, max leaf below 0x4000000C, boundary not active; QEMU and plain
+ * Hyper-V) and 0 is returned. UMBRA_ENOTSUP (and *boundary = 0) when the boundary is
+ * active but was refused (bit 0, above ALIAS_MAX_BIT, or at or above MAXPHYADDR): the
+ * page tables cannot map the alias, and every host-visible access would fault, so the
+ * boot must stop rather than run without one. This is the stricter check the runtime
+ * needs here; synic/ just sees no boundary.
  */
-int alias_detect(alias_cpuid_fn cpuid, uint64_t *boundary);
+struct hv_ident;
+int alias_boundary(const struct hv_ident *id, uint64_t *boundary);
 
 /*
  * gpa -> VA for boundary b (0 = none): the alias form gpa | b becomes ALIAS_VA + (gpa & ~b),

@@ -1,13 +1,15 @@
 /*
- * Host test of the shared-GPA alias (alias.c, alias.h): boundary detection from a
- * scripted CPUID (every condition of the contract in turn, MAXPHYADDR and the PTE
- * address width), and the translation both ways for SNP-style (bit 46), TDX-style
- * (bit 47) and lower boundaries, and without one; the on-demand limit.
+ * Host test of the shared-GPA alias (alias.c, alias.h): the boundary the tables get from
+ * a scripted CPUID through the Hyper-V identification (hv/ident.c; every condition in
+ * turn, MAXPHYADDR and the PTE address width, a refused boundary as UMBRA_ENOTSUP), and
+ * the translation both ways for SNP-style (bit 46), TDX-style (bit 47) and lower
+ * boundaries, and without one; the on-demand limit.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "arch/x86_64/alias.h"
+#include "hv/ident.h"
 #include "tests/unit/ut.h"
 #include <umbra/errno.h>
 
@@ -60,9 +62,11 @@ static void fake_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 
 static uint64_t detect(int want_rc)
 {
+	struct hv_ident id;
 	uint64_t b = 0xdead;
 
-	UT_EQ(alias_detect(fake_cpuid, &b), want_rc);
+	hv_ident_detect(fake_cpuid, &id);
+	UT_EQ(alias_boundary(&id, &b), want_rc);
 	return b;
 }
 
@@ -120,10 +124,24 @@ static void test_detect_unusable(void)
 	cpu_reset(51);
 	cpu.maxpa = 52;
 	UT_EQ(detect(0), 1ull << 51);
+	cpu_reset(0);                               /* B = 1: no boundary (was EINVAL later) */
+	UT_EQ(detect(UMBRA_ENOTSUP), 0);
+	cpu_reset(1);
+	cpu.maxpa = 48;
+	UT_EQ(detect(0), 1ull << 1);
 	cpu_reset(47);                              /* no 0x80000008: only the PTE limit */
 	cpu.ext_max = 0x80000007;
 	cpu.maxpa = 36;
 	UT_EQ(detect(0), 1ull << 47);
+}
+
+/* No identification at all: no boundary. */
+static void test_boundary_null(void)
+{
+	uint64_t b = 0xdead;
+
+	UT_EQ(alias_boundary(NULL, &b), 0);
+	UT_EQ(b, 0);
 }
 
 static void test_translate_snp(void)
@@ -193,6 +211,7 @@ int main(void)
 	UT_RUN(test_detect_snp_tdx);
 	UT_RUN(test_detect_absent);
 	UT_RUN(test_detect_unusable);
+	UT_RUN(test_boundary_null);
 	UT_RUN(test_translate_snp);
 	UT_RUN(test_translate_tdx);
 	UT_RUN(test_translate_low_boundary);

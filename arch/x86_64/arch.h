@@ -1,7 +1,8 @@
 /*
- * arch/x86_64 internal interface for boot/ (the portable layers use hw.h). Call order at
- * boot: arch_serial_init, arch_gdt_init, arch_idt_init, arch_paging_init, arch_tsc_init,
- * arch_timer_init. None of these allocate from mem/.
+ * arch/x86_64 internal interface for boot/ and rt/ (the portable layers use hw.h). Call
+ * order at boot: arch_hv_ident (efi_main), arch_serial_init, arch_gdt_init, arch_idt_init,
+ * arch_paging_init, arch_tsc_init, arch_timer_init. None of these allocate from mem/.
+ * arch/ includes nothing from boot/: the hand-off types are arch/x86_64/boot_handoff.h.
  */
 #ifndef UMBRA_ARCH_ARCH_H
 #define UMBRA_ARCH_ARCH_H
@@ -11,7 +12,8 @@
 #include <stdint.h>
 
 #include "arch/x86_64/hw.h"
-#include "boot/boot_info.h"
+#include "arch/x86_64/boot_handoff.h"
+#include "hv/ident.h"
 
 /* Interrupt vectors owned by the runtime. Others may use 0x30..0xdf. */
 #define ARCH_VEC_TIMER    0x20
@@ -31,11 +33,17 @@ void arch_serial_init(void);
 void arch_serial_write(const char *s, size_t n);
 void arch_serial_flush(void);
 
+/* The Hyper-V identification of the CPU this runs on: hv_ident_init with the real CPUID
+ * (also in SIM images, whose hw_cpuid is the simulator's). The first call detects and
+ * publishes it (hv_ident()); efi_main makes that call before anything reads CPUID. */
+const struct hv_ident *arch_hv_ident(void);
+
 void arch_gdt_init(const struct boot_info *bi);
 void arch_idt_init(void);
-/* Builds and loads the runtime's page tables (see paging.c). 0, UMBRA_ENOMEM, or
- * UMBRA_ENOTSUP / UMBRA_EINVAL / UMBRA_EIO for 5-level paging or a shared-GPA boundary
- * the tables cannot honour (alias.h, paging_build.h). */
+/* Builds and loads the runtime's page tables (see paging.c), with the alias window of the
+ * shared-GPA boundary in arch_hv_ident(). 0, UMBRA_ENOMEM, or UMBRA_ENOTSUP / UMBRA_EINVAL
+ * / UMBRA_EIO for 5-level paging or a shared-GPA boundary the tables cannot honour
+ * (alias.h, paging_build.h). */
 int arch_paging_init(const struct boot_info *bi);
 /* Page-table pages needed for this memory map and image (boot/ sizes the arena). */
 uint64_t arch_paging_pages_needed(const void *mmap, uint64_t size, uint64_t desc_size,

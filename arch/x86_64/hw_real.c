@@ -7,6 +7,7 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/hw.h"
+#include "hv/tlfs.h"
 
 void hw_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
@@ -17,8 +18,6 @@ uint64_t hw_rdmsr(uint32_t msr)
 {
 	return cpu_rdmsr(msr);
 }
-
-#define HV_MSR_HYPERCALL 0x40000001u
 
 static uint64_t hypercall_page;         /* GPA of the enabled hypercall page, 0 if none */
 
@@ -33,7 +32,7 @@ void hw_wrmsr(uint32_t msr, uint64_t value)
 	cpu_wrmsr(msr, value);
 	if (msr != HV_MSR_HYPERCALL)
 		return;
-	uint64_t gpa = (value & 1) ? value & ~0xfffull : 0;
+	uint64_t gpa = (value & HV_PAGE_ENABLE) ? value & HV_PAGE_ADDR_MASK : 0;
 	if (hypercall_page && hypercall_page != gpa)
 		arch_paging_set_exec(hypercall_page, false);
 	if (gpa && gpa != hypercall_page)

@@ -1,14 +1,17 @@
 /*
  * Loads the runtime's page tables (policy in paging_build.c) after ExitBootServices:
  * tables come from the boot arena of EfiLoaderData pages; EFER.NXE (when CPUID offers
- * NX) and CR0.WP are set, then CR3 is switched. A shared-GPA boundary found in CPUID
- * (alias.h) adds the alias window; arch_shared_boundary() reports it once it is mapped.
+ * NX) and CR0.WP are set, then CR3 is switched. A shared-GPA boundary in the Hyper-V
+ * identification (hv/ident.h, alias.h) adds the alias window; arch_shared_boundary()
+ * reports it once it is mapped.
  * arch_shared_to_virt maps its part above the memory map's top on demand.
  */
 #include "arch/x86_64/alias.h"
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging_build.h"
+#include "hv/ident.h"
+#include "hv/tlfs.h"
 #include "lib/string.h"
 #include <umbra/errno.h>
 
@@ -29,40 +32,48 @@ static void real_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 	cpu_cpuid(leaf, sub, out);
 }
 
+const struct hv_ident *arch_hv_ident(void)
+{
+	return hv_ident_init(real_cpuid);
+}
+
 /*
  * Test hook, QEMU only (CPUID signature TCG or KVM, as for isa-debug-exit): the load
- * option umbra.test_alias_bits=N makes alias_detect see a Hyper-V isolation leaf with
- * boundary bit N, so that the window is built, checked and reported like a real one.
+ * option umbra.test_alias_bits=N makes the window see an isolated Hyper-V with boundary
+ * bit N, identified by hv_ident_detect like a real one (the same rule: N = 47 under TCG's
+ * 40 address bits is refused), so that the window is built, checked and reported. Only
+ * paging sees it: the published identification (hv_ident()) stays the real one. The
+ * Hyper-V leaves are answered here; the others (1, 0x8000000x) come from the CPU.
  */
 static unsigned fake_bits;
 
 static void fake_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
-	cpu_cpuid(leaf, sub, out);
-	if (leaf == 0x40000000u) {
-		out[0] = 0x4000000cu;
-		memcpy(&out[1], "Micr", 4);
-		memcpy(&out[2], "osof", 4);
-		memcpy(&out[3], "t Hv", 4);
-	} else if (leaf == 0x40000003u) {
-		out[1] = 1u << 22;
-	} else if (leaf == 0x4000000cu) {
-		out[0] = 1;
-		out[1] = (fake_bits << 6) | (1u << 5);
+	switch (leaf) {
+	case HV_CPUID_VENDOR:
+		out[0] = HV_CPUID_ISOLATION;
+		out[1] = HV_SIG_EBX;
+		out[2] = HV_SIG_ECX;
+		out[3] = HV_SIG_EDX;
+		return;
+	case HV_CPUID_FEATURES:
+	case HV_CPUID_ISOLATION:
+	case HV_CPUID_VS_PROPERTIES:
+		out[0] = leaf == HV_CPUID_ISOLATION ? HV_ISO_EAX_PARAVISOR : 0;
+		out[1] = leaf == HV_CPUID_FEATURES ? HV_EBX_ISOLATION
+		       : leaf == HV_CPUID_ISOLATION ? (fake_bits << HV_ISO_EBX_BOUNDARY_SHIFT) |
+						      HV_ISO_EBX_BOUNDARY_ON : 0;
+		out[2] = out[3] = 0;
+		return;
 	}
+	cpu_cpuid(leaf, sub, out);
 }
 
-static unsigned test_alias_bits(const struct boot_info *bi)
+static unsigned test_alias_bits(const struct boot_info *bi, const struct hv_ident *id)
 {
 	static const char opt[] = "umbra.test_alias_bits=";
-	uint32_t r[4];
-	char sig[13] = { 0 };
 
-	cpu_cpuid(0x40000000u, 0, r);
-	memcpy(sig, &r[1], 4);
-	memcpy(sig + 4, &r[2], 4);
-	memcpy(sig + 8, &r[3], 4);
-	if (strcmp(sig, "TCGTCGTCGTCG") && strcmp(sig, "KVMKVMKVM"))
+	if (!hv_ident_is_qemu(id))
 		return 0;
 	for (int i = 1; i < bi->argc; i++) {
 		const char *a = bi->argv[i];
@@ -139,9 +150,13 @@ int arch_paging_init(const struct boot_info *bi)
 		p.nx = (r[3] & (1u << 20)) ? PT_NX : 0;
 		p.alias_1g = r[3] & (1u << 26);
 	}
-	int rc = alias_detect(real_cpuid, &p.alias);
-	if (!rc && !p.alias && (fake_bits = test_alias_bits(bi)) != 0)
-		rc = alias_detect(fake_cpuid, &p.alias);
+	const struct hv_ident *id = arch_hv_ident();
+	int rc = alias_boundary(id, &p.alias);
+	if (!rc && !p.alias && (fake_bits = test_alias_bits(bi, id)) != 0) {
+		struct hv_ident fake;
+		hv_ident_detect(fake_cpuid, &fake);
+		rc = alias_boundary(&fake, &p.alias);
+	}
 	if (rc)
 		return rc;
 	p.guards[p.nguards++] = bi->kstack.guard;

@@ -11,7 +11,7 @@
  */
 #include "arch/x86_64/paging_build.h"
 #include "arch/x86_64/alias.h"
-#include "boot/memmap.h"
+#include "arch/x86_64/boot_handoff.h"
 #include "lib/string.h"
 #include <umbra/errno.h>
 

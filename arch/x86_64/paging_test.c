@@ -14,7 +14,7 @@
 
 #include "arch/x86_64/alias.h"
 #include "arch/x86_64/paging_build.h"
-#include "boot/memmap.h"
+#include "arch/x86_64/boot_handoff.h"
 #include "tests/unit/ut.h"
 #include <umbra/errno.h>
 

@@ -47,6 +47,8 @@ void fake_init(int platform)
 		F.hv_msr[0x83] = simp | F.boundary | 1;
 		F.hv_msr[0x82] = siefp | F.boundary | 1;
 	}
+	/* last, so that the entries above keep their indices: the hypervisor bit */
+	cpuid_set(1, 0, 0, 1u << 31, 0);
 }
 
 static struct fake_exit *rec(enum fake_kind k)

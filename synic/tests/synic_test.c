@@ -4,6 +4,7 @@
 #include "synic/tests/fakehw.h"
 #include "synic/synic.h"
 #include "synic/synic_hw.h"
+#include "hv/ident.h"
 #include <umbra/errno.h>
 
 static int p_alloc(uint64_t *gpa)
@@ -35,6 +36,55 @@ static bool up(int platform, bool conf)
 	synic_set_trace(on_trace);
 	nevents = 0;
 	return synic_init(&CFG, &PAGES, conf) == 0;
+}
+
+/* synic_detect is the translation of the Hyper-V identification (hv/ident.h) of the
+ * machine behind hw.h, identified afresh per call in host tests (a new fake machine
+ * each time), whatever identification is published. */
+static void t_detect_from_ident(void)
+{
+	struct synic_config c, d;
+	struct hv_ident id;
+
+	UT_EQ(synic_config_from_ident(NULL, &c), UMBRA_EINVAL);
+	UT_EQ(synic_detect(NULL), UMBRA_EINVAL);
+	memset(&id, 0, sizeof(id));
+	UT_EQ(synic_config_from_ident(&id, &c), UMBRA_ENODEV);
+	UT_CHECK(!c.hyperv);
+	for (int platform = 0; platform <= 4; platform++) {
+		fake_init(platform);
+		int rc = synic_detect(&c);
+		UT_EQ(hv_ident_detect(hw_cpuid, &id), platform ? 0 : UMBRA_ENODEV);
+		UT_EQ(synic_config_from_ident(&id, &d), rc);
+		UT_CHECK(memcmp(&c, &d, sizeof(c)) == 0);
+		UT_EQ(c.shared_boundary, id.shared_boundary);
+		UT_EQ(c.priv_eax, id.features_eax);
+		UT_EQ(c.priv_ebx, id.features_ebx);
+	}
+	/* a published identification does not stand in for the fake machine */
+	fake_init(3);
+	hv_ident_detect(hw_cpuid, &id);
+	hv_ident_set(&id);
+	fake_init(2);
+	UT_EQ(synic_detect(&c), 0);
+	UT_EQ(c.shared_boundary, 1ull << 46);
+	UT_EQ(c.bypass, SYNIC_ROUTE_GHCB);
+	hv_ident_set(NULL);
+	/* the identification's rules: no hypervisor bit, no Hyper-V; a refused boundary is
+	 * no boundary (vmbus/ then refuses the isolated VM: mem_vis_init) */
+	fake_init(2);
+	F.cpuid[4][3] = 0;   /* leaf 1 ECX: no hypervisor bit */
+	UT_EQ(synic_detect(&c), UMBRA_ENODEV);
+	UT_CHECK(!c.hyperv);
+	fake_init(2);
+	F.cpuid[2][2] = (F.cpuid[2][2] & ~0xFC0u) | (52u << 6);   /* boundary bit 52 */
+	UT_EQ(synic_detect(&c), 0);
+	UT_CHECK(c.isolated && c.paravisor);
+	UT_EQ(c.shared_boundary, 0);
+	fake_init(2);
+	F.cpuid[2][2] &= ~0xFC0u;                               /* boundary bit 0 */
+	UT_EQ(synic_detect(&c), 0);
+	UT_EQ(c.shared_boundary, 0);
 }
 
 static uint64_t u64at(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
@@ -625,6 +675,7 @@ static void t_not_up(void)
 int main(void)
 {
 	UT_RUN(t_detect);
+	UT_RUN(t_detect_from_ident);
 	UT_RUN(t_bringup_snp);
 	UT_RUN(t_ghcb_msr_layout);
 	UT_RUN(t_post_routes_snp);
