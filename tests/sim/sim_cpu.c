@@ -148,7 +148,12 @@ static bool hypercall_msr(uint64_t *v, bool write, uint64_t os_id)
 		*v = vp->hypercall;
 		return true;
 	}
-	uint64_t val = *v & ~0xFFEull;
+	/* HV_X64_MSR_HYPERCALL: enable bit 0, locked bit 1, bits 11:2 RsvdP (TLFS; openvmm
+	 * hvdef MsrHypercallContents). The hv1 emulator #GPs a write while locked, and one
+	 * with a reserved bit set (hv1_emulator hv.rs msr_write_hypercall_page). */
+	if ((vp->hypercall & 2) || (*v & 0xFFCull))
+		return false; /* hw_wrmsr reports the #GP */
+	uint64_t val = *v;
 	if ((val & 1) && os_id == 0)
 		val &= ~1ull; /* hypercalls cannot be enabled before GUEST_OS_ID */
 	if (val & 1) {

@@ -1536,6 +1536,37 @@ static void test_paravisor_unknown_msrs_and_os_id(void)
 	UT_EQ(st.faults, 1);
 }
 
+/* HYPERCALL MSR: reserved bits 11:2 set -> #GP, register unchanged; bit 1 locks it. */
+static void test_hypercall_msr_reserved_and_locked(void)
+{
+	int ps[3] = { SIM_HYPERV, SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
+	for (int k = 0; k < 3; k++) {
+		tu_config(ps[k]);
+		TU_REQ(tu_start() == 0);
+		uint64_t fr, n;
+		sim_ram_free_range(&fr, &n);
+		hw_wrmsr(MSR_GUEST_OS_ID, 0x8100000000000001ull);
+		struct sim_stats st;
+		for (unsigned bit = 2; bit < 12; bit++) {
+			sim_reset_stats();
+			hw_wrmsr(MSR_HYPERCALL, fr | 1 | (1ull << bit));
+			sim_get_stats(&st);
+			UT_EQ(st.faults, 1);
+			UT_EQ(hw_rdmsr(MSR_HYPERCALL), 0);
+		}
+		tu_config(ps[k]);
+		TU_REQ(tu_start() == 0);
+		hw_wrmsr(MSR_GUEST_OS_ID, 0x8100000000000001ull);
+		hw_wrmsr(MSR_HYPERCALL, fr | 1 | 2);
+		UT_EQ(hw_rdmsr(MSR_HYPERCALL), fr | 3);
+		UT_CHECK(sim_ok());
+		hw_wrmsr(MSR_HYPERCALL, 0);
+		sim_get_stats(&st);
+		UT_EQ(st.faults, 1);
+		UT_EQ(hw_rdmsr(MSR_HYPERCALL), fr | 3);
+	}
+}
+
 static void test_hypercall_page_filled(void)
 {
 	int ps[3] = { SIM_HYPERV, SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
@@ -1682,6 +1713,7 @@ int main(void)
 	UT_RUN(test_exit_counters);
 	UT_RUN(test_platform_pages_above_memory_map);
 	UT_RUN(test_paravisor_unknown_msrs_and_os_id);
+	UT_RUN(test_hypercall_msr_reserved_and_locked);
 	UT_RUN(test_ghcb_hypercalls_never_fast);
 	UT_RUN(test_ghcb_negotiation_required);
 	UT_RUN(test_hv_scontrol_reset_disabled);
