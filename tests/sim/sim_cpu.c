@@ -69,20 +69,52 @@ void hw_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 		}
 		break;
 	case 0x40000003:
-		if (hv) {
-			/* TIME_REF_COUNT, SynIC, stimers, HYPERCALL MSRs, VP_INDEX, REFERENCE_TSC. */
+		if (hv && pv) {
+			/* OpenHCL's CVM leaf (openvmm cvm_cpuid/snp.rs and tdx.rs hv_cpuid_leaves):
+			 * hv1_emulator cpuid.rs SUPPORTED_PRIVILEGES (partition reference counter 1,
+			 * SynIC 2, stimers 3, hypercall MSRs 5, VP_INDEX 6, reference TSC 9) plus
+			 * APIC MSRs 4, guest idle 10, frequency MSRs 11; EBX: extended GVA flush 15,
+			 * VP registers 17, fast hypercall output 19, start VP 21, isolation 22
+			 * (access_vsm 16 depends on the partition: no VSM here). No PostMessages /
+			 * SignalEvents (EBX 4/5). EDX (hvdef HvFeatures): XMM fast input 4, guest
+			 * idle 5, frequency regs 8, crash regs 10, extended GVA ranges 14, fast
+			 * output 15, direct stimers 19, register PAT 20, translate GVA flags 30. */
+			out[0] = (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) |
+				(1u << 9) | (1u << 10) | (1u << 11);
+			out[1] = (1u << 15) | (1u << 17) | (1u << 19) | (1u << 21) | (1u << 22);
+			out[3] = (1u << 4) | (1u << 5) | (1u << 8) | (1u << 10) | (1u << 14) |
+				(1u << 15) | (1u << 19) | (1u << 20) | (1u << 30);
+		} else if (hv) {
+			/* hyperv: TIME_REF_COUNT, SynIC, stimers, HYPERCALL MSRs, VP_INDEX,
+			 * REFERENCE_TSC; PostMessages, SignalEvents (Hyper-V's own leaf is closed). */
 			out[0] = (1u << 1) | (1u << 2) | (1u << 3) | (1u << 5) | (1u << 6) | (1u << 9);
-			out[1] = (1u << 4) | (1u << 5) | (sim_is_cvm() ? (1u << 22) : 0);
+			out[1] = (1u << 4) | (1u << 5);
 			out[3] = 1u << 8;
 		}
 		break;
 	case 0x40000004:
+		if (hv && pv) {
+			/* HvEnlightenmentInformation as OpenHCL fills it: remote flush hypercall 2,
+			 * relaxed timing 5, deprecate AutoEOI 9, ex processor masks 11; on SNP
+			 * (no Secure AVIC) also APIC MSRs 3 and synthetic cluster IPI 10; on TDX
+			 * with x2APIC neither. EBX long spin wait count = !0. */
+			out[0] = (1u << 2) | (1u << 5) | (1u << 9) | (1u << 11) |
+				(sim_is_snp() ? (1u << 3) | (1u << 10) : 0);
+			out[1] = 0xFFFFFFFFu;
+		}
 		break;
 	case 0x40000005:
 		if (hv) {
-			out[0] = S->cfg.nvp;
-			out[1] = S->cfg.nvp;
+			/* OpenHCL reports MAX_CPUS = 2048 (cvm_cpuid snp.rs, tdx.rs); hyperv: the VP count. */
+			out[0] = pv ? 2048 : S->cfg.nvp;
+			out[1] = pv ? 2048 : S->cfg.nvp;
 		}
+		break;
+	case 0x40000006:
+		/* HvHardwareFeatures (make_isolated_hv_cpuid_leaves): APIC overlay assist 0,
+		 * MSR bitmaps 1, SLAT 3. */
+		if (hv && pv)
+			out[0] = (1u << 0) | (1u << 1) | (1u << 3);
 		break;
 	case 0x4000000C:
 		if (hv && sim_is_cvm()) {
@@ -102,8 +134,11 @@ void hw_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 			out[0] = 0x31235356; /* "VS#1" */
 		break;
 	case 0x40000082:
-		if (hv && pv && !sim_is_legacy())
-			out[0] = 1u << 3; /* Confidential VMBus available */
+		/* vmm_core cpuid/mod.rs hyperv_cpuid_leaves, from OpenHCL's worker.rs: IS_PORTABLE
+		 * (bit 0) always, EXTENDED_IOAPIC_RTE (bit 2) for UEFI (not PCAT), Confidential
+		 * VMBus available (bit 3) with the VMBus relay. hyperv: 0 (closed). */
+		if (hv && pv)
+			out[0] = 1u | (1u << 2) | (sim_is_legacy() ? 0 : 1u << 3);
 		break;
 	default:
 		break;

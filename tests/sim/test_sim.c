@@ -817,9 +817,19 @@ static void test_cpuid_leaf_contents(void)
 	UT_EQ((r[0] >> 2) & 1, 1);                             /* SynIC MSRs */
 	UT_EQ((r[0] >> 5) & 1, 1);                             /* hypercall MSRs */
 	UT_EQ((r[0] >> 6) & 1, 1);                             /* VP_INDEX */
-	UT_EQ((r[1] >> 4) & 3, 3);                             /* post messages, signal events */
+	UT_EQ((r[1] >> 4) & 3, 0);                             /* no PostMessages/SignalEvents */
+	UT_EQ(r[0], 0x0E7Eu);                                  /* OpenHCL's CVM privileges */
+	UT_EQ(r[1], 0x6A8000u);
+	UT_EQ(r[3], 0x4018C530u);
+	hw_cpuid(0x40000004, 0, r);
+	UT_EQ(r[0], 0xA24u);                                   /* TDX with x2APIC: no APIC MSRs */
+	UT_EQ((r[0] >> 9) & 1, 1);                             /* deprecate AutoEOI */
+	UT_EQ(r[1], 0xFFFFFFFFu);
 	hw_cpuid(0x40000005, 0, r);
-	UT_EQ(r[0], 1);
+	UT_EQ(r[0], 2048);
+	UT_EQ(r[1], 2048);
+	hw_cpuid(0x40000006, 0, r);
+	UT_EQ(r[0], 0xBu);
 	hw_cpuid(0x4000000C, 0, r);
 	UT_EQ(r[0], 1);
 	UT_EQ(r[1], 3u | (1u << 5) | (47u << 6));
@@ -827,7 +837,23 @@ static void test_cpuid_leaf_contents(void)
 	UT_EQ(r[0], 0x40000082);
 	UT_EQ(memcmp(&r[1], "Microsoft VS", 12), 0);
 	hw_cpuid(0x40000082, 0, r);
-	UT_EQ(r[0], 0x8);
+	UT_EQ(r[0], 0xD);                                      /* portable, ext. IOAPIC RTE, CVMBus */
+	/* SNP paravisor: APIC MSRs and synthetic cluster IPI recommended too. */
+	tu_config(SIM_SNP_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	hw_cpuid(0x40000004, 0, r);
+	UT_EQ(r[0], 0xE2Cu);
+	tu_config(SIM_SNP_LEGACY_PARAVISOR);
+	TU_REQ(tu_start() == 0);
+	hw_cpuid(0x40000082, 0, r);
+	UT_EQ(r[0], 0x5);
+	/* hyperv keeps PostMessages/SignalEvents and the VP count. */
+	tu_config(SIM_HYPERV);
+	TU_REQ(tu_start() == 0);
+	hw_cpuid(0x40000003, 0, r);
+	UT_EQ((r[1] >> 4) & 3, 3);
+	hw_cpuid(0x40000005, 0, r);
+	UT_EQ(r[0], 1);
 	/* Fully enlightened SNP: max extended leaf, SEV/SEV-ES/SNP, C-bit 51, SEV_STATUS. */
 	tu_config(SIM_SNP);
 	TU_REQ(tu_start() == 0);
