@@ -50,7 +50,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "include/umbra/errno.h"
+#include <umbra/errno.h>
 #include "ring/ring_wire.h"
 
 /* Why a ring half failed (ring_tx_fault / ring_rx_fault), for diagnostics. */

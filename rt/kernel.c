@@ -16,6 +16,7 @@
 #include "mem/mem.h"
 #include "rt/runtime.h"
 #include "rt/vmbus_up.h"
+#include "hv/ident.h"
 #include "vmbus/vmbus_api.h"
 
 #define TIMER_HZ 1000
@@ -82,9 +83,12 @@ static void vmbus_console_line(const char *line)
 	umbra_printf("%s\n", line);
 }
 
+/* The machine VMBus runs on: the boot identification, or the platform's own (SIM
+ * images: the simulated machine). */
 static int vmbus_up(void)
 {
-	int rc = rt_vmbus_start();
+	const struct hv_ident *id = rt_platform_hooks.hv_ident ? rt_platform_hooks.hv_ident() : hv_ident();
+	int rc = rt_vmbus_start(id);
 	if (!rc)
 		rt_set_exit_hook(rt_vmbus_exit);
 	return rc;

@@ -26,6 +26,7 @@ void rt_set_memmap(const struct boot_memmap_result *res);
  * (production images, umbra.mk RT_SRCS_REAL: all NULL) or tests/sim/sim_image.c (SIM
  * images, RT_SRCS_SIM). A NULL member means the default.
  */
+struct hv_ident;
 struct rt_platform_hooks {
 	const char *name;       /* in "umbra: FATAL <name>: ..." when start fails */
 	/* A free memory-map range; default mem_page_add_range(). 0 or an error. */
@@ -34,6 +35,8 @@ struct rt_platform_hooks {
 	int (*start)(int argc, char **argv);
 	/* After app_main returned and the exit hook ran: the status to power off with. */
 	int (*finish)(int status);
+	/* The Hyper-V identification VMBus runs on; default hv_ident() (the boot one). */
+	const struct hv_ident *(*hv_ident)(void);
 };
 extern const struct rt_platform_hooks rt_platform_hooks;
 

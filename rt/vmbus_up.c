@@ -202,12 +202,12 @@ static void synic_log_line(const char *line)
 	VLOG("%s\n", line);
 }
 
-int rt_vmbus_start(void)
+int rt_vmbus_start(const struct hv_ident *id)
 {
 	if (g_state)
 		return g_state > 0 ? 0 : g_state;
 	char line[160];
-	int rc = synic_detect(&g_cfg);
+	int rc = synic_config_from_ident(id, &g_cfg);
 	synic_describe(&g_cfg, line, sizeof(line));
 	VLOG("%s\n", line);
 	if (rc) {

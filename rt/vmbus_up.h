@@ -22,10 +22,11 @@
 
 #include <stdbool.h>
 #include "synic/synic.h"
+#include "hv/ident.h"
 
 /* Bring VMBus up once (later calls return the first result). 0, UMBRA_ENODEV (no
  * Hyper-V), UMBRA_ENOTSUP (isolated VM without a paravisor) or the connect error. */
-int rt_vmbus_start(void);
+int rt_vmbus_start(const struct hv_ident *id);
 /* Unload and shut the SynIC down (channels must be closed). */
 int rt_vmbus_stop(void);
 /* The clean-exit hook: close what the app left open (bounded waits each), unload, SynIC

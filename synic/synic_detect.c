@@ -4,11 +4,10 @@
  * translated into synic/'s configuration: the bypass route and this runtime's support
  * policy (an isolated SNP/TDX VM needs a paravisor).
  *
- * Which identification: in a production image hw_cpuid is the CPU, identified once at
- * boot, so synic_detect reads that one (hv_ident_init returns it without reading CPUID
- * again). In SIM images and host tests hw_cpuid is a simulated or fake machine, created
- * afresh per test and unlike the CPU the image runs on, so it is identified again on
- * every call, through hw_cpuid.
+ * Which identification is the caller's: the runtime passes the one made once at boot
+ * (rt/vmbus_up.c, from rt_platform_hooks: hv_ident() in production images, the simulated
+ * machine's in SIM images); synic_detect identifies whatever machine is behind hw_cpuid
+ * now (host tests, which create a fresh simulated or fake machine per test).
  */
 #include "synic/synic.h"
 #include "synic/synic_hw.h"
@@ -17,12 +16,6 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 #include <umbra/errno.h>
-
-#if defined(UMBRA_IMAGE) && !defined(UMBRA_SIM)
-#define SYNIC_IDENT_AT_BOOT 1
-#else
-#define SYNIC_IDENT_AT_BOOT 0
-#endif
 
 _Static_assert(SYNIC_ISO_VBS == HV_ISO_VBS && SYNIC_ISO_SNP == HV_ISO_SNP &&
 	       SYNIC_ISO_TDX == HV_ISO_TDX, "enum synic_iso is the TLFS isolation type");
@@ -60,14 +53,9 @@ int synic_detect(struct synic_config *out)
 {
 	if (!out)
 		return UMBRA_EINVAL;
-#if SYNIC_IDENT_AT_BOOT
-	const struct hv_ident *id = hv_ident_init(hw_cpuid);
-#else
 	struct hv_ident fresh;
-	const struct hv_ident *id = &fresh;
 	hv_ident_detect(hw_cpuid, &fresh);
-#endif
-	return synic_config_from_ident(id, out);
+	return synic_config_from_ident(&fresh, out);
 }
 
 void synic_describe(const struct synic_config *c, char *buf, size_t size)

@@ -12,6 +12,7 @@
 #include "lib/string.h"
 #include "mem/mem.h"
 #include "rt/runtime.h"
+#include "hv/ident.h"
 #include "tests/sim/sim_image.h"
 #include "tests/sim/sim_int.h"
 
@@ -165,8 +166,17 @@ int sim_image_finish(int status)
 }
 
 /* The SIM image's platform hooks (rt/runtime.h); production images link rt/hooks_none.c. */
+/* The simulated machine behind hw_cpuid, not the CPU QEMU gives the image. */
+static struct hv_ident sim_image_ident;
+static const struct hv_ident *sim_image_hv_ident(void)
+{
+	hv_ident_detect(hw_cpuid, &sim_image_ident);
+	return &sim_image_ident;
+}
+
 const struct rt_platform_hooks rt_platform_hooks = {
 	.name = "simulator",
+	.hv_ident = sim_image_hv_ident,
 	.offer_ram = sim_image_offer_ram,
 	.start = sim_image_start,
 	.finish = sim_image_finish,

@@ -3,6 +3,8 @@
 #include "rt/vmbus_up.h"
 #include "vmbus/vmbus_api.h"
 #include "mem/mem.h"
+#include "hv/ident.h"
+#include "arch/x86_64/hw.h"
 
 /* As rt/kernel.c's in an image: the first API call brings VMBus up; log and trace
  * lines go to simhost_console (NULL: dropped). */
@@ -14,8 +16,16 @@ static void console_line(const char *line)
 		simhost_console(line);
 }
 
+/* The simulated machine of this test, identified afresh (each test makes a new one). */
+static int start(void)
+{
+	static struct hv_ident id;
+	hv_ident_detect(hw_cpuid, &id);
+	return rt_vmbus_start(&id);
+}
+
 const struct vmbus_platform_ops vmbus_platform_ops = {
-	.start = rt_vmbus_start, .log = console_line, .trace = console_line,
+	.start = start, .log = console_line, .trace = console_line,
 };
 
 int simhost_start(const struct sim_config *cfg, uint64_t *free_pages)

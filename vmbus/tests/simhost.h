@@ -10,7 +10,8 @@
  * *free_pages (optional) = the allocator's free pages right after. */
 int simhost_start(const struct sim_config *cfg, uint64_t *free_pages);
 
-/* simhost.c defines vmbus_platform_ops (vmbus/vmbus_api.h): start = rt_vmbus_start; the
+/* simhost.c defines vmbus_platform_ops (vmbus/vmbus_api.h): start = rt_vmbus_start on the
+ * simulated machine (identified afresh); the
  * log and trace lines (one line each, no newline) go here when set. */
 extern void (*simhost_console)(const char *line);
 
