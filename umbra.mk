@@ -4,7 +4,7 @@
 #   make                         build/umbra.efi for APP (default apps/hello)
 #   make APP=apps/NAME           same, another in-tree app
 #   make build/apps/NAME/umbra.efi      any apps/* folder, several per invocation
-#   make build/sim/apps/NAME/umbra.efi  same app linked with the simulator (tests/sim)
+#   make build/sim/apps/NAME/umbra.efi  same app linked with the simulator (sim/)
 #   make SIM=1 [APP=apps/NAME]   build/sim/umbra.efi
 # Out of tree, an app directory's whole Makefile:
 #   UMBRA_ROOT := /path/to/umbra
@@ -16,7 +16,7 @@
 # headers from EFI_INC, crt0 and libgnuefi (the relocator only, not libefi) from EFI_LIB.
 # Variables other modules extend: RT_SRCS (every image), RT_SRCS_REAL (production images
 # only: the real hw_* implementation, rt/hooks_none.c), RT_SRCS_SIM (simulator images
-# only: tests/sim, whose sim_image.c defines rt_platform_hooks instead).
+# only: sim/, whose sim_image.c defines rt_platform_hooks instead).
 
 UMBRA_ROOT ?= .
 BUILD ?= build

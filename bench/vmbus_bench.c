@@ -27,10 +27,10 @@
  * whole simulated exchange, both paths in the same run; ratio = bounce / in place.
  */
 #include <time.h>
-#include "tests/sim/sim_wire.h"
+#include "sim/sim_wire.h"
 #include <stdio.h>
 #include <string.h>
-#include "tests/sim/sim.h"
+#include "sim/sim.h"
 #include "vmbus/tests/simhost.h"
 #include <umbra/vmbus.h>
 #include "rt/vmbus_up.h"

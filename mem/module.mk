@@ -1,7 +1,7 @@
 # mem/: physical page allocator and heap (portable: image + host tests).
 # MEM_SRCS: what another layer's host test links to get mem/ (all three belong together;
 # mem_page_reset() also resets the heap). The test supplies hw_phys_to_virt/hw_virt_to_phys
-# (tests/sim does; mem/test/arena.c is mem's own small seam).
+# (sim/ does; mem/test/arena.c is mem's own small seam).
 MEM_SRCS := mem/pages.c mem/heap.c mem/heap_reg.c mem/vis.c mem/bounce.c
 RT_SRCS += $(MEM_SRCS)
 

@@ -61,7 +61,7 @@ static void cpuid_str(uint32_t leaf, char out[13], bool vendor_order)
 }
 
 /* Free RAM goes to mem/, unless the platform hooks take it (SIM images: the simulated
- * machine's RAM comes from it, and mem/ manages only that; tests/sim/sim_image.h). */
+ * machine's RAM comes from it, and mem/ manages only that; sim/sim_image.h). */
 static int add_free(uint64_t base, uint64_t npages)
 {
 	if (rt_platform_hooks.offer_ram)

@@ -2,6 +2,6 @@
 # up, registers what they need from above, calls app_main), the include/umbra/umbra.h
 # implementation (runtime.c) and the VMBus bring-up (vmbus_up.c; host tests link it too,
 # see vmbus/module.mk). The platform hooks: rt/hooks_none.c in production images,
-# tests/sim/sim_image.c in SIM images (RT_SRCS_SIM).
+# sim/sim_image.c in SIM images (RT_SRCS_SIM).
 RT_SRCS += rt/kernel.c rt/runtime.c rt/vmbus_up.c
 RT_SRCS_REAL += rt/hooks_none.c

@@ -23,7 +23,7 @@ void rt_set_memmap(const struct boot_memmap_result *res);
 /*
  * What the platform under the runtime adds to the boot sequence, chosen at link time:
  * every image links exactly one definition of rt_platform_hooks, rt/hooks_none.c
- * (production images, umbra.mk RT_SRCS_REAL: all NULL) or tests/sim/sim_image.c (SIM
+ * (production images, umbra.mk RT_SRCS_REAL: all NULL) or sim/sim_image.c (SIM
  * images, RT_SRCS_SIM). A NULL member means the default.
  */
 struct hv_ident;

@@ -12,7 +12,7 @@
  * no trial, so a paravisor that answers a direct post with silence cannot cost a timeout.
  *
  * Depends only on layers below rt/ (vmbus/, synic/, mem/, hw.h), so host tests link it
- * against tests/sim. Nothing below calls it by name: rt/kernel.c's vmbus_platform_ops
+ * against sim/. Nothing below calls it by name: rt/kernel.c's vmbus_platform_ops
  * (vmbus/vmbus_api.h) makes rt_vmbus_start the bring-up of the first API call and, once
  * up, registers rt_vmbus_exit as the clean-exit hook; host tests define their own
  * vmbus_platform_ops (vmbus/tests/simhost.c). Log and trace lines go to its log / trace.

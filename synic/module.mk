@@ -16,6 +16,6 @@ FUZZ_SRCS_vmbus_synic := $(SYNIC_SRCS) lib/fmt.c synic/tests/fakehw.c synic/test
 	vmbus/vmbus_msg.c vmbus/vmbus_conn.c vmbus/vmbus_chan.c
 FUZZ_CORPUS_vmbus_synic := tests/fuzz/corpus/vmbus_synic
 
-# No lost wakeup in synic_recv, against tests/sim (interrupts at any exit).
+# No lost wakeup in synic_recv, against sim/ (interrupts at any exit).
 HOST_TESTS += synic_wake
 HOST_TEST_SRCS_synic_wake = $(SYNIC_SRCS) $(SIM_CORE_SRCS) lib/errno.c synic/tests/synic_wake_test.c

@@ -19,10 +19,10 @@ FUZZ_SRCS_vmbus_msg := $(VMBUS_CORE_SRCS) vmbus/tests/vmbus_msg_fuzz.c
 FUZZ_CORPUS_vmbus_msg := tests/fuzz/corpus/vmbus_msg
 
 # The runtime's bring-up (synic/ transport, mem/ pages, connect/fallback) is rt/vmbus_up.c
-# (rt/module.mk puts it in the image); the tests below link it against tests/sim and
+# (rt/module.mk puts it in the image); the tests below link it against sim/ and
 # make it the bring-up in vmbus/tests/simhost.c (vmbus_platform_ops).
 
-# End to end against tests/sim: every configuration, echo over a confidential and a
+# End to end against sim/: every configuration, echo over a confidential and a
 # relayed channel through the public API, hostile cases, leak checker on.
 VMBUS_E2E_SIM := $(SIM_CORE_SRCS) vmbus/tests/simhost.c
 HOST_TESTS += vmbus_e2e
@@ -37,14 +37,14 @@ HOST_TEST_SRCS_vmbus_conf := $(VMBUS_E2E_SIM) $(MEM_SRCS) $(RING_SRCS) lib/errno
 	$(VMBUS_API_SRCS) rt/vmbus_up.c vmbus/tests/vmbus_conf_test.c
 
 # `make bench`: host exits per open/close by channel kind and ring size, signals per
-# 10,000 streamed packets, each next to the protocol minimum (counts from tests/sim).
+# 10,000 streamed packets, each next to the protocol minimum (counts from sim/).
 BENCH_PROGS += vmbus_bench
 BENCH_SRCS_vmbus_bench := $(VMBUS_E2E_SIM) $(MEM_SRCS) \
 	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) rt/vmbus_up.c \
 	bench/vmbus_bench.c
 
 # The host cannot speak for the paravisor: forged control messages in the hypervisor SIMP
-# of a confidential connection and host-named SynIC pages, on SNP and TDX (tests/sim).
+# of a confidential connection and host-named SynIC pages, on SNP and TDX (sim/).
 HOST_TESTS += vmbus_forge
 HOST_TEST_SRCS_vmbus_forge := $(VMBUS_E2E_SIM) $(MEM_SRCS) $(RING_SRCS) lib/errno.c $(SYNIC_SRCS) \
 	$(VMBUS_API_SRCS) rt/vmbus_up.c vmbus/tests/vmbus_forge_test.c

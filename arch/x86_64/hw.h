@@ -1,7 +1,7 @@
 /*
  * The hardware seam: every way the portable layers (synic/, vmbus/, mem/, ring/)
  * touch the machine. arch/x86_64/hw_real*.c implements it with real instructions;
- * tests/sim/ implements it as a simulated Hyper-V + OpenHCL + SNP/TDX machine.
+ * sim/ implements it as a simulated Hyper-V + OpenHCL + SNP/TDX machine.
  * Exactly one implementation is linked; there is no indirection.
  *
  * Contracts common to both implementations:

@@ -1,6 +1,6 @@
 /*
  * hw.h on the real machine. Production images link this file; simulator images
- * (SIM=1, umbra.mk RT_SRCS_SIM) link tests/sim instead. Instruction encodings that older
+ * (SIM=1, umbra.mk RT_SRCS_SIM) link sim/ instead. Instruction encodings that older
  * assemblers lack are spelled as bytes.
  */
 #include "arch/x86_64/alias.h"

@@ -1,4 +1,4 @@
-; hw_tdcall (hw.h) for the real machine; SIM images link tests/sim's instead.
+; hw_tdcall (hw.h) for the real machine; SIM images link sim/'s instead.
 default rel
 bits 64
 

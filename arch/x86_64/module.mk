@@ -1,7 +1,7 @@
 RT_SRCS += arch/x86_64/entry.asm arch/x86_64/gdt.c arch/x86_64/idt.c arch/x86_64/crash.c \
 	arch/x86_64/paging.c arch/x86_64/paging_build.c arch/x86_64/alias.c \
 	arch/x86_64/serial.c arch/x86_64/tsc.c arch/x86_64/apic.c
-# The real hw.h implementation; SIM images link tests/sim's instead (RT_SRCS_SIM).
+# The real hw.h implementation; SIM images link sim/'s instead (RT_SRCS_SIM).
 RT_SRCS_REAL += arch/x86_64/hw_real.c arch/x86_64/hw_tdcall.asm
 
 HOST_TESTS += arch_paging

@@ -7,7 +7,7 @@
 #include "arch/x86_64/hw.h"
 #include "mem/mem.h"
 
-/* VA = GPA + delta with delta only page aligned (like tests/sim), so nothing in mem/ can
+/* VA = GPA + delta with delta only page aligned (like sim/), so nothing in mem/ can
  * silently rely on a larger common alignment of VA and GPA. */
 #define ARENA_VA_SKEW (5 * 4096)
 

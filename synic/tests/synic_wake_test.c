@@ -1,6 +1,6 @@
 /*
  * No lost wakeup in synic_recv (docs/vmbus.md, "SynIC (synic/)", Waits), against
- * tests/sim: a host message whose interrupt arrives between synic_recv's queue check and
+ * sim/: a host message whose interrupt arrives between synic_recv's queue check and
  * its halt must end the wait at once. The simulator delivers interrupts at the end of
  * any exit while IF=1 (its host runs on every 16th clock read too), so sweeping the clock
  * reads made before the call moves the interrupt across every point of synic_recv's
@@ -9,7 +9,7 @@
  * sleeps the whole timeout.
  */
 #include "tests/unit/ut.h"
-#include "tests/sim/sim.h"
+#include "sim/sim.h"
 #include "synic/synic.h"
 #include "arch/x86_64/hw.h"
 #include <umbra/errno.h>

@@ -1,9 +1,9 @@
-/* Host tests and benchmarks of the runtime against tests/sim: one fresh machine. */
+/* Host tests and benchmarks of the runtime against sim/: one fresh machine. */
 #ifndef UMBRA_VMBUS_TESTS_SIMHOST_H
 #define UMBRA_VMBUS_TESTS_SIMHOST_H
 
 #include <stdint.h>
-#include "tests/sim/sim.h"
+#include "sim/sim.h"
 
 /* Create the machine cfg describes, forget the runtime's pages, VMBus and isolation
  * state, and hand the simulator's free RAM to the page allocator. 0, or -1 on failure;

@@ -1,6 +1,6 @@
 /*
  * Confidential data never touches host-visible memory: the runtime (synic/, vmbus/,
- * ring/, mem/ with the isolation policy and the bounce pool) against tests/sim, with the
+ * ring/, mem/ with the isolation policy and the bounce pool) against sim/, with the
  * leak checker scanning every host-visible page after every simulated step.
  *
  * In every paravisor configuration, channels of the three kinds (0x2+0x4, 0x2 only,
@@ -12,9 +12,9 @@
  * external buffer makes it fail.
  */
 #include "tests/unit/ut.h"
-#include "tests/sim/sim.h"
+#include "sim/sim.h"
 #include "vmbus/tests/simhost.h"
-#include "tests/sim/sim_wire.h"
+#include "sim/sim_wire.h"
 #include <umbra/vmbus.h>
 #include "vmbus/vmbus_api_int.h"
 #include "rt/vmbus_up.h"

@@ -1,5 +1,5 @@
 /*
- * End to end against the simulated platform (tests/sim): the runtime's synic/, vmbus/,
+ * End to end against the simulated platform (sim/): the runtime's synic/, vmbus/,
  * ring/ and mem/ code, unchanged, through the public API, in every configuration:
  * connect, enumerate, open a confidential and a relayed echo channel, 10,000 packets of
  * random sizes with completions, close, unload. The simulator's leak checker runs all the
@@ -7,7 +7,7 @@
  * (faults, guest errors) is checked, as is the page allocator (everything given back).
  */
 #include "tests/unit/ut.h"
-#include "tests/sim/sim.h"
+#include "sim/sim.h"
 #include "vmbus/tests/simhost.h"
 #include <umbra/vmbus.h>
 #include "rt/vmbus_up.h"

@@ -1,6 +1,6 @@
 /*
  * The host cannot speak for the paravisor (docs/vmbus.md, "Who may speak"), end to end
- * against tests/sim on SNP and TDX with OpenHCL: the runtime's synic/, vmbus/, ring/,
+ * against sim/ on SNP and TDX with OpenHCL: the runtime's synic/, vmbus/, ring/,
  * mem/ code unchanged, the host writing whatever it likes into the hypervisor SIMP of a
  * confidential connection (sim_host_forge_hv_message, hostile.forge_hv_msg_pm) and
  * naming the hypervisor SynIC pages (hostile.hv_simp_lie / hv_siefp_lie).
@@ -10,7 +10,7 @@
  * protocol.rs), not from the runtime's wire header.
  */
 #include "tests/unit/ut.h"
-#include "tests/sim/sim.h"
+#include "sim/sim.h"
 #include "vmbus/tests/simhost.h"
 #include <umbra/vmbus.h>
 #include "vmbus/vmbus_api.h"

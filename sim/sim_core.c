@@ -4,11 +4,11 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 #include "umbra/errno.h"
-#include "tests/sim/sim_int.h"
+#include "sim/sim_int.h"
 
 struct sim_state sim_g;
 #if UMBRA_IMAGE
-/* A test image passes a block of real RAM in sim_config.ram (tests/sim/sim_image.c):
+/* A test image passes a block of real RAM in sim_config.ram (sim/sim_image.c):
  * no static arena in the image file. */
 #define sim_arena ((uint8_t *)0)
 #else
@@ -33,27 +33,40 @@ int sim_platform_parse(const char *name)
 	return -1;
 }
 
-bool sim_is_paravisor(void)
+/*
+ * The simulated platforms, one row each: adding a configuration touches this table (and
+ * enum sim_platform). Everything else asks these predicates.
+ */
+static const struct sim_platform_desc {
+	bool hyperv;            /* Hyper-V CPUID leaves and SynIC */
+	bool snp, tdx;          /* hardware isolation */
+	bool paravisor;         /* OpenHCL present (its SynIC, VMBus server, 0x00DB) */
+	bool cvmb;              /* Confidential VMBus available (0x40000082 EAX bit 3) */
+} plat_desc[SIM_PLATFORM_COUNT] = {
+	[SIM_NONE] = { 0 },
+	[SIM_HYPERV] = { .hyperv = true },
+	[SIM_SNP_PARAVISOR] = { .hyperv = true, .snp = true, .paravisor = true, .cvmb = true },
+	[SIM_TDX_PARAVISOR] = { .hyperv = true, .tdx = true, .paravisor = true, .cvmb = true },
+	[SIM_SNP_LEGACY_PARAVISOR] = { .hyperv = true, .snp = true, .paravisor = true },
+	[SIM_TDX_LEGACY_PARAVISOR] = { .hyperv = true, .tdx = true, .paravisor = true },
+	[SIM_SNP] = { .snp = true },
+	[SIM_TDX] = { .tdx = true },
+};
+
+static const struct sim_platform_desc *desc(void)
 {
-	enum sim_platform p = S->cfg.platform;
-	return p >= SIM_SNP_PARAVISOR && p <= SIM_TDX_LEGACY_PARAVISOR;
+	static const struct sim_platform_desc none;
+	unsigned p = (unsigned)S->cfg.platform;
+	return p < SIM_PLATFORM_COUNT ? &plat_desc[p] : &none;
 }
-bool sim_is_legacy(void)
-{
-	return S->cfg.platform == SIM_SNP_LEGACY_PARAVISOR || S->cfg.platform == SIM_TDX_LEGACY_PARAVISOR;
-}
-bool sim_is_snp(void)
-{
-	enum sim_platform p = S->cfg.platform;
-	return p == SIM_SNP_PARAVISOR || p == SIM_SNP_LEGACY_PARAVISOR || p == SIM_SNP;
-}
-bool sim_is_tdx(void)
-{
-	enum sim_platform p = S->cfg.platform;
-	return p == SIM_TDX_PARAVISOR || p == SIM_TDX_LEGACY_PARAVISOR || p == SIM_TDX;
-}
-bool sim_is_cvm(void) { return sim_is_snp() || sim_is_tdx(); }
-bool sim_has_hv(void) { return S->up && S->cfg.platform != SIM_NONE && S->cfg.platform != SIM_SNP && S->cfg.platform != SIM_TDX; }
+
+bool sim_is_paravisor(void) { return desc()->paravisor; }
+bool sim_is_legacy(void) { return desc()->paravisor && !desc()->cvmb; }
+bool sim_is_snp(void) { return desc()->snp; }
+bool sim_is_tdx(void) { return desc()->tdx; }
+bool sim_is_cvm(void) { return desc()->snp || desc()->tdx; }
+bool sim_has_hv(void) { return S->up && desc()->hyperv; }
+bool sim_is_enlightened(void) { return sim_is_cvm() && !desc()->paravisor; }
 
 void sim_config_default(struct sim_config *c, enum sim_platform p)
 {
@@ -333,7 +346,7 @@ int sim_init(const struct sim_config *c)
 		S->boundary = 1ull << SIM_SNP_BOUNDARY_BITS;
 	else if (sim_is_tdx())
 		S->boundary = 1ull << SIM_TDX_BOUNDARY_BITS;
-	uint8_t v0 = S->cfg.platform == SIM_HYPERV ? SIM_VIS_SHARED : SIM_VIS_PRIVATE;
+	uint8_t v0 = desc()->hyperv && !sim_is_cvm() ? SIM_VIS_SHARED : SIM_VIS_PRIVATE;
 	for (uint64_t i = 0; i < S->ram_pages; i++)
 		S->vis[i] = v0;
 	/* Platform pages at the top of RAM, above the guest's memory map (OpenHCL's shared

@@ -3,13 +3,13 @@
  * only hw_*() and the simulator's wire header; it shares nothing with the runtime's
  * synic/, vmbus/ or ring/ code. Not hardened: it is a test driver, not a VMBus client.
  */
-#ifndef UMBRA_TESTS_SIM_SGUEST_H
-#define UMBRA_TESTS_SIM_SGUEST_H
+#ifndef UMBRA_SIM_SGUEST_H
+#define UMBRA_SIM_SGUEST_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "tests/sim/sim.h"
-#include "tests/sim/sim_wire.h"
+#include "sim/sim.h"
+#include "sim/sim_wire.h"
 
 enum sg_route { SG_DIRECT, SG_BYPASS };   /* hypercall page / GHCB-or-TDVMCALL */
 

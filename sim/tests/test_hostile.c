@@ -1,5 +1,5 @@
 /* Each hostile knob really does what it says (and nothing happens with it off). */
-#include "tests/sim/test_util.h"
+#include "sim/tests/test_util.h"
 
 static struct sg G;
 static uint8_t B[4096];

@@ -8,8 +8,8 @@
  * Order: sim_image_offer_ram() for every free memory-map range, sim_image_start() once
  * before app_main, sim_image_finish() when app_main returns.
  */
-#ifndef UMBRA_TESTS_SIM_SIM_IMAGE_H
-#define UMBRA_TESTS_SIM_SIM_IMAGE_H
+#ifndef UMBRA_SIM_SIM_IMAGE_H
+#define UMBRA_SIM_SIM_IMAGE_H
 
 #include <stdint.h>
 

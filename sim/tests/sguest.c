@@ -2,7 +2,7 @@
 #include "lib/string.h"
 #include "umbra/errno.h"
 #include "arch/x86_64/hw.h"
-#include "tests/sim/sguest.h"
+#include "sim/tests/sguest.h"
 
 #define VECTOR 0x41
 

@@ -13,8 +13,8 @@
 #include "mem/mem.h"
 #include "rt/runtime.h"
 #include "hv/ident.h"
-#include "tests/sim/sim_image.h"
-#include "tests/sim/sim_int.h"
+#include "sim/sim_image.h"
+#include "sim/sim_int.h"
 
 /* sim_image_int.asm: executes INT vector. */
 void sim_image_int(uint8_t vector);

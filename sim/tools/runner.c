@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tests/sim/scenarios.h"
+#include "sim/tools/scenarios.h"
 
 static void out_line(void *ctx, const char *line)
 {

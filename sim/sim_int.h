@@ -1,9 +1,9 @@
-/* Simulator internals shared by the tests/sim sources. Not for tests or the runtime. */
-#ifndef UMBRA_TESTS_SIM_INT_H
-#define UMBRA_TESTS_SIM_INT_H
+/* Simulator internals shared by the sim/ sources. Not for tests or the runtime. */
+#ifndef UMBRA_SIM_INT_H
+#define UMBRA_SIM_INT_H
 
-#include "tests/sim/sim.h"
-#include "tests/sim/sim_wire.h"
+#include "sim/sim.h"
+#include "sim/sim_wire.h"
 #include "arch/x86_64/hw.h"
 
 /* Who touches guest memory (enforcement). */
@@ -154,6 +154,7 @@ bool sim_is_legacy(void);
 bool sim_is_snp(void);
 bool sim_is_tdx(void);
 bool sim_has_hv(void);
+bool sim_is_enlightened(void);   /* SNP or TDX without a paravisor (SIM_SNP, SIM_TDX) */
 /* memory */
 bool sim_gpa_ram(uint64_t gpa_noalias);
 int sim_mem_rw(uint64_t gpa, void *buf, size_t len, enum sim_who who, bool write);

@@ -4,7 +4,7 @@
  * HvModifySparseGpaPageHostVisibility (paravisor, direct route only).
  */
 #include "lib/string.h"
-#include "tests/sim/sim_int.h"
+#include "sim/sim_int.h"
 
 static uint64_t hv_result(unsigned status, uint64_t reps)
 {

@@ -1,28 +1,28 @@
-# tests/sim: the simulated platform (implements arch/x86_64/hw.h), its unit tests and the
+# sim/: the simulated platform (implements arch/x86_64/hw.h), its unit tests and the
 # umbra-sim runner. To run code against the simulator, a test links SIM_SRCS (the machine;
 # it also needs lib/fmt.c, listed once by the test; lib/string.h maps to libc on the host).
 # SIM_CORE_SRCS = SIM_SRCS + lib/fmt.c for tests that link nothing else from lib/.
-SIM_SRCS := tests/sim/sim_core.c tests/sim/sim_cpu.c tests/sim/sim_synic.c \
-	tests/sim/sim_hcall.c tests/sim/sim_ghcb.c tests/sim/sim_tdx.c \
-	tests/sim/sim_server.c tests/sim/sim_dev.c
+SIM_SRCS := sim/sim_core.c sim/sim_cpu.c sim/sim_synic.c \
+	sim/sim_hcall.c sim/sim_ghcb.c sim/sim_tdx.c \
+	sim/sim_server.c sim/sim_dev.c
 SIM_CORE_SRCS := $(SIM_SRCS) lib/fmt.c
 # The scripted guest used by the simulator's own tests and the runner (no runtime code).
-SIM_GUEST_SRCS := tests/sim/sguest.c
+SIM_GUEST_SRCS := sim/tests/sguest.c
 
 HOST_TESTS += sim_core
-HOST_TEST_SRCS_sim_core := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) tests/sim/test_sim.c
+HOST_TEST_SRCS_sim_core := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) sim/tests/test_sim.c
 HOST_TESTS += sim_vmbus
-HOST_TEST_SRCS_sim_vmbus := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) tests/sim/test_vmbus.c
+HOST_TEST_SRCS_sim_vmbus := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) sim/tests/test_vmbus.c
 HOST_TESTS += sim_hostile
-HOST_TEST_SRCS_sim_hostile := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) tests/sim/test_hostile.c
+HOST_TEST_SRCS_sim_hostile := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) sim/tests/test_hostile.c
 
 # The runner; without arguments it self-tests every scenario in every configuration.
 HOST_TESTS += sim_runner
-HOST_TEST_SRCS_sim_runner := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) tests/sim/scenarios.c tests/sim/runner.c
-$(HOST_BUILD)/umbra-sim: $(HOST_TEST_SRCS_sim_runner) $(wildcard tests/sim/*.h) | $(HOST_BUILD)/tests
+HOST_TEST_SRCS_sim_runner := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) sim/tools/scenarios.c sim/tools/runner.c
+$(HOST_BUILD)/umbra-sim: $(HOST_TEST_SRCS_sim_runner) $(wildcard sim/*.h sim/tests/*.h sim/tools/*.h) | $(HOST_BUILD)/tests
 	$(HOST_CC) $(HOST_CFLAGS) $(HOST_TEST_SRCS_sim_runner) -o $@ $(HOST_LDFLAGS)
 host-tests: $(HOST_BUILD)/umbra-sim
 
 # SIM images (umbra.mk: build/sim/apps/NAME/umbra.efi): the simulator plus its image glue
 # (the machine in a block of real RAM, interrupts through the CPU's IDT; docs/sim.md).
-RT_SRCS_SIM += $(SIM_SRCS) tests/sim/sim_image.c tests/sim/sim_image_int.asm
+RT_SRCS_SIM += $(SIM_SRCS) sim/sim_image.c sim/sim_image_int.asm

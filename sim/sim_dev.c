@@ -5,7 +5,7 @@
  * Devices: echo, and GPA-direct (reads/writes guest buffers named by GPA ranges).
  */
 #include "lib/string.h"
-#include "tests/sim/sim_int.h"
+#include "sim/sim_int.h"
 
 #define MAX_PKT 32768
 

@@ -1,7 +1,7 @@
 /* Simulated CPU: CPUID, plain MSR access, port I/O, interrupts, PVALIDATE. */
 #include "lib/string.h"
 #include "umbra/errno.h"
-#include "tests/sim/sim_int.h"
+#include "sim/sim_int.h"
 
 static void sig(uint32_t out[4], const char *s12, int eax_first)
 {
@@ -40,13 +40,13 @@ void hw_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 		out[0] = amd ? 0x8000001F : 0x80000008;
 		break;
 	case 0x8000001F:
-		if (S->cfg.platform == SIM_SNP) {
+		if (sim_is_snp() && sim_is_enlightened()) {
 			out[0] = (1u << 1) | (1u << 3) | (1u << 4);
 			out[1] = 51;
 		}
 		break;
 	case 0x21:
-		if (S->cfg.platform == SIM_TDX) {
+		if (sim_is_tdx() && sim_is_enlightened()) {
 			memcpy(&out[1], "Inte", 4);
 			memcpy(&out[3], "lTDX", 4);
 			memcpy(&out[2], "    ", 4);
@@ -450,7 +450,7 @@ uint32_t hw_pvalidate(uint64_t va, bool huge, bool validate, bool *unchanged)
 	sim_enter();
 	uint32_t rc = 0;
 	uint64_t gpa = hw_virt_to_phys((const void *)(uintptr_t)va);
-	if (S->cfg.platform != SIM_SNP) {
+	if (!(sim_is_snp() && sim_is_enlightened())) {
 		sim_fault("PVALIDATE outside a VMPL0 SNP guest");
 		rc = 1;
 	} else if (!gpa || (gpa & (huge ? 0x1FFFFF : 0xFFF))) {

@@ -1,6 +1,6 @@
 /* Simulator core against the reference facts: CPUID, memory and 0x00DB, MSRs, SynIC
  * routing and queues, GHCB, TDX, status codes, the leak checker, determinism. */
-#include "tests/sim/test_util.h"
+#include "sim/tests/test_util.h"
 
 static bool is_cv(int p) { return p == SIM_SNP_PARAVISOR || p == SIM_TDX_PARAVISOR; }
 static bool is_pvz(int p) { return p >= SIM_SNP_PARAVISOR && p <= SIM_TDX_LEGACY_PARAVISOR; }

@@ -1,5 +1,5 @@
 /* The simulated VMBus server against openhcl.md §1-§5 and the §8 checklist. */
-#include "tests/sim/test_util.h"
+#include "sim/tests/test_util.h"
 
 static struct sg G;
 static uint8_t B[4096];

@@ -1,9 +1,9 @@
-/* Scripted-guest scenarios run by umbra-sim (tests/sim/runner.c). */
-#ifndef UMBRA_TESTS_SIM_SCENARIOS_H
-#define UMBRA_TESTS_SIM_SCENARIOS_H
+/* Scripted-guest scenarios run by umbra-sim (sim/tools/runner.c). */
+#ifndef UMBRA_SIM_SCENARIOS_H
+#define UMBRA_SIM_SCENARIOS_H
 
 #include <stddef.h>
-#include "tests/sim/sim.h"
+#include "sim/sim.h"
 
 enum { SCN_PASS = 0, SCN_FAIL = 1, SCN_SKIP = 2 };
 

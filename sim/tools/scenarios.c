@@ -3,8 +3,8 @@
 #include <string.h>
 #include "arch/x86_64/hw.h"
 #include "umbra/errno.h"
-#include "tests/sim/scenarios.h"
-#include "tests/sim/sguest.h"
+#include "sim/tools/scenarios.h"
+#include "sim/tests/sguest.h"
 
 #define WAIT 50000000ull
 #define FAIL(...) do { snprintf(msg, msglen, __VA_ARGS__); return SCN_FAIL; } while (0)

@@ -5,7 +5,7 @@
  */
 #include "lib/string.h"
 #include "umbra/errno.h"
-#include "tests/sim/sim_int.h"
+#include "sim/sim_int.h"
 
 static struct sim_synic *all_synics(unsigned i, unsigned *vp)
 {

@@ -4,7 +4,7 @@
  * WRMSR (32) to the hypervisor SynIC, MapGPA (0x10001, fully enlightened `tdx` only),
  * ReportFatalError (0x10003). Registers not exposed in RCX read as 0 and are not written.
  */
-#include "tests/sim/sim_int.h"
+#include "sim/sim_int.h"
 
 #define TDX_OPERAND_INVALID 0xC000010000000000ull
 #define VMCALL_OK 0
@@ -67,7 +67,7 @@ uint64_t hw_tdcall(struct hw_tdcall_regs *r)
 			else if (r11 == 31)
 				o11 = v;
 		} else if (r11 == 0x10001) {
-			if (S->cfg.platform != SIM_TDX)
+			if (!sim_is_enlightened())
 				o10 = VMCALL_INVALID; /* the paravisor owns page state: use 0x00DB */
 			else
 				o10 = map_gpa(r12, r13, &o11);

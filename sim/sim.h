@@ -1,7 +1,7 @@
 /*
- * The simulated platform: the test-facing API of tests/sim.
+ * The simulated platform: the test-facing API of sim/.
  *
- * tests/sim implements every function of arch/x86_64/hw.h as one simulated machine:
+ * sim/ implements every function of arch/x86_64/hw.h as one simulated machine:
  * guest RAM with per-page visibility, Hyper-V's SynIC and hypercalls, the OpenHCL
  * paravisor with its own SynIC and VMBus server (confidential + relayed channels),
  * the SNP GHCB protocol and the TDX TDCALL/TDVMCALL interface. A test links the
@@ -16,8 +16,8 @@
  * The core needs nothing from libc beyond lib/string.h and lib/fmt.h, allocates
  * nothing (static state; guest RAM is a static arena or memory the test passes in).
  */
-#ifndef UMBRA_TESTS_SIM_SIM_H
-#define UMBRA_TESTS_SIM_SIM_H
+#ifndef UMBRA_SIM_SIM_H
+#define UMBRA_SIM_SIM_H
 
 #include <stdbool.h>
 #include <stddef.h>

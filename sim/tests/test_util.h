@@ -1,14 +1,14 @@
 /* Helpers shared by the simulator's test programs (one per binary: static state). */
-#ifndef UMBRA_TESTS_SIM_TEST_UTIL_H
-#define UMBRA_TESTS_SIM_TEST_UTIL_H
+#ifndef UMBRA_SIM_TEST_UTIL_H
+#define UMBRA_SIM_TEST_UTIL_H
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tests/unit/ut.h"
-#include "tests/sim/sim.h"
-#include "tests/sim/sim_wire.h"
-#include "tests/sim/sguest.h"
+#include "sim/sim.h"
+#include "sim/sim_wire.h"
+#include "sim/tests/sguest.h"
 #include "arch/x86_64/hw.h"
 #include "umbra/errno.h"
 

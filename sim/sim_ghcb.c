@@ -5,7 +5,7 @@
  * GhcbMisconfiguration.
  */
 #include "lib/string.h"
-#include "tests/sim/sim_int.h"
+#include "sim/sim_int.h"
 
 #define G_RAX 0x1F8
 #define G_RCX 0x308
@@ -27,7 +27,7 @@
  * request) before its first GHCB-page exit, as Linux hv_ghcb_negotiate_protocol does. */
 static bool need_negotiation(void)
 {
-	return S->cfg.platform == SIM_SNP_PARAVISOR || S->cfg.platform == SIM_SNP_LEGACY_PARAVISOR;
+	return sim_is_snp() && sim_is_paravisor();
 }
 
 static bool valid(const uint8_t *g, unsigned off)
@@ -55,7 +55,7 @@ static void msr_protocol(uint64_t v)
 		break;
 	case 0x012: { /* register GHCB GPA */
 		uint64_t gfn = v >> 12, gpa = (gfn << 12) & ~S->boundary;
-		bool ok = S->cfg.platform == SIM_SNP ? sim_page_visibility(gpa) == SIM_VIS_SHARED
+		bool ok = sim_is_enlightened() ? sim_page_visibility(gpa) == SIM_VIS_SHARED
 						     : gpa == S->ghcb_gpa;
 		if (ok)
 			S->ghcb_gpa = gpa;
@@ -65,7 +65,7 @@ static void msr_protocol(uint64_t v)
 	case 0x014: { /* page state change, one page */
 		uint64_t op = (v >> 52) & 0xF, gfn = (v >> 12) & ((1ull << 40) - 1);
 		uint64_t err = 0;
-		if (S->cfg.platform != SIM_SNP) {
+		if (!sim_is_enlightened()) {
 			err = 1; /* the paravisor owns page state: use hypercall 0x00DB */
 		} else if (op != 1 && op != 2) {
 			err = 2;

@@ -7,7 +7,7 @@
  */
 #include "lib/string.h"
 #include "umbra/errno.h"
-#include "tests/sim/sim_int.h"
+#include "sim/sim_int.h"
 
 static const uint32_t versions[11] = {
 	VMV_V1, VMV_WIN7, VMV_WIN8, VMV_WIN8_1, VMV_WIN10, VMV_RS3_0, VMV_RS3_1, VMV_RS4,

@@ -4,8 +4,8 @@
  * the runtime's vmbus/ and ring/ headers. Sizes are the body sizes AFTER the 8-byte
  * VMBus message header unless the name says _msg.
  */
-#ifndef UMBRA_TESTS_SIM_WIRE_H
-#define UMBRA_TESTS_SIM_WIRE_H
+#ifndef UMBRA_SIM_WIRE_H
+#define UMBRA_SIM_WIRE_H
 
 #include <stdint.h>
 
