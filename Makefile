@@ -31,6 +31,8 @@ FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -DUMBRA_HOST=1 $(HOST_INC)
 
 RT_SRCS :=
+LAYERS :=
+LAYER_ALLOW :=
 HOST_TESTS :=
 FUZZ_TARGETS :=
 BENCH_PROGS :=
@@ -70,10 +72,20 @@ BENCH_BINS := $(addprefix $(HOST_BUILD)/bench/,$(BENCH_PROGS))
 host-tests: $(HOST_TEST_BINS)
 fuzz-bins: $(FUZZ_BINS)
 
+# The layering each module.mk declares, as tools/layers.sh arguments ("dir:dep,dep").
+empty :=
+space := $(empty) $(empty)
+comma := ,
+LAYER_ARGS = $(foreach a,$(LAYER_ALLOW),--allow $(a)) \
+	$(foreach l,$(LAYERS),$(l):$(subst $(space),$(comma),$(strip $(LAYER_DEPS_$(l)))))
+.PHONY: layers
+layers:
+	@bash tools/layers.sh --self-test $(LAYER_ARGS)
+
 # BOOT_TEST_DEPS is filled by the module that owns the QEMU boot tests.
 test: host-tests fuzz-bins $(BOOT_TEST_DEPS)
 	@FUZZ_SMOKE_TIME=$(FUZZ_SMOKE_TIME) BUILD=$(BUILD) bash tests/run \
-		--tests "$(HOST_TESTS)" --fuzz "$(FUZZ_TARGETS)"
+		--layers "$(LAYER_ARGS)" --tests "$(HOST_TESTS)" --fuzz "$(FUZZ_TARGETS)"
 
 fuzz: fuzz-bins
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -8,3 +8,7 @@ HOST_TEST_SRCS_boot_memmap := boot/memmap.c boot/memmap_test.c
 FUZZ_TARGETS += boot_memmap
 FUZZ_SRCS_boot_memmap := boot/memmap.c boot/memmap_fuzz.c
 FUZZ_CORPUS_boot_memmap := tests/fuzz/corpus/boot_memmap
+
+# Layering (tools/layers.sh, docs/architecture.md): what boot/ may include.
+LAYERS += boot
+LAYER_DEPS_boot := lib arch hv

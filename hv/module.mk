@@ -9,4 +9,7 @@ HOST_TESTS += hv_ident
 HOST_TEST_SRCS_hv_ident := $(HV_SRCS) hv/ident_test.c
 
 # Layering (tools/layers.sh): hv/ is the bottom; it uses lib/ headers only.
+
+# Layering (tools/layers.sh, docs/architecture.md): what hv/ may include.
+LAYERS += hv
 LAYER_DEPS_hv := lib

@@ -5,3 +5,7 @@ HOST_TEST_SRCS_lib_fmt := lib/fmt.c lib/fmt_test.c
 
 HOST_TESTS += lib_string
 HOST_TEST_SRCS_lib_string := lib/string_test.c
+
+# Layering (tools/layers.sh, docs/architecture.md): what lib/ may include.
+LAYERS += lib
+LAYER_DEPS_lib := 

@@ -15,3 +15,7 @@ FUZZ_SRCS_mem_ops := $(MEM_SRCS) mem/test/arena.c mem/test/fuzz_mem.c
 
 BENCH_PROGS += mem_bench
 BENCH_SRCS_mem_bench := $(MEM_SRCS) mem/test/bench_mem.c
+
+# Layering (tools/layers.sh, docs/architecture.md): what mem/ may include.
+LAYERS += mem
+LAYER_DEPS_mem := lib hw

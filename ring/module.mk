@@ -28,3 +28,7 @@ FUZZ_CORPUS_ring_fuzz_hostile := tests/fuzz/corpus/ring_fuzz_hostile
 # make bench: two-thread throughput vs memcpy and a bare SPSC ring (bench/ring_bench.c).
 BENCH_PROGS += ring_bench
 BENCH_SRCS_ring_bench := bench/ring_bench.c $(RING_SRCS)
+
+# Layering (tools/layers.sh, docs/architecture.md): what ring/ may include.
+LAYERS += ring
+LAYER_DEPS_ring := lib

@@ -5,3 +5,7 @@
 # sim/sim_image.c in SIM images (RT_SRCS_SIM).
 RT_SRCS += rt/kernel.c rt/runtime.c rt/vmbus_up.c
 RT_SRCS_REAL += rt/hooks_none.c
+
+# Layering (tools/layers.sh, docs/architecture.md): what rt/ may include.
+LAYERS += rt
+LAYER_DEPS_rt := lib hv arch boot mem ring synic vmbus

@@ -26,3 +26,12 @@ host-tests: $(HOST_BUILD)/umbra-sim
 # SIM images (umbra.mk: build/sim/apps/NAME/umbra.efi): the simulator plus its image glue
 # (the machine in a block of real RAM, interrupts through the CPU's IDT; docs/sim.md).
 RT_SRCS_SIM += $(SIM_SRCS) sim/sim_image.c sim/sim_image_int.asm
+
+# Layering (tools/layers.sh, docs/architecture.md): what sim/ may include.
+LAYERS += sim
+LAYER_DEPS_sim := lib hw
+# The SIM image glue registers the simulator into the runtime (rt_platform_hooks) and
+# raises its interrupts through the real CPU's IDT: it is
+# the one file of sim/ that sees the runtime's headers.
+LAYER_ALLOW += sim/sim_image.c:rt/runtime.h sim/sim_image.c:mem/mem.h sim/sim_image.c:hv/ident.h \
+	sim/sim_image.c:arch/x86_64/arch.h sim/sim_image.c:arch/x86_64/cpu.h

@@ -19,3 +19,7 @@ FUZZ_CORPUS_vmbus_synic := tests/fuzz/corpus/vmbus_synic
 # No lost wakeup in synic_recv, against sim/ (interrupts at any exit).
 HOST_TESTS += synic_wake
 HOST_TEST_SRCS_synic_wake = $(SYNIC_SRCS) $(SIM_CORE_SRCS) lib/errno.c synic/tests/synic_wake_test.c
+
+# Layering (tools/layers.sh, docs/architecture.md): what synic/ may include.
+LAYERS += synic
+LAYER_DEPS_synic := lib hv hw

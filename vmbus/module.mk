@@ -53,3 +53,7 @@ HOST_TEST_SRCS_vmbus_forge := $(VMBUS_E2E_SIM) $(MEM_SRCS) $(RING_SRCS) lib/errn
 # the parser walked over every type and length.
 HOST_TESTS += vmbus_table
 HOST_TEST_SRCS_vmbus_table := vmbus/vmbus_msg.c lib/errno.c vmbus/tests/vmbus_table_test.c
+
+# Layering (tools/layers.sh, docs/architecture.md): what vmbus/ may include.
+LAYERS += vmbus
+LAYER_DEPS_vmbus := lib mem ring synic

@@ -8,3 +8,7 @@ HOST_TESTS += arch_paging
 HOST_TEST_SRCS_arch_paging := arch/x86_64/paging_build.c arch/x86_64/paging_test.c
 HOST_TESTS += arch_alias
 HOST_TEST_SRCS_arch_alias := arch/x86_64/alias.c hv/ident.c arch/x86_64/alias_test.c
+
+# Layering (tools/layers.sh, docs/architecture.md): what arch/ may include.
+LAYERS += arch
+LAYER_DEPS_arch := lib hv
