@@ -1,6 +1,6 @@
 /*
  * The UEFI memory map after ExitBootServices, turned into what the runtime needs
- * (portable; host-tested in boot/memmap_test.c):
+ * (portable; host-tested in boot/tests/memmap_test.c):
  *  - free RAM for the page allocator: Conventional, BootServicesCode, BootServicesData,
  *    adjacent descriptors merged, minus the caller's carve-outs (page 0 always);
  *  - the reserved list (runtime services, ACPI, reserved, unusable, MMIO, persistent,

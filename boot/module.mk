@@ -3,10 +3,10 @@
 RT_SRCS += boot/efi_main.c boot/memmap.c boot/poweroff.c boot/console.c
 
 HOST_TESTS += boot_memmap
-HOST_TEST_SRCS_boot_memmap := boot/memmap.c boot/memmap_test.c
+HOST_TEST_SRCS_boot_memmap := boot/memmap.c boot/tests/memmap_test.c
 
 FUZZ_TARGETS += boot_memmap
-FUZZ_SRCS_boot_memmap := boot/memmap.c boot/memmap_fuzz.c
+FUZZ_SRCS_boot_memmap := boot/memmap.c boot/tests/memmap_fuzz.c
 FUZZ_CORPUS_boot_memmap := tests/fuzz/corpus/boot_memmap
 
 # Layering (tools/layers.sh, docs/architecture.md): what boot/ may include.

@@ -5,7 +5,7 @@
  * window), boot/ (TSC frequency MSR, QEMU debug-exit), the boot log, synic/.
  *
  * Portable: the caller passes the CPUID function, so host tests play any platform
- * (hv/ident_test.c). Depends on nothing but lib/ and umbra/errno.h.
+ * (hv/tests/ident_test.c). Depends on nothing but lib/ and umbra/errno.h.
  */
 #ifndef UMBRA_HV_IDENT_H
 #define UMBRA_HV_IDENT_H

@@ -6,7 +6,7 @@ RT_SRCS += $(HV_SRCS)
 # Identification against scripted CPUID tables (no hypervisor, QEMU, Hyper-V, SNP/TDX
 # with a paravisor, refused boundaries, the boundary rule at its edges).
 HOST_TESTS += hv_ident
-HOST_TEST_SRCS_hv_ident := $(HV_SRCS) hv/ident_test.c
+HOST_TEST_SRCS_hv_ident := $(HV_SRCS) hv/tests/ident_test.c
 
 # Layering (tools/layers.sh): hv/ is the bottom; it uses lib/ headers only.
 

@@ -4,11 +4,11 @@ RT_SRCS += $(RING_SRCS)
 
 # Plain build of ring/ (what the image runs).
 HOST_TESTS += ring_unit
-HOST_TEST_SRCS_ring_unit := ring/tests/ring_unit.c ring/tests/ring_testlib.c $(RING_SRCS) lib/errno.c
+HOST_TEST_SRCS_ring_unit := ring/tests/ring_unit_test.c ring/tests/ring_testlib.c $(RING_SRCS) lib/errno.c
 
 # Randomized model test; RING_MODEL_OPS=N (env) or argv[1] for a longer run.
 HOST_TESTS += ring_model
-HOST_TEST_SRCS_ring_model := ring/tests/ring_model.c ring/tests/ring_testlib.c $(RING_SRCS)
+HOST_TEST_SRCS_ring_model := ring/tests/ring_model_test.c ring/tests/ring_testlib.c $(RING_SRCS)
 
 
 # ring/ compiled with RING_SHARED_TRACE: every shared access is counted and checked.
@@ -25,9 +25,9 @@ FUZZ_SRCS_ring_fuzz_hostile := ring/fuzz/ring_fuzz_hostile.c ring/tests/ring_tra
 	ring/tests/ring_traced.c
 FUZZ_CORPUS_ring_fuzz_hostile := tests/fuzz/corpus/ring_fuzz_hostile
 
-# make bench: two-thread throughput vs memcpy and a bare SPSC ring (bench/ring_bench.c).
+# make bench: two-thread throughput vs memcpy and a bare SPSC ring (ring/tests/ring_bench.c).
 BENCH_PROGS += ring_bench
-BENCH_SRCS_ring_bench := bench/ring_bench.c $(RING_SRCS)
+BENCH_SRCS_ring_bench := ring/tests/ring_bench.c $(RING_SRCS)
 
 # Layering (tools/layers.sh, docs/architecture.md): what ring/ may include.
 LAYERS += ring

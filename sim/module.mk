@@ -10,11 +10,11 @@ SIM_CORE_SRCS := $(SIM_SRCS) lib/fmt.c
 SIM_GUEST_SRCS := sim/tests/sguest.c
 
 HOST_TESTS += sim_core
-HOST_TEST_SRCS_sim_core := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) sim/tests/test_sim.c
+HOST_TEST_SRCS_sim_core := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) sim/tests/sim_core_test.c
 HOST_TESTS += sim_vmbus
-HOST_TEST_SRCS_sim_vmbus := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) sim/tests/test_vmbus.c
+HOST_TEST_SRCS_sim_vmbus := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) sim/tests/sim_vmbus_test.c
 HOST_TESTS += sim_hostile
-HOST_TEST_SRCS_sim_hostile := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) sim/tests/test_hostile.c
+HOST_TEST_SRCS_sim_hostile := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) sim/tests/sim_hostile_test.c
 
 # The runner; without arguments it self-tests every scenario in every configuration.
 HOST_TESTS += sim_runner

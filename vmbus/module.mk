@@ -41,7 +41,7 @@ HOST_TEST_SRCS_vmbus_conf := $(VMBUS_E2E_SIM) $(MEM_SRCS) $(RING_SRCS) lib/errno
 BENCH_PROGS += vmbus_bench
 BENCH_SRCS_vmbus_bench := $(VMBUS_E2E_SIM) $(MEM_SRCS) \
 	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) rt/vmbus_up.c \
-	bench/vmbus_bench.c
+	vmbus/tests/vmbus_bench.c
 
 # The host cannot speak for the paravisor: forged control messages in the hypervisor SIMP
 # of a confidential connection and host-named SynIC pages, on SNP and TDX (sim/).

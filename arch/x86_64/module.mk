@@ -5,9 +5,9 @@ RT_SRCS += arch/x86_64/entry.asm arch/x86_64/gdt.c arch/x86_64/idt.c arch/x86_64
 RT_SRCS_REAL += arch/x86_64/hw_real.c arch/x86_64/hw_tdcall.asm
 
 HOST_TESTS += arch_paging
-HOST_TEST_SRCS_arch_paging := arch/x86_64/paging_build.c arch/x86_64/paging_test.c
+HOST_TEST_SRCS_arch_paging := arch/x86_64/paging_build.c arch/x86_64/tests/paging_test.c
 HOST_TESTS += arch_alias
-HOST_TEST_SRCS_arch_alias := arch/x86_64/alias.c hv/ident.c arch/x86_64/alias_test.c
+HOST_TEST_SRCS_arch_alias := arch/x86_64/alias.c hv/ident.c arch/x86_64/tests/alias_test.c
 
 # Layering (tools/layers.sh, docs/architecture.md): what arch/ may include.
 LAYERS += arch

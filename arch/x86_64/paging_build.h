@@ -1,6 +1,6 @@
 /*
  * Page-table construction, separated from the CPU so that it is host-testable
- * (arch/x86_64/paging_test.c): tables live in an arena whose addresses are used as
+ * (arch/x86_64/tests/paging_test.c): tables live in an arena whose addresses are used as
  * physical addresses (identity), which holds in the image and for a host buffer alike.
  */
 #ifndef UMBRA_ARCH_PAGING_BUILD_H

@@ -20,7 +20,7 @@
 static _Alignas(8) uint8_t pkbuf[DSZ];
 static uint8_t msg[DSZ];
 
-static void test_each_byte_once(void)
+static void t_each_byte_once(void)
 {
 	void *mem = ring_t_alloc(RB);
 	struct ring_tx tx;
@@ -95,7 +95,7 @@ static void meddle_hook(enum ring_trace_kind kind, size_t off, size_t n, void *c
 	}
 }
 
-static void test_host_rewrites_between_steps(void)
+static void t_host_rewrites_between_steps(void)
 {
 	/* at_copy 2: after the descriptor copy the host rewrites the descriptor and body: the
 	 * reader must return the packet as it was when copied (descriptor from copy 1, body
@@ -147,7 +147,7 @@ static void test_host_rewrites_between_steps(void)
 	free(mem);
 }
 
-static void test_descriptor_rewrite_before_first_copy(void)
+static void t_descriptor_rewrite_before_first_copy(void)
 {
 	/* rewritten before the descriptor copy: the reader sees the bad descriptor and fails
 	 * cleanly (no out-of-range copy: the trace hook aborts on one) */
@@ -166,7 +166,7 @@ static void test_descriptor_rewrite_before_first_copy(void)
 	free(mem);
 }
 
-static void test_writer_access_pattern(void)
+static void t_writer_access_pattern(void)
 {
 	void *mem = ring_t_alloc(RB);
 	struct ring_tx tx;
@@ -187,9 +187,9 @@ static void test_writer_access_pattern(void)
 
 int main(void)
 {
-	UT_RUN(test_each_byte_once);
-	UT_RUN(test_host_rewrites_between_steps);
-	UT_RUN(test_descriptor_rewrite_before_first_copy);
-	UT_RUN(test_writer_access_pattern);
+	UT_RUN(t_each_byte_once);
+	UT_RUN(t_host_rewrites_between_steps);
+	UT_RUN(t_descriptor_rewrite_before_first_copy);
+	UT_RUN(t_writer_access_pattern);
 	return UT_DONE();
 }

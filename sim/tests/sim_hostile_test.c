@@ -31,7 +31,7 @@ static uint64_t hostile_count(void)
 	return s.hostile_actions;
 }
 
-static void test_drop_and_never_answer(void)
+static void t_drop_and_never_answer(void)
 {
 	cfg(SIM_SNP_PARAVISOR, 3)->hostile.msg_drop_pm = 1000;
 	TU_REQ(boot(true, 0, false) == 0);
@@ -50,7 +50,7 @@ static void test_drop_and_never_answer(void)
 	UT_EQ(hostile_count(), 0);
 }
 
-static void test_duplicate(void)
+static void t_duplicate(void)
 {
 	cfg(SIM_TDX_PARAVISOR, 4)->hostile.msg_dup_pm = 1000;
 	TU_REQ(boot(true, 0, false) == 0);
@@ -63,7 +63,7 @@ static void test_duplicate(void)
 	UT_EQ(memcmp(B, first, L), 0);
 }
 
-static void test_delay(void)
+static void t_delay(void)
 {
 	uint64_t t[2];
 	for (int k = 0; k < 2; k++) {
@@ -82,7 +82,7 @@ static void test_delay(void)
 	UT_CHECK(t[1] < 20000000 + 1000000);   /* bounded by msg_delay_max_ns */
 }
 
-static void test_reorder(void)
+static void t_reorder(void)
 {
 	struct sim_config *c = cfg(SIM_SNP_PARAVISOR, 6);
 	c->hostile.msg_reorder_pm = 1000;
@@ -101,7 +101,7 @@ static void test_reorder(void)
 	UT_CHECK(!sorted);
 }
 
-static void test_corrupt(void)
+static void t_corrupt(void)
 {
 	cfg(SIM_SNP_PARAVISOR, 7)->hostile.msg_corrupt_pm = 1000;
 	TU_REQ(boot(true, 0, false) == 0);
@@ -131,7 +131,7 @@ static void test_corrupt(void)
 	UT_CHECK(bits == 1 || (lo / 4 == hi / 4));
 }
 
-static void test_post_busy_burst(void)
+static void t_post_busy_burst(void)
 {
 	struct sim_config *c = cfg(SIM_TDX_PARAVISOR, 8);
 	c->hostile.post_busy_pm = 1000;
@@ -150,7 +150,7 @@ static void test_post_busy_burst(void)
 	UT_EQ(hostile_count(), 2); /* 6 busy posts = two bursts of 3 */
 }
 
-static void test_refuse_direct_post(void)
+static void t_refuse_direct_post(void)
 {
 	cfg(SIM_SNP_PARAVISOR, 9)->hostile.refuse_direct_post = true;
 	TU_REQ(boot(true, 0, false) == 0);
@@ -163,7 +163,7 @@ static void test_refuse_direct_post(void)
 	UT_CHECK(sim_ok());
 }
 
-static void test_rescind_at_random(void)
+static void t_rescind_at_random(void)
 {
 	struct sim_config *c = cfg(SIM_SNP_PARAVISOR, 10);
 	c->hostile.rescind_pm = 1000;
@@ -198,7 +198,7 @@ static int open_one(enum sim_platform p, uint64_t seed, bool relayed, struct sim
 	return 0;
 }
 
-static void test_ring_bad_index(void)
+static void t_ring_bad_index(void)
 {
 	struct sim_hostile h = { .ring_bad_index_pm = 1000 };
 	struct sg_chan c;
@@ -221,7 +221,7 @@ static void test_ring_bad_index(void)
 	UT_CHECK(hostile_count() >= 1);
 }
 
-static void test_ring_len_lie(void)
+static void t_ring_len_lie(void)
 {
 	struct sim_hostile h = { .ring_len_lie_pm = 1000 };
 	struct sg_chan c;
@@ -243,7 +243,7 @@ static void test_ring_len_lie(void)
 	UT_EQ(sg_ring_read(&c.in, B, sizeof(B), &L), UMBRA_EAGAIN);
 }
 
-static void test_ring_index_changes_between_reads(void)
+static void t_ring_index_changes_between_reads(void)
 {
 	struct sim_hostile h = { .ring_flip_index_pm = 1000 };
 	struct sg_chan c;
@@ -272,7 +272,7 @@ static uint64_t vis64(uint64_t gpa, uint32_t vis)
 	return sg_hcall(&G, SG_DIRECT, HVC_MODIFY_VISIBILITY | (64ull << 32), buf, 16 + 8 * 64);
 }
 
-static void test_visibility_partial_completion(void)
+static void t_visibility_partial_completion(void)
 {
 	cfg(SIM_SNP_PARAVISOR, 14)->hostile.visibility_partial_pm = 1000;
 	TU_REQ(boot(true, 0, false) == 0);
@@ -291,7 +291,7 @@ static void test_visibility_partial_completion(void)
 
 /* 0xDB failing part-way: an error status with the reps done so far; those pages changed,
  * the rest did not. With private_only, changes to shared always succeed. */
-static void test_visibility_fails_part_way(void)
+static void t_visibility_fails_part_way(void)
 {
 	struct sim_config *c = cfg(SIM_TDX_PARAVISOR, 15);
 	c->hostile.visibility_fail_pm = 1000;
@@ -324,7 +324,7 @@ static void trace_last(void *ctx, const char *line)
 
 /* A corrupted message is traced as written into the slot, i.e. as the guest sees it
  * (over several seeds, so some corruptions fall inside the traced header or payload). */
-static void test_corrupt_is_traced_as_written(void)
+static void t_corrupt_is_traced_as_written(void)
 {
 	for (uint64_t seed = 21; seed < 53; seed++) {
 		struct sim_config *c = cfg(SIM_SNP_PARAVISOR, seed);
@@ -355,7 +355,7 @@ static void test_corrupt_is_traced_as_written(void)
 /* hv_simp_lie / hv_siefp_lie change only what an untrusted read of the hypervisor SynIC's
  * SIMP/SIEFP returns while it holds the paravisor's page; delivery stays there, and a
  * host-visible page the guest programs is honoured (and read back truthfully). */
-static void test_hv_page_lies(void)
+static void t_hv_page_lies(void)
 {
 	int ps[2] = { SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
 	for (int k = 0; k < 2; k++) {
@@ -419,7 +419,7 @@ static void test_hv_page_lies(void)
 
 /* forge_hv_msg_pm: forged control messages reach the hypervisor SIMP during a normal run;
  * the server's accounting does not change; each counts as a hostile action. */
-static void test_forge_knob(void)
+static void t_forge_knob(void)
 {
 	cfg(SIM_SNP_PARAVISOR, 9);
 	TU_REQ(boot(true, 2, false) == 0);
@@ -468,7 +468,7 @@ static void test_forge_knob(void)
 
 /* hypercall_page_unfilled: the page stays zero, the enable bit reads back 0 (what Linux
  * hyperv_init checks), and a hypercall through the page faults. */
-static void test_hypercall_page_unfilled(void)
+static void t_hypercall_page_unfilled(void)
 {
 	int ps[3] = { SIM_HYPERV, SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
 	for (int k = 0; k < 3; k++) {
@@ -496,22 +496,22 @@ static void test_hypercall_page_unfilled(void)
 
 int main(void)
 {
-	UT_RUN(test_drop_and_never_answer);
-	UT_RUN(test_duplicate);
-	UT_RUN(test_delay);
-	UT_RUN(test_reorder);
-	UT_RUN(test_corrupt);
-	UT_RUN(test_corrupt_is_traced_as_written);
-	UT_RUN(test_post_busy_burst);
-	UT_RUN(test_refuse_direct_post);
-	UT_RUN(test_rescind_at_random);
-	UT_RUN(test_ring_bad_index);
-	UT_RUN(test_ring_len_lie);
-	UT_RUN(test_ring_index_changes_between_reads);
-	UT_RUN(test_visibility_partial_completion);
-	UT_RUN(test_visibility_fails_part_way);
-	UT_RUN(test_hv_page_lies);
-	UT_RUN(test_forge_knob);
-	UT_RUN(test_hypercall_page_unfilled);
+	UT_RUN(t_drop_and_never_answer);
+	UT_RUN(t_duplicate);
+	UT_RUN(t_delay);
+	UT_RUN(t_reorder);
+	UT_RUN(t_corrupt);
+	UT_RUN(t_corrupt_is_traced_as_written);
+	UT_RUN(t_post_busy_burst);
+	UT_RUN(t_refuse_direct_post);
+	UT_RUN(t_rescind_at_random);
+	UT_RUN(t_ring_bad_index);
+	UT_RUN(t_ring_len_lie);
+	UT_RUN(t_ring_index_changes_between_reads);
+	UT_RUN(t_visibility_partial_completion);
+	UT_RUN(t_visibility_fails_part_way);
+	UT_RUN(t_hv_page_lies);
+	UT_RUN(t_forge_knob);
+	UT_RUN(t_hypercall_page_unfilled);
 	return UT_DONE();
 }

@@ -31,7 +31,7 @@ static int raw(char *buf, size_t size, const char *fmt, ...)
 		ut_cur_failed_ = 1; \
 	} } while (0)
 
-static void test_integers(void)
+static void t_integers(void)
 {
 	SAME("%d %i %u", 0, -1, 0u);
 	SAME("%d %d", INT_MAX, INT_MIN);
@@ -46,7 +46,7 @@ static void test_integers(void)
 	SAME("%016llx", 0x1ULL);
 }
 
-static void test_strings_chars(void)
+static void t_strings_chars(void)
 {
 	SAME("[%s] [%10s] [%-10s] [%.3s] [%10.2s]", "abc", "abc", "abc", "abcdef", "abcdef");
 	SAME("[%.*s] [%.0s]", 2, "xyz", "xyz");
@@ -55,7 +55,7 @@ static void test_strings_chars(void)
 	SAME("%s", "");
 }
 
-static void test_pointer(void)
+static void t_pointer(void)
 {
 	void *p = (void *)(uintptr_t)0x7fff12345678ULL;
 	char a[64], b[64];
@@ -71,7 +71,7 @@ static void test_pointer(void)
 	UT_CHECK(strcmp(a, b) == 0);
 }
 
-static void test_null_string(void)
+static void t_null_string(void)
 {
 	char a[32];
 	const char *volatile nul = NULL;
@@ -80,7 +80,7 @@ static void test_null_string(void)
 	UT_CHECK(strcmp(a, "(null)") == 0);
 }
 
-static void test_truncation(void)
+static void t_truncation(void)
 {
 	char a[8];
 
@@ -106,7 +106,7 @@ static void test_truncation(void)
 	UT_CHECK(strcmp(a, "1234567") == 0);
 }
 
-static void test_unknown_and_trailing(void)
+static void t_unknown_and_trailing(void)
 {
 	char a[32];
 
@@ -121,7 +121,7 @@ static void test_unknown_and_trailing(void)
 	UT_CHECK(strcmp(a, "[-42  ]") == 0);
 }
 
-static void test_huge_width_bounded(void)
+static void t_huge_width_bounded(void)
 {
 	char a[16];
 
@@ -133,12 +133,12 @@ static void test_huge_width_bounded(void)
 
 int main(void)
 {
-	UT_RUN(test_integers);
-	UT_RUN(test_strings_chars);
-	UT_RUN(test_pointer);
-	UT_RUN(test_null_string);
-	UT_RUN(test_truncation);
-	UT_RUN(test_unknown_and_trailing);
-	UT_RUN(test_huge_width_bounded);
+	UT_RUN(t_integers);
+	UT_RUN(t_strings_chars);
+	UT_RUN(t_pointer);
+	UT_RUN(t_null_string);
+	UT_RUN(t_truncation);
+	UT_RUN(t_unknown_and_trailing);
+	UT_RUN(t_huge_width_bounded);
 	return UT_DONE();
 }

@@ -100,7 +100,7 @@ static uint64_t boundary(void)
 	return id.shared_boundary;
 }
 
-static void test_no_hypervisor(void)
+static void t_no_hypervisor(void)
 {
 	char name[13];
 
@@ -116,7 +116,7 @@ static void test_no_hypervisor(void)
 	UT_CHECK(!hv_ident_is_qemu(&id));
 }
 
-static void test_qemu(void)
+static void t_qemu(void)
 {
 	char name[13];
 
@@ -147,7 +147,7 @@ static void test_qemu(void)
 	UT_CHECK(!strcmp(hv_ident_name(&id, name), "none"));
 }
 
-static void test_hyperv_plain(void)
+static void t_hyperv_plain(void)
 {
 	char name[13];
 
@@ -183,7 +183,7 @@ static void test_hyperv_plain(void)
 	UT_EQ(id.shared_boundary, 0);
 }
 
-static void test_snp_paravisor(void)
+static void t_snp_paravisor(void)
 {
 	cpu_reset(46);
 	UT_EQ(boundary(), 1ull << 46);
@@ -204,7 +204,7 @@ static void test_snp_paravisor(void)
 	UT_CHECK(!id.cvmb_available && id.paravisor);
 }
 
-static void test_tdx_paravisor(void)
+static void t_tdx_paravisor(void)
 {
 	cpu_reset(47);
 	cpu.iso_ebx = (cpu.iso_ebx & ~HV_ISO_EBX_TYPE_MASK) | HV_ISO_TDX;
@@ -221,7 +221,7 @@ static void test_tdx_paravisor(void)
 
 /* Isolation without a paravisor, or without an active boundary: reported as such; the
  * boundary field is ignored unless active. */
-static void test_isolation_variants(void)
+static void t_isolation_variants(void)
 {
 	cpu_reset(46);
 	cpu.iso_eax = 0;
@@ -244,7 +244,7 @@ static void test_isolation_variants(void)
 }
 
 /* The boundary rule: 1 <= bit <= 51, and below MAXPHYADDR when reported. */
-static void test_boundary_refused(void)
+static void t_boundary_refused(void)
 {
 	static const struct { unsigned bit, maxpa; uint32_t ext_max; bool ok; } c[] = {
 		{ 0, 48, 0x80000008, false },   /* B = 1 is no boundary */
@@ -283,7 +283,7 @@ static void test_boundary_refused(void)
  * pt_build then refused, EINVAL), MAXPHYADDR 0 refused everything. synic_detect: no
  * CPUID.1 check, bits 1..51 accepted whatever MAXPHYADDR, others silently 0.
  */
-static void test_old_rules_differences(void)
+static void t_old_rules_differences(void)
 {
 	/* 1. leaf 1 without the hypervisor bit but a Hyper-V leaf anyway (real hardware
 	 * returns the highest basic leaf's data there): no hypervisor. synic used to say
@@ -327,7 +327,7 @@ static void counting_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 	fake_cpuid(leaf, sub, out);
 }
 
-static void test_published(void)
+static void t_published(void)
 {
 	hv_ident_set(NULL);
 	const struct hv_ident *p = hv_ident();
@@ -361,7 +361,7 @@ static void test_published(void)
 	hv_ident_set(NULL);
 }
 
-static void test_bad_args(void)
+static void t_bad_args(void)
 {
 	struct hv_ident x;
 
@@ -369,7 +369,7 @@ static void test_bad_args(void)
 	UT_EQ(hv_ident_detect(fake_cpuid, NULL), UMBRA_EINVAL);
 }
 
-static void test_name_sanitized(void)
+static void t_name_sanitized(void)
 {
 	char name[13];
 
@@ -381,16 +381,16 @@ static void test_name_sanitized(void)
 
 int main(void)
 {
-	UT_RUN(test_no_hypervisor);
-	UT_RUN(test_qemu);
-	UT_RUN(test_hyperv_plain);
-	UT_RUN(test_snp_paravisor);
-	UT_RUN(test_tdx_paravisor);
-	UT_RUN(test_isolation_variants);
-	UT_RUN(test_boundary_refused);
-	UT_RUN(test_old_rules_differences);
-	UT_RUN(test_published);
-	UT_RUN(test_bad_args);
-	UT_RUN(test_name_sanitized);
+	UT_RUN(t_no_hypervisor);
+	UT_RUN(t_qemu);
+	UT_RUN(t_hyperv_plain);
+	UT_RUN(t_snp_paravisor);
+	UT_RUN(t_tdx_paravisor);
+	UT_RUN(t_isolation_variants);
+	UT_RUN(t_boundary_refused);
+	UT_RUN(t_old_rules_differences);
+	UT_RUN(t_published);
+	UT_RUN(t_bad_args);
+	UT_RUN(t_name_sanitized);
 	return UT_DONE();
 }

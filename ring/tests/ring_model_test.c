@@ -317,7 +317,7 @@ static void run(unsigned long ops, uint64_t seed)
 static unsigned long g_ops;
 static uint64_t g_seed;
 
-static void test_model(void)
+static void t_model(void)
 {
 	run(g_ops, g_seed);
 	UT_EQ(fails, 0);
@@ -335,6 +335,6 @@ int main(int argc, char **argv)
 	g_ops = argc > 1 ? strtoul(argv[1], NULL, 0) : e ? strtoul(e, NULL, 0) : 3000000ul;
 	e = getenv("RING_MODEL_SEED");
 	g_seed = argc > 2 ? strtoull(argv[2], NULL, 0) : e ? strtoull(e, NULL, 0) : 0x5EEDull;
-	UT_RUN(test_model);
+	UT_RUN(t_model);
 	return UT_DONE();
 }

@@ -1,5 +1,5 @@
 /* Host test seam for mem/ (see arena.h). */
-#include "mem/test/arena.h"
+#include "mem/tests/arena.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -112,7 +112,7 @@ static void ovmf_map(struct fake_map *m)
 	put(m, 99, 0xb000000, 0x10);            /* unknown type: reserved */
 }
 
-static void test_free_types_only(void)
+static void t_free_types_only(void)
 {
 	struct fake_map m;
 
@@ -129,7 +129,7 @@ static void test_free_types_only(void)
 	UT_EQ(res.max_phys, 0xffc00000ull + 0x400 * PG);
 }
 
-static void test_merging(void)
+static void t_merging(void)
 {
 	struct fake_map m;
 
@@ -149,7 +149,7 @@ static void test_merging(void)
 	UT_CHECK(found);
 }
 
-static void test_reserved_and_unaccepted(void)
+static void t_reserved_and_unaccepted(void)
 {
 	struct fake_map m;
 
@@ -167,7 +167,7 @@ static void test_reserved_and_unaccepted(void)
 		UT_CHECK(!overlaps(added[i].base, added[i].npages, 0x810000, 0x30));   /* loader */
 }
 
-static void test_carve_outs(void)
+static void t_carve_outs(void)
 {
 	struct fake_map m;
 	struct boot_range carve[3] = {
@@ -188,7 +188,7 @@ static void test_carve_outs(void)
 	UT_EQ(res.free_pages, 0x9f + (0x700 - 0x180) + 8 + 0x40 + 0x50);
 }
 
-static void test_malformed(void)
+static void t_malformed(void)
 {
 	struct fake_map m;
 
@@ -220,7 +220,7 @@ static void test_malformed(void)
 	UT_EQ(nadded, 0);
 }
 
-static void test_add_errors_counted(void)
+static void t_add_errors_counted(void)
 {
 	struct fake_map m;
 
@@ -232,7 +232,7 @@ static void test_add_errors_counted(void)
 	UT_CHECK(res.add_errors > 0);
 }
 
-static void test_overflow_flags(void)
+static void t_overflow_flags(void)
 {
 	static struct fake_map m;
 
@@ -270,12 +270,12 @@ static void test_overflow_flags(void)
 
 int main(void)
 {
-	UT_RUN(test_free_types_only);
-	UT_RUN(test_merging);
-	UT_RUN(test_reserved_and_unaccepted);
-	UT_RUN(test_carve_outs);
-	UT_RUN(test_malformed);
-	UT_RUN(test_add_errors_counted);
-	UT_RUN(test_overflow_flags);
+	UT_RUN(t_free_types_only);
+	UT_RUN(t_merging);
+	UT_RUN(t_reserved_and_unaccepted);
+	UT_RUN(t_carve_outs);
+	UT_RUN(t_malformed);
+	UT_RUN(t_add_errors_counted);
+	UT_RUN(t_overflow_flags);
 	return UT_DONE();
 }

@@ -40,7 +40,7 @@ static void lb_advance_to(struct lb *l, uint32_t off)
 	}
 }
 
-static void test_init_args(void)
+static void t_init_args(void)
 {
 	struct ring_tx tx;
 	struct ring_rx rx;
@@ -100,7 +100,7 @@ static void test_init_args(void)
 	free(m);
 }
 
-static void test_inband_layout(void)
+static void t_inband_layout(void)
 {
 	struct lb l;
 	int lbrc_ = lb_init(&l, RB);
@@ -149,7 +149,7 @@ static void test_inband_layout(void)
 	lb_free(&l);
 }
 
-static void test_zero_len_and_completion(void)
+static void t_zero_len_and_completion(void)
 {
 	struct lb l;
 	int lbrc_ = lb_init(&l, RB);
@@ -173,7 +173,7 @@ static void test_zero_len_and_completion(void)
 	lb_free(&l);
 }
 
-static void test_gpa_direct(void)
+static void t_gpa_direct(void)
 {
 	struct lb l;
 	int lbrc_ = lb_init(&l, RB);
@@ -235,7 +235,7 @@ static void test_gpa_direct(void)
 
 /* Every packet starting at every 8-byte offset of the data area, several sizes, so that
  * the descriptor, the body, the padding and the trailer each straddle the wrap point. */
-static void test_wrap_every_offset(void)
+static void t_wrap_every_offset(void)
 {
 	struct lb l;
 	int lbrc_ = lb_init(&l, RB);
@@ -277,7 +277,7 @@ static void test_wrap_every_offset(void)
 	lb_free(&l);
 }
 
-static void test_full_empty(void)
+static void t_full_empty(void)
 {
 	struct lb l;
 	int lbrc_ = lb_init(&l, RB);
@@ -308,7 +308,7 @@ static void test_full_empty(void)
 	lb_free(&l);
 }
 
-static void test_max_packet(void)
+static void t_max_packet(void)
 {
 	struct lb l;
 	int lbrc_ = lb_init(&l, RB);
@@ -336,7 +336,7 @@ static void test_max_packet(void)
 	lb_free(&l);
 }
 
-static void test_peek_consume(void)
+static void t_peek_consume(void)
 {
 	struct lb l;
 	int lbrc_ = lb_init(&l, RB);
@@ -358,7 +358,7 @@ static void test_peek_consume(void)
 	lb_free(&l);
 }
 
-static void test_next_many(void)
+static void t_next_many(void)
 {
 	struct lb l;
 	int lbrc_ = lb_init(&l, RB);
@@ -498,7 +498,7 @@ check:;
 	return ok ? 0 : -1 - rc;
 }
 
-static void test_reader_rejects_corrupt(void)
+static void t_reader_rejects_corrupt(void)
 {
 	for (int i = 0; i <= 24; i++) {
 		int r = corrupt_case(i);
@@ -510,7 +510,7 @@ static void test_reader_rejects_corrupt(void)
 
 /* The host may only write into space we released: a write index that wraps into packets
  * consumed but not yet committed is corrupt. */
-static void test_write_index_into_unreleased_space(void)
+static void t_write_index_into_unreleased_space(void)
 {
 	void *m = ring_t_alloc(RB);
 	struct ring_rx rx;
@@ -545,7 +545,7 @@ static void test_write_index_into_unreleased_space(void)
 }
 
 /* Known types with valid headers are accepted: transfer pages from the host. */
-static void test_reader_accepts_xfer(void)
+static void t_reader_accepts_xfer(void)
 {
 	void *m = ring_t_alloc(RB);
 	struct ring_rx rx;
@@ -565,7 +565,7 @@ static void test_reader_accepts_xfer(void)
 	free(m);
 }
 
-static void test_writer_rejects_bad_read_index(void)
+static void t_writer_rejects_bad_read_index(void)
 {
 	static const uint32_t bad_r[] = { DSZ, DSZ + 8, 12, 0xFFFFFFF8u, 200 };
 	for (size_t i = 0; i < sizeof bad_r / sizeof bad_r[0]; i++) {
@@ -592,7 +592,7 @@ static void test_writer_rejects_bad_read_index(void)
 
 /* ---- signalling decisions ---- */
 
-static void test_writer_signal_states(void)
+static void t_writer_signal_states(void)
 {
 	struct lb l;
 	int lbrc_ = lb_init(&l, RB);
@@ -648,7 +648,7 @@ static int reader_signal(uint32_t feat, uint32_t pending, uint32_t n_fill, uint3
 	return rc;
 }
 
-static void test_reader_signal_states(void)
+static void t_reader_signal_states(void)
 {
 	/* 34 packets of 120 bytes: used 4080, free 16. */
 	UT_EQ(reader_signal(1, 0, 34, 1), 0);              /* writer not blocked */
@@ -666,7 +666,7 @@ static void test_reader_signal_states(void)
 }
 
 /* Blocked-writer protocol across our writer and our reader. */
-static void test_blocked_writer(void)
+static void t_blocked_writer(void)
 {
 	struct lb l;
 	int lbrc_ = lb_init(&l, RB);
@@ -693,7 +693,7 @@ static void test_blocked_writer(void)
 }
 
 /* Bursts: queued packets are invisible until one flush publishes them all. */
-static void test_queue_flush(void)
+static void t_queue_flush(void)
 {
 	struct lb l;
 	int lbrc_ = lb_init(&l, RB);
@@ -740,7 +740,7 @@ static void test_queue_flush(void)
 }
 
 /* The reader never writes the producer's words; the writer never writes the consumer's. */
-static void test_ownership_of_control_words(void)
+static void t_ownership_of_control_words(void)
 {
 	struct lb l;
 	int lbrc_ = lb_init(&l, RB);
@@ -761,23 +761,23 @@ static void test_ownership_of_control_words(void)
 
 int main(void)
 {
-	UT_RUN(test_init_args);
-	UT_RUN(test_inband_layout);
-	UT_RUN(test_zero_len_and_completion);
-	UT_RUN(test_gpa_direct);
-	UT_RUN(test_wrap_every_offset);
-	UT_RUN(test_full_empty);
-	UT_RUN(test_max_packet);
-	UT_RUN(test_peek_consume);
-	UT_RUN(test_next_many);
-	UT_RUN(test_reader_rejects_corrupt);
-	UT_RUN(test_reader_accepts_xfer);
-	UT_RUN(test_write_index_into_unreleased_space);
-	UT_RUN(test_writer_rejects_bad_read_index);
-	UT_RUN(test_writer_signal_states);
-	UT_RUN(test_reader_signal_states);
-	UT_RUN(test_blocked_writer);
-	UT_RUN(test_queue_flush);
-	UT_RUN(test_ownership_of_control_words);
+	UT_RUN(t_init_args);
+	UT_RUN(t_inband_layout);
+	UT_RUN(t_zero_len_and_completion);
+	UT_RUN(t_gpa_direct);
+	UT_RUN(t_wrap_every_offset);
+	UT_RUN(t_full_empty);
+	UT_RUN(t_max_packet);
+	UT_RUN(t_peek_consume);
+	UT_RUN(t_next_many);
+	UT_RUN(t_reader_rejects_corrupt);
+	UT_RUN(t_reader_accepts_xfer);
+	UT_RUN(t_write_index_into_unreleased_space);
+	UT_RUN(t_writer_rejects_bad_read_index);
+	UT_RUN(t_writer_signal_states);
+	UT_RUN(t_reader_signal_states);
+	UT_RUN(t_blocked_writer);
+	UT_RUN(t_queue_flush);
+	UT_RUN(t_ownership_of_control_words);
 	return UT_DONE();
 }

@@ -37,7 +37,7 @@ static int sign(int v)
 	return (v > 0) - (v < 0);
 }
 
-static void test_memcpy_memset(void)
+static void t_memcpy_memset(void)
 {
 	for (size_t off = 0; off < 9; off++) {
 		for (size_t n = 0; n < 300; n += (n < 40 ? 1 : 37)) {
@@ -54,7 +54,7 @@ static void test_memcpy_memset(void)
 	}
 }
 
-static void test_memmove_overlap(void)
+static void t_memmove_overlap(void)
 {
 	for (int shift = -17; shift <= 17; shift++) {
 		for (size_t n = 0; n < 200; n += 13) {
@@ -73,7 +73,7 @@ static void test_memmove_overlap(void)
 	UT_CHECK(!(fl & (1u << 10)));
 }
 
-static void test_compare(void)
+static void t_compare(void)
 {
 	fill(a, 64, 1);
 	memcpy(b, a, 64);
@@ -99,8 +99,8 @@ static void test_compare(void)
 
 int main(void)
 {
-	UT_RUN(test_memcpy_memset);
-	UT_RUN(test_memmove_overlap);
-	UT_RUN(test_compare);
+	UT_RUN(t_memcpy_memset);
+	UT_RUN(t_memmove_overlap);
+	UT_RUN(t_compare);
 	return UT_DONE();
 }

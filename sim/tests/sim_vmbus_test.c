@@ -36,7 +36,7 @@ static int post(const void *m, uint32_t len)
 	return (int)sg_post(&G, sg_msg_route(&G), 1, m, len);
 }
 
-static void test_versions_exact_match_and_reply_forms(void)
+static void t_versions_exact_match_and_reply_forms(void)
 {
 	static const uint32_t v[11] = { VMV_V1, VMV_WIN7, VMV_WIN8, VMV_WIN8_1, VMV_WIN10, VMV_RS3_0,
 		VMV_RS3_1, VMV_RS4, VMV_RS5, VMV_IRON, VMV_COPPER };
@@ -83,7 +83,7 @@ static void test_versions_exact_match_and_reply_forms(void)
 	UT_CHECK(sim_ok());
 }
 
-static void test_feature_flags_and_trust(void)
+static void t_feature_flags_and_trust(void)
 {
 	/* Trusted (direct) InitiateContact gets 0x10; unknown flags are masked. */
 	TU_REQ(boot(SIM_TDX_PARAVISOR, true) == 0);
@@ -119,7 +119,7 @@ static void test_feature_flags_and_trust(void)
 	UT_CHECK(sim_ok());
 }
 
-static void test_offers_flags_and_ids(void)
+static void t_offers_flags_and_ids(void)
 {
 	struct vm_offer o[8];
 	unsigned n;
@@ -160,7 +160,7 @@ static void test_offers_flags_and_ids(void)
 	UT_CHECK(sim_ok());
 }
 
-static void test_gpadl_pfn_limits_and_reassembly(void)
+static void t_gpadl_pfn_limits_and_reassembly(void)
 {
 	struct vm_offer o[8];
 	unsigned n;
@@ -253,7 +253,7 @@ static int open_raw(uint32_t relid, uint32_t gpadl, uint32_t off, uint32_t len, 
 	return L == 20 && tu_u32(B, 8) == relid && tu_u32(B, 12) == 77 ? 0 : -2;
 }
 
-static void test_open_memory_type_check(void)
+static void t_open_memory_type_check(void)
 {
 	for (int p = SIM_SNP_PARAVISOR; p <= SIM_TDX_PARAVISOR; p++) {
 		struct vm_offer o[8];
@@ -311,7 +311,7 @@ static void test_open_memory_type_check(void)
 	UT_EQ(st, VMBUS_STATUS_UNSUCCESSFUL);
 }
 
-static void test_ring_endpoint_setup_and_echo(void)
+static void t_ring_endpoint_setup_and_echo(void)
 {
 	struct vm_offer o[8];
 	unsigned n;
@@ -360,7 +360,7 @@ static void test_ring_endpoint_setup_and_echo(void)
 	UT_CHECK(sim_ok());
 }
 
-static void test_flow_control_pending_send_size(void)
+static void t_flow_control_pending_send_size(void)
 {
 	struct vm_offer o[8];
 	unsigned n;
@@ -407,7 +407,7 @@ static void test_flow_control_pending_send_size(void)
 	UT_CHECK(sim_ok());
 }
 
-static void test_gpa_direct_device(void)
+static void t_gpa_direct_device(void)
 {
 	struct vm_offer o[8];
 	unsigned n;
@@ -456,7 +456,7 @@ static void test_gpa_direct_device(void)
 	UT_CHECK(sim_ok());
 }
 
-static void test_close_teardown_rescind_release_unload(void)
+static void t_close_teardown_rescind_release_unload(void)
 {
 	struct vm_offer o[8];
 	unsigned n;
@@ -522,7 +522,7 @@ static void test_close_teardown_rescind_release_unload(void)
 	UT_EQ(s.guest_errors, 1);
 }
 
-static void test_guest_ring_violations_detected(void)
+static void t_guest_ring_violations_detected(void)
 {
 	struct vm_offer o[8];
 	unsigned n;
@@ -565,7 +565,7 @@ static void test_guest_ring_violations_detected(void)
 	UT_EQ(s.guest_errors, 1);
 }
 
-static void test_unstick_after_open(void)
+static void t_unstick_after_open(void)
 {
 	struct vm_offer o[8];
 	unsigned n;
@@ -585,7 +585,7 @@ static void test_unstick_after_open(void)
 	UT_EQ(ci.signals_out, s0 + 1);
 }
 
-static void test_pause_resume_and_modify_connection(void)
+static void t_pause_resume_and_modify_connection(void)
 {
 	TU_REQ(boot(SIM_SNP_PARAVISOR, true) == 0);
 	TU_REQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL | VMF_PAUSE_RESUME | VMF_MODIFY_CONN, B, &L) == 0);
@@ -630,7 +630,7 @@ static void test_pause_resume_and_modify_connection(void)
 
 /* Failure forms by version, the multiclient SINT reply, and a client-direction message
  * from a guest that is not connected (openhcl.md §1.4, §1.5, §2.6). */
-static void test_failure_forms_and_multiclient_sint(void)
+static void t_failure_forms_and_multiclient_sint(void)
 {
 	TU_REQ(boot(SIM_SNP_PARAVISOR, true) == 0);
 	struct vm_initiate m;
@@ -688,7 +688,7 @@ static void test_failure_forms_and_multiclient_sint(void)
 
 /* Replies go to the target VP of the last successful InitiateContact; an unsupported
  * version is answered there too, not at the new request's VP (openhcl.md §2.1). */
-static void test_reply_target_vp(void)
+static void t_reply_target_vp(void)
 {
 	tu_config(SIM_SNP_PARAVISOR)->nvp = 2;
 	TU_REQ(tu_start() == 0);
@@ -731,7 +731,7 @@ static void test_reply_target_vp(void)
 /* Rescind while a GPADL is half sent (header posted, bodies not): the GPADL still
  * completes (PR #3959: GPADLs on a revoked, unreleased channel succeed), tears down at
  * once, and RelIdReleased drops any GPADL still in flight (PR #2410). */
-static void test_rescind_while_gpadl_in_flight(void)
+static void t_rescind_while_gpadl_in_flight(void)
 {
 	struct vm_offer o[8];
 	unsigned n;
@@ -793,7 +793,7 @@ static void test_rescind_while_gpadl_in_flight(void)
 
 /* Descriptor validation on the server's reader (openhcl.md §5.3): only flag 0x1,
  * offset8 >= 2, len8 >= offset8, the packet within the written bytes. */
-static void test_descriptor_validation(void)
+static void t_descriptor_validation(void)
 {
 	/* {flags, offset8, len8}; the true packet is {0, 2, 3}. */
 	static const uint16_t bad[5][3] = { { 0, 2, 3 }, { 2, 2, 3 }, { 0, 1, 3 }, { 0, 3, 2 }, { 0, 2, 200 } };
@@ -823,7 +823,7 @@ static void test_descriptor_validation(void)
 
 /* HvSignalEvent reaches the device on both routes, for paravisor and relayed channels
  * (openhcl.md §2.5); an unknown connection id is 0x12 on both. */
-static void test_signal_on_both_routes(void)
+static void t_signal_on_both_routes(void)
 {
 	struct vm_offer o[8];
 	unsigned n;
@@ -852,7 +852,7 @@ static void test_signal_on_both_routes(void)
 
 /* With 0x1 negotiated, OpenChannel2's connection id and event flag are used verbatim
  * (openhcl.md §1.4): the event port is the guest's id, replies set the guest's flag. */
-static void test_guest_specified_signal_parameters(void)
+static void t_guest_specified_signal_parameters(void)
 {
 	struct vm_offer o[8];
 	unsigned n;
@@ -899,7 +899,7 @@ static void test_guest_specified_signal_parameters(void)
 
 /* An untrusted InitiateContact on a trusted connection is dropped like every other
  * untrusted message: the trusted connection and its 0x10 stay (openhcl.md §2.4). */
-static void test_untrusted_initiate_after_trusted_connect(void)
+static void t_untrusted_initiate_after_trusted_connect(void)
 {
 	TU_REQ(boot(SIM_TDX_PARAVISOR, true) == 0);
 	TU_REQ(sg_connect(&G, VMV_COPPER, VMF_CONFIDENTIAL, B, &L) == 0);
@@ -930,7 +930,7 @@ static void test_untrusted_initiate_after_trusted_connect(void)
 /* A host server older than 5.0 does not listen on connection 4 (Linux connection.c
  * vmbus_post_msg: "old hosts ... HV_STATUS_INVALID_CONNECTION_ID"); from 5.0 it does;
  * OpenHCL's server always does (vmbus_server lib.rs VmbusServerBuilder::build). */
-static void test_old_host_no_connection_4(void)
+static void t_old_host_no_connection_4(void)
 {
 	struct { int p; uint32_t max; bool listens; } cases[] = {
 		{ SIM_HYPERV, VMV_WIN10, false },
@@ -959,7 +959,7 @@ static void test_old_host_no_connection_4(void)
 /* VP indices start at vp_index_base: InitiateContact and OpenChannel name VP indices;
  * one that does not exist is a guest error (vmbus_server accepts any: our decision),
  * answered as before (connection_state 2, OpenResult failure). */
-static void test_vp_index_targets(void)
+static void t_vp_index_targets(void)
 {
 	struct sim_config *c = tu_config(SIM_SNP_PARAVISOR);
 	c->vp_index_base = 4;
@@ -1004,26 +1004,26 @@ static void test_vp_index_targets(void)
 
 int main(void)
 {
-	UT_RUN(test_versions_exact_match_and_reply_forms);
-	UT_RUN(test_feature_flags_and_trust);
-	UT_RUN(test_offers_flags_and_ids);
-	UT_RUN(test_gpadl_pfn_limits_and_reassembly);
-	UT_RUN(test_open_memory_type_check);
-	UT_RUN(test_ring_endpoint_setup_and_echo);
-	UT_RUN(test_flow_control_pending_send_size);
-	UT_RUN(test_gpa_direct_device);
-	UT_RUN(test_close_teardown_rescind_release_unload);
-	UT_RUN(test_guest_ring_violations_detected);
-	UT_RUN(test_unstick_after_open);
-	UT_RUN(test_pause_resume_and_modify_connection);
-	UT_RUN(test_failure_forms_and_multiclient_sint);
-	UT_RUN(test_reply_target_vp);
-	UT_RUN(test_old_host_no_connection_4);
-	UT_RUN(test_vp_index_targets);
-	UT_RUN(test_rescind_while_gpadl_in_flight);
-	UT_RUN(test_descriptor_validation);
-	UT_RUN(test_signal_on_both_routes);
-	UT_RUN(test_guest_specified_signal_parameters);
-	UT_RUN(test_untrusted_initiate_after_trusted_connect);
+	UT_RUN(t_versions_exact_match_and_reply_forms);
+	UT_RUN(t_feature_flags_and_trust);
+	UT_RUN(t_offers_flags_and_ids);
+	UT_RUN(t_gpadl_pfn_limits_and_reassembly);
+	UT_RUN(t_open_memory_type_check);
+	UT_RUN(t_ring_endpoint_setup_and_echo);
+	UT_RUN(t_flow_control_pending_send_size);
+	UT_RUN(t_gpa_direct_device);
+	UT_RUN(t_close_teardown_rescind_release_unload);
+	UT_RUN(t_guest_ring_violations_detected);
+	UT_RUN(t_unstick_after_open);
+	UT_RUN(t_pause_resume_and_modify_connection);
+	UT_RUN(t_failure_forms_and_multiclient_sint);
+	UT_RUN(t_reply_target_vp);
+	UT_RUN(t_old_host_no_connection_4);
+	UT_RUN(t_vp_index_targets);
+	UT_RUN(t_rescind_while_gpadl_in_flight);
+	UT_RUN(t_descriptor_validation);
+	UT_RUN(t_signal_on_both_routes);
+	UT_RUN(t_guest_specified_signal_parameters);
+	UT_RUN(t_untrusted_initiate_after_trusted_connect);
 	return UT_DONE();
 }

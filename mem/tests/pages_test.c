@@ -8,7 +8,7 @@
 
 #include "arch/x86_64/hw.h"
 #include "mem/mem.h"
-#include "mem/test/arena.h"
+#include "mem/tests/arena.h"
 #include "tests/unit/ut.h"
 #include "umbra/errno.h"
 
@@ -38,7 +38,7 @@ static uint64_t page_of(uint64_t gpa)
 	return (gpa - arena_gpa) / PG;
 }
 
-static void test_add_range_validation(void)
+static void t_add_range_validation(void)
 {
 	arena_init(4 << 20, ARENA_GPA_DEFAULT, 0);
 	UT_EQ(mem_page_add_range(G(0) + 1, 10), UMBRA_EINVAL);
@@ -72,7 +72,7 @@ static void test_add_range_validation(void)
 	arena_fini();
 }
 
-static void test_basic_zeroed(void)
+static void t_basic_zeroed(void)
 {
 	arena_init(4 << 20, ARENA_GPA_DEFAULT, 0xA5);
 	UT_EQ(mem_page_add_range(G(0), 256), 0);
@@ -105,7 +105,7 @@ static void test_basic_zeroed(void)
 	arena_fini();
 }
 
-static void test_exhaustion_and_reuse(void)
+static void t_exhaustion_and_reuse(void)
 {
 	arena_init(8 << 20, ARENA_GPA_DEFAULT, 0);
 	UT_EQ(mem_page_add_range(G(0), 2048), 0);
@@ -151,7 +151,7 @@ static void test_exhaustion_and_reuse(void)
 	arena_fini();
 }
 
-static void test_double_free_and_bad_free(void)
+static void t_double_free_and_bad_free(void)
 {
 	arena_init(4 << 20, ARENA_GPA_DEFAULT, 0);
 	UT_EQ(mem_page_add_range(G(0), 128), 0);
@@ -197,7 +197,7 @@ static void test_double_free_and_bad_free(void)
 	arena_fini();
 }
 
-static void test_alignment(void)
+static void t_alignment(void)
 {
 	arena_init(16 << 20, ARENA_GPA_DEFAULT, 0);
 	/* A range whose start is deliberately not aligned to anything above one page. */
@@ -223,7 +223,7 @@ static void test_alignment(void)
 	arena_fini();
 }
 
-static void test_fragmentation(void)
+static void t_fragmentation(void)
 {
 	arena_init(8 << 20, ARENA_GPA_DEFAULT, 0);
 	UT_EQ(mem_page_add_range(G(0), 1025), 0);
@@ -259,7 +259,7 @@ static void test_fragmentation(void)
 	arena_fini();
 }
 
-static void test_multiple_ranges(void)
+static void t_multiple_ranges(void)
 {
 	arena_init(8 << 20, ARENA_GPA_DEFAULT, 0xC3);
 	/* Three discontiguous ranges with guard gaps (filled with 0xC3) between them. */
@@ -297,7 +297,7 @@ static void test_multiple_ranges(void)
 	arena_fini();
 }
 
-static void test_adjacent_ranges_merge(void)
+static void t_adjacent_ranges_merge(void)
 {
 	arena_init(8 << 20, ARENA_GPA_DEFAULT, 0);
 	UT_EQ(mem_page_add_range(G(0), 100), 0);
@@ -337,7 +337,7 @@ static void test_adjacent_ranges_merge(void)
 
 /* No fixed range limit: 300 discontiguous 3-page ranges (1 metadata + 2 usable each),
  * added in descending order, then exhausted and refilled. */
-static void test_many_ranges(void)
+static void t_many_ranges(void)
 {
 	arena_init(8 << 20, ARENA_GPA_DEFAULT, 0);
 	for (int i = 299; i >= 0; i--)
@@ -363,7 +363,7 @@ static void test_many_ranges(void)
 	arena_fini();
 }
 
-static void test_page_zero_never_handed_out(void)
+static void t_page_zero_never_handed_out(void)
 {
 	arena_init(4 << 20, 0, 0);
 	UT_EQ(mem_page_add_range(0, 64), 0);
@@ -394,7 +394,7 @@ static uint64_t rnd(void)
 	return rng_state;
 }
 
-static void test_random_model(void)
+static void t_random_model(void)
 {
 	arena_init(MODEL_PAGES * PG, ARENA_GPA_DEFAULT, 0x77);
 	static uint16_t owner[MODEL_PAGES];     /* 0 free/unmanaged, else live index + 1 */
@@ -485,16 +485,16 @@ static void test_random_model(void)
 
 int main(void)
 {
-	UT_RUN(test_add_range_validation);
-	UT_RUN(test_basic_zeroed);
-	UT_RUN(test_exhaustion_and_reuse);
-	UT_RUN(test_double_free_and_bad_free);
-	UT_RUN(test_alignment);
-	UT_RUN(test_fragmentation);
-	UT_RUN(test_multiple_ranges);
-	UT_RUN(test_adjacent_ranges_merge);
-	UT_RUN(test_many_ranges);
-	UT_RUN(test_page_zero_never_handed_out);
-	UT_RUN(test_random_model);
+	UT_RUN(t_add_range_validation);
+	UT_RUN(t_basic_zeroed);
+	UT_RUN(t_exhaustion_and_reuse);
+	UT_RUN(t_double_free_and_bad_free);
+	UT_RUN(t_alignment);
+	UT_RUN(t_fragmentation);
+	UT_RUN(t_multiple_ranges);
+	UT_RUN(t_adjacent_ranges_merge);
+	UT_RUN(t_many_ranges);
+	UT_RUN(t_page_zero_never_handed_out);
+	UT_RUN(t_random_model);
 	return UT_DONE();
 }

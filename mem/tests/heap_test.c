@@ -9,7 +9,7 @@
 #include "arch/x86_64/hw.h"
 #include "mem/heap_reg.h"
 #include "mem/mem.h"
-#include "mem/test/arena.h"
+#include "mem/tests/arena.h"
 #include "tests/unit/ut.h"
 #include "umbra/errno.h"
 
@@ -46,7 +46,7 @@ static bool in_arena(const void *p, size_t n)
 	return u >= b && u + n <= b + arena_size;
 }
 
-static void test_basic(void)
+static void t_basic(void)
 {
 	heap_setup(4 << 20);
 	uint64_t free0 = mem_page_free_count();
@@ -86,7 +86,7 @@ static void test_basic(void)
 	arena_fini();
 }
 
-static void test_size_classes_fit(void)
+static void t_size_classes_fit(void)
 {
 	heap_setup(8 << 20);
 	/* Every size 1..8192 gets room for `size` bytes: two neighbours from one class,
@@ -104,7 +104,7 @@ static void test_size_classes_fit(void)
 	arena_fini();
 }
 
-static void test_zalloc(void)
+static void t_zalloc(void)
 {
 	heap_setup(4 << 20);
 	size_t sizes[] = { 24, 700, 8000, 9000, 100000 };
@@ -124,7 +124,7 @@ static void test_zalloc(void)
 	arena_fini();
 }
 
-static void test_double_free(void)
+static void t_double_free(void)
 {
 	heap_setup(4 << 20);
 	void *s = mem_alloc(40), *l = mem_alloc(50000), *keep = mem_alloc(40);
@@ -153,7 +153,7 @@ static void test_double_free(void)
 	arena_fini();
 }
 
-static void test_foreign_pointers(void)
+static void t_foreign_pointers(void)
 {
 	heap_setup(4 << 20);
 	uint8_t *s = mem_alloc(100);            /* class 112 */
@@ -195,7 +195,7 @@ static void test_foreign_pointers(void)
 	arena_fini();
 }
 
-static void test_header_corruption(void)
+static void t_header_corruption(void)
 {
 	heap_setup(4 << 20);
 	uint8_t *l = mem_alloc(30000);
@@ -230,7 +230,7 @@ static void test_header_corruption(void)
 	arena_fini();
 }
 
-static void test_exhaustion(void)
+static void t_exhaustion(void)
 {
 	heap_setup(2 << 20);
 	uint64_t free0 = mem_page_free_count();
@@ -267,7 +267,7 @@ static void test_exhaustion(void)
 
 /* The registry alone: clustered keys (neighbouring pages collide in probe runs), removal
  * in random order, every lookup checked against a plain array after each step. */
-static void test_registry_model(void)
+static void t_registry_model(void)
 {
 	heap_setup(8 << 20);
 	enum { N = 3000 };
@@ -326,7 +326,7 @@ static int blk_cmp(const void *a, const void *b)
 	return x->p < y->p ? -1 : x->p > y->p;
 }
 
-static void test_random_model(void)
+static void t_random_model(void)
 {
 	heap_setup(16 << 20);
 	uint64_t free0 = mem_page_free_count();
@@ -393,14 +393,14 @@ static void test_random_model(void)
 
 int main(void)
 {
-	UT_RUN(test_basic);
-	UT_RUN(test_size_classes_fit);
-	UT_RUN(test_zalloc);
-	UT_RUN(test_double_free);
-	UT_RUN(test_foreign_pointers);
-	UT_RUN(test_header_corruption);
-	UT_RUN(test_exhaustion);
-	UT_RUN(test_registry_model);
-	UT_RUN(test_random_model);
+	UT_RUN(t_basic);
+	UT_RUN(t_size_classes_fit);
+	UT_RUN(t_zalloc);
+	UT_RUN(t_double_free);
+	UT_RUN(t_foreign_pointers);
+	UT_RUN(t_header_corruption);
+	UT_RUN(t_exhaustion);
+	UT_RUN(t_registry_model);
+	UT_RUN(t_random_model);
 	return UT_DONE();
 }

@@ -10,7 +10,7 @@
 
 #include "arch/x86_64/hw.h"
 #include "mem/mem.h"
-#include "mem/test/arena.h"
+#include "mem/tests/arena.h"
 #include "umbra/errno.h"
 
 #define PG 4096u

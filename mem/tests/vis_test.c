@@ -11,7 +11,7 @@
 #include "arch/x86_64/hw.h"
 #include "mem/bounce.h"
 #include "mem/mem.h"
-#include "mem/test/arena.h"
+#include "mem/tests/arena.h"
 #include "mem/vis.h"
 #include "tests/unit/ut.h"
 #include "umbra/errno.h"
@@ -95,7 +95,7 @@ static unsigned shared_count(void)
 	return n;
 }
 
-static void test_no_isolation(void)
+static void t_no_isolation(void)
 {
 	setup(false);
 	UT_CHECK(!mem_vis_isolated());
@@ -111,7 +111,7 @@ static void test_no_isolation(void)
 	UT_EQ(mem_vis_alloc(1, NULL, &va), UMBRA_EINVAL);
 }
 
-static void test_init_arguments(void)
+static void t_init_arguments(void)
 {
 	setup(false);
 	struct mem_vis_ops none = { 0 };
@@ -123,7 +123,7 @@ static void test_init_arguments(void)
 	UT_EQ(mem_vis_boundary(), BOUNDARY);
 }
 
-static void test_alloc_free(void)
+static void t_alloc_free(void)
 {
 	setup(true);
 	uint64_t free0 = mem_page_free_count(), gpa;
@@ -154,7 +154,7 @@ static void test_alloc_free(void)
 	UT_EQ(logs, 0);
 }
 
-static void test_free_must_match(void)
+static void t_free_must_match(void)
 {
 	setup(true);
 	uint64_t gpa;
@@ -168,7 +168,7 @@ static void test_free_must_match(void)
 }
 
 /* 0xDB fails part-way while sharing: what changed goes back, nothing is kept. */
-static void test_share_fails_part_way(void)
+static void t_share_fails_part_way(void)
 {
 	setup(true);
 	uint64_t free0 = mem_page_free_count(), gpa;
@@ -189,7 +189,7 @@ static void test_share_fails_part_way(void)
 
 /* The undo fails too (and its retry): the pages still host-visible are quarantined:
  * recorded, allocated for good, never handed out again. */
-static void test_share_undo_fails_quarantine(void)
+static void t_share_undo_fails_quarantine(void)
 {
 	setup(true);
 	uint64_t free0 = mem_page_free_count(), gpa;
@@ -228,7 +228,7 @@ static void test_share_undo_fails_quarantine(void)
 	UT_EQ(dirty, 0);
 }
 
-static void test_free_fails_then_retry(void)
+static void t_free_fails_then_retry(void)
 {
 	setup(true);
 	uint64_t free0 = mem_page_free_count(), gpa;
@@ -242,7 +242,7 @@ static void test_free_fails_then_retry(void)
 	UT_EQ(dirty, 0);
 }
 
-static void test_free_fails_quarantine(void)
+static void t_free_fails_quarantine(void)
 {
 	setup(true);
 	uint64_t free0 = mem_page_free_count(), gpa;
@@ -265,7 +265,7 @@ static void test_free_fails_quarantine(void)
 	UT_EQ(dirty, 0);
 }
 
-static void test_record_limit(void)
+static void t_record_limit(void)
 {
 	setup(true);
 	uint64_t gpa;
@@ -276,7 +276,7 @@ static void test_record_limit(void)
 	UT_EQ(shared_count(), MEM_VIS_MAX_RANGES);
 }
 
-static void test_bounce_pool(void)
+static void t_bounce_pool(void)
 {
 	setup(false);
 	static uint8_t mem[16 * 4096];
@@ -316,16 +316,16 @@ static void test_bounce_pool(void)
 
 int main(void)
 {
-	UT_RUN(test_no_isolation);
-	UT_RUN(test_init_arguments);
-	UT_RUN(test_alloc_free);
-	UT_RUN(test_free_must_match);
-	UT_RUN(test_share_fails_part_way);
-	UT_RUN(test_share_undo_fails_quarantine);
-	UT_RUN(test_free_fails_then_retry);
-	UT_RUN(test_free_fails_quarantine);
-	UT_RUN(test_record_limit);
-	UT_RUN(test_bounce_pool);
+	UT_RUN(t_no_isolation);
+	UT_RUN(t_init_arguments);
+	UT_RUN(t_alloc_free);
+	UT_RUN(t_free_must_match);
+	UT_RUN(t_share_fails_part_way);
+	UT_RUN(t_share_undo_fails_quarantine);
+	UT_RUN(t_free_fails_then_retry);
+	UT_RUN(t_free_fails_quarantine);
+	UT_RUN(t_record_limit);
+	UT_RUN(t_bounce_pool);
 	arena_fini();
 	return UT_DONE();
 }

@@ -5,7 +5,7 @@
 static bool is_cv(int p) { return p == SIM_SNP_PARAVISOR || p == SIM_TDX_PARAVISOR; }
 static bool is_pvz(int p) { return p >= SIM_SNP_PARAVISOR && p <= SIM_TDX_LEGACY_PARAVISOR; }
 
-static void test_cpuid_per_config(void)
+static void t_cpuid_per_config(void)
 {
 	for (int p = 0; p < SIM_PLATFORM_COUNT; p++) {
 		tu_config(p);
@@ -39,7 +39,7 @@ static void test_cpuid_per_config(void)
 	}
 }
 
-static void test_phys_alias_and_visibility_state(void)
+static void t_phys_alias_and_visibility_state(void)
 {
 	tu_config(SIM_TDX_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -74,7 +74,7 @@ static uint64_t vis_call(struct sg *g, enum sg_route r, uint64_t part, uint32_t 
 	return sg_hcall(g, r, ctl, buf, len > 4096 ? 4096 : len);
 }
 
-static void test_visibility_hypercall_0xdb(void)
+static void t_visibility_hypercall_0xdb(void)
 {
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -160,7 +160,7 @@ static void test_visibility_hypercall_0xdb(void)
 	UT_EQ(r & 0xFFFF, HVS_ACCESS_DENIED);
 }
 
-static void test_synic_msr_semantics(void)
+static void t_synic_msr_semantics(void)
 {
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -216,7 +216,7 @@ static uint8_t *ghcb_page(uint64_t *gpa)
 	return hw_phys_to_virt(*gpa);
 }
 
-static void test_ghcb_msr_protocol(void)
+static void t_ghcb_msr_protocol(void)
 {
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -274,7 +274,7 @@ static void test_ghcb_msr_protocol(void)
 	UT_EQ(sim_page_visibility(fr), SIM_VIS_SHARED);
 }
 
-static void test_ghcb_page_valid_bitmap_and_usage(void)
+static void t_ghcb_page_valid_bitmap_and_usage(void)
 {
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -330,7 +330,7 @@ static void test_ghcb_page_valid_bitmap_and_usage(void)
 	UT_CHECK(sim_ok());
 }
 
-static void test_tdx_tdcall(void)
+static void t_tdx_tdcall(void)
 {
 	tu_config(SIM_TDX_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -404,7 +404,7 @@ static void test_tdx_tdcall(void)
 	UT_EQ(t.tdx_error, 0x1234);
 }
 
-static void test_post_and_signal_status_codes(void)
+static void t_post_and_signal_status_codes(void)
 {
 	for (int p = SIM_HYPERV; p <= SIM_TDX_LEGACY_PARAVISOR; p++) {
 		tu_config(p)->server_latency_ns = 1000000000ull; /* server never gets to run */
@@ -443,7 +443,7 @@ static void test_post_and_signal_status_codes(void)
 	}
 }
 
-static void test_legacy_refuses_direct_post(void)
+static void t_legacy_refuses_direct_post(void)
 {
 	for (int p = SIM_SNP_LEGACY_PARAVISOR; p <= SIM_TDX_LEGACY_PARAVISOR; p++) {
 		tu_config(p);
@@ -469,7 +469,7 @@ static void test_legacy_refuses_direct_post(void)
 	}
 }
 
-static void test_proxy_bit_routes_messages(void)
+static void t_proxy_bit_routes_messages(void)
 {
 	for (int p = SIM_SNP_PARAVISOR; p <= SIM_TDX_PARAVISOR; p++) {
 		for (int proxy = 0; proxy < 3; proxy++) {
@@ -502,7 +502,7 @@ static void test_proxy_bit_routes_messages(void)
 	}
 }
 
-static void test_sint_queue_and_eom(void)
+static void t_sint_queue_and_eom(void)
 {
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -553,7 +553,7 @@ static void test_sint_queue_and_eom(void)
 	UT_CHECK(sim_ok());
 }
 
-static void test_events_and_irq_filter(void)
+static void t_events_and_irq_filter(void)
 {
 	for (int p = SIM_SNP_PARAVISOR; p <= SIM_TDX_LEGACY_PARAVISOR; p++) {
 		tu_config(p);
@@ -607,7 +607,7 @@ static void test_events_and_irq_filter(void)
 	}
 }
 
-static void test_wait_and_clock(void)
+static void t_wait_and_clock(void)
 {
 	tu_config(SIM_HYPERV);
 	TU_REQ(tu_start() == 0);
@@ -654,7 +654,7 @@ static int leak_echo(enum sim_platform p, bool relayed, const char *canary)
 	return memcmp(b + 16, canary, strlen(canary)) == 0 ? 0 : -1;
 }
 
-static void test_leak_detects_deliberate_leak(void)
+static void t_leak_detects_deliberate_leak(void)
 {
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -728,7 +728,7 @@ static uint64_t run_hostile(uint64_t seed)
 	return trace_hash ^ sim_now();
 }
 
-static void test_deterministic_from_seed(void)
+static void t_deterministic_from_seed(void)
 {
 	uint64_t a = run_hostile(7), b = run_hostile(7), c = run_hostile(8);
 	UT_CHECK(trace_lines > 8);
@@ -749,7 +749,7 @@ static void trace_capture(void *ctx, const char *line)
 	L->n++;
 }
 
-static void test_trace_format(void)
+static void t_trace_format(void)
 {
 	static struct tlines L;
 	struct sim_config *c = tu_config(SIM_TDX_LEGACY_PARAVISOR);
@@ -770,7 +770,7 @@ static void test_trace_format(void)
 		"hex=0f00000000000000010000000100000000000000"), 0);
 }
 
-static void test_paravisor_overlay_and_irq_mode(void)
+static void t_paravisor_overlay_and_irq_mode(void)
 {
 	struct sim_config *c = tu_config(SIM_TDX_PARAVISOR);
 	c->irq_mode = SIM_IRQ_WAIT_ONLY;
@@ -802,7 +802,7 @@ static void test_paravisor_overlay_and_irq_mode(void)
 }
 
 /* Leaf contents beyond the detection bits (vmbus.md §1.1, coco.md A1/B1). */
-static void test_cpuid_leaf_contents(void)
+static void t_cpuid_leaf_contents(void)
 {
 	uint32_t r[4];
 	char sig[12];
@@ -888,7 +888,7 @@ static void test_cpuid_leaf_contents(void)
 }
 
 /* The remaining 0x00DB statuses (docs/sim.md "Memory"). */
-static void test_visibility_hypercall_statuses(void)
+static void t_visibility_hypercall_statuses(void)
 {
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -942,7 +942,7 @@ static void test_visibility_hypercall_statuses(void)
 }
 
 /* Host/hypervisor touch only host-visible pages; the paravisor may touch private ones. */
-static void test_memory_enforcement_by_accessor(void)
+static void t_memory_enforcement_by_accessor(void)
 {
 	tu_config(SIM_TDX_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -1023,7 +1023,7 @@ static void test_memory_enforcement_by_accessor(void)
 
 /* SCONTROL gates the SynIC; SINT vectors below 16 #GP when unmasked; an event interrupts
  * only on the flag's 0 -> 1 transition. */
-static void test_synic_scontrol_vectors_and_event_edge(void)
+static void t_synic_scontrol_vectors_and_event_edge(void)
 {
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -1089,7 +1089,7 @@ static void test_synic_scontrol_vectors_and_event_edge(void)
 
 /* With the paravisor SINT2 proxied (no Confidential VMBus), a paravisor channel's events
  * go to the hypervisor SIEFP like its messages go to the hypervisor SIMP. */
-static void test_proxied_sint_routes_paravisor_events(void)
+static void t_proxied_sint_routes_paravisor_events(void)
 {
 	for (int p = SIM_SNP_PARAVISOR; p <= SIM_TDX_PARAVISOR; p++) {
 		tu_config(p);
@@ -1161,7 +1161,7 @@ static void put_q(uint8_t *p, unsigned off, uint64_t v)
 
 /* Usage-0 GHCB exits: 0x7C returns with exactly the returned fields valid, a write needs
  * RAX and RDX, VMMCALL (0x81) is an untrusted hypercall, termination, unknown codes. */
-static void test_ghcb_base_exits(void)
+static void t_ghcb_base_exits(void)
 {
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -1236,7 +1236,7 @@ static void test_ghcb_base_exits(void)
 }
 
 /* Each exit lands in exactly its counter (docs/sim.md "Exit counters"). */
-static void test_exit_counters(void)
+static void t_exit_counters(void)
 {
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -1298,7 +1298,7 @@ static void test_exit_counters(void)
 
 /* The platform's pages lie above the guest's memory map, at the top of RAM (OpenHCL's
  * shared pool, worker.rs build_vtl0_memory_layout), and the guest cannot change them. */
-static void test_platform_pages_above_memory_map(void)
+static void t_platform_pages_above_memory_map(void)
 {
 	int ps[3] = { SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR, SIM_TDX_LEGACY_PARAVISOR };
 	for (int k = 0; k < 3; k++) {
@@ -1336,7 +1336,7 @@ static void test_platform_pages_above_memory_map(void)
 /* GHCB hypercalls are never fast (GhcbEnlightenedHypercall reports 0 fast register
  * pairs): a fast call gets 3; a slow HvSignalEvent takes its 8 bytes at GHCB offset 0
  * (Linux hv_ghcb_hypercall). TDVMCALL keeps the fast form (Linux hv_tdx_hypercall). */
-static void test_ghcb_hypercalls_never_fast(void)
+static void t_ghcb_hypercalls_never_fast(void)
 {
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -1384,7 +1384,7 @@ static void test_ghcb_hypercalls_never_fast(void)
 /* GHCB negotiation (SNP paravisor configurations): a page exit before the SEV information
  * exchange is a guest error; afterwards the MSR must hold the GHCB GPA again, and the page's
  * protocol version must be within the offered 1..2. */
-static void test_ghcb_negotiation_required(void)
+static void t_ghcb_negotiation_required(void)
 {
 	int ps[2] = { SIM_SNP_PARAVISOR, SIM_SNP_LEGACY_PARAVISOR };
 	for (int k = 0; k < 2; k++) {
@@ -1435,7 +1435,7 @@ static void test_ghcb_negotiation_required(void)
 /* SCONTROL: the hypervisor SynIC resets disabled (TLFS; OpenHCL presets only SIMP/SIEFP),
  * drops messages and sets no event flags until the guest enables it; the paravisor SynIC
  * resets enabled (hv1_emulator synic.rs). */
-static void test_hv_scontrol_reset_disabled(void)
+static void t_hv_scontrol_reset_disabled(void)
 {
 	int ps[3] = { SIM_HYPERV, SIM_SNP_PARAVISOR, SIM_TDX_LEGACY_PARAVISOR };
 	for (int k = 0; k < 3; k++) {
@@ -1476,7 +1476,7 @@ static void test_hv_scontrol_reset_disabled(void)
 }
 
 /* Events on a relayed channel are not set while the hypervisor SynIC is disabled. */
-static void test_hv_scontrol_gates_events(void)
+static void t_hv_scontrol_gates_events(void)
 {
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -1507,7 +1507,7 @@ static void test_hv_scontrol_gates_events(void)
 }
 
 /* HV_X64_MSR_VP_INDEX reads vp_index_base + n on every route. */
-static void test_vp_index_base(void)
+static void t_vp_index_base(void)
 {
 	int ps[3] = { SIM_HYPERV, SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
 	for (int k = 0; k < 3; k++) {
@@ -1531,7 +1531,7 @@ static void test_vp_index_base(void)
 /* Under the paravisor an unknown MSR reads 0 and ignores writes on SNP and TDX alike;
  * GUEST_OS_ID through TDVMCALL is the plain MSR's (OpenHCL tdx/mod.rs), through the GHCB
  * it is the hypervisor's own. */
-static void test_paravisor_unknown_msrs_and_os_id(void)
+static void t_paravisor_unknown_msrs_and_os_id(void)
 {
 	int ps[4] = { SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR, SIM_SNP_LEGACY_PARAVISOR,
 		SIM_TDX_LEGACY_PARAVISOR };
@@ -1563,7 +1563,7 @@ static void test_paravisor_unknown_msrs_and_os_id(void)
 }
 
 /* HYPERCALL MSR: reserved bits 11:2 set -> #GP, register unchanged; bit 1 locks it. */
-static void test_hypercall_msr_reserved_and_locked(void)
+static void t_hypercall_msr_reserved_and_locked(void)
 {
 	int ps[3] = { SIM_HYPERV, SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
 	for (int k = 0; k < 3; k++) {
@@ -1593,7 +1593,7 @@ static void test_hypercall_msr_reserved_and_locked(void)
 	}
 }
 
-static void test_hypercall_page_filled(void)
+static void t_hypercall_page_filled(void)
 {
 	int ps[3] = { SIM_HYPERV, SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
 	static const uint8_t amd[4] = { 0x0F, 0x01, 0xD9, 0xC3 }, intel[4] = { 0x0F, 0x01, 0xC1, 0xC3 };
@@ -1617,7 +1617,7 @@ static void test_hypercall_page_filled(void)
 /* The hypervisor SynIC takes a guest-chosen host-visible SIMP/SIEFP (either alias) and
  * delivers there; a private page is a guest error and leaves the register alone. Teardown
  * (enable bits cleared, SINT2 masked) shows in sim_synic_regs. */
-static void test_hv_synic_guest_pages_and_teardown(void)
+static void t_hv_synic_guest_pages_and_teardown(void)
 {
 	int ps[2] = { SIM_SNP_PARAVISOR, SIM_TDX_PARAVISOR };
 	for (int k = 0; k < 2; k++) {
@@ -1671,7 +1671,7 @@ static void test_hv_synic_guest_pages_and_teardown(void)
 
 /* sim_host_forge_hv_message: into the hypervisor SIMP slot 2 whatever the connection,
  * queued behind a busy slot, invisible to the server. */
-static void test_forge_hv_message(void)
+static void t_forge_hv_message(void)
 {
 	tu_config(SIM_SNP_PARAVISOR);
 	TU_REQ(tu_start() == 0);
@@ -1713,40 +1713,40 @@ static void test_forge_hv_message(void)
 
 int main(void)
 {
-	UT_RUN(test_cpuid_per_config);
-	UT_RUN(test_phys_alias_and_visibility_state);
-	UT_RUN(test_visibility_hypercall_0xdb);
-	UT_RUN(test_synic_msr_semantics);
-	UT_RUN(test_ghcb_msr_protocol);
-	UT_RUN(test_ghcb_page_valid_bitmap_and_usage);
-	UT_RUN(test_tdx_tdcall);
-	UT_RUN(test_post_and_signal_status_codes);
-	UT_RUN(test_legacy_refuses_direct_post);
-	UT_RUN(test_proxy_bit_routes_messages);
-	UT_RUN(test_sint_queue_and_eom);
-	UT_RUN(test_events_and_irq_filter);
-	UT_RUN(test_wait_and_clock);
-	UT_RUN(test_paravisor_overlay_and_irq_mode);
-	UT_RUN(test_leak_detects_deliberate_leak);
-	UT_RUN(test_deterministic_from_seed);
-	UT_RUN(test_trace_format);
-	UT_RUN(test_cpuid_leaf_contents);
-	UT_RUN(test_visibility_hypercall_statuses);
-	UT_RUN(test_memory_enforcement_by_accessor);
-	UT_RUN(test_synic_scontrol_vectors_and_event_edge);
-	UT_RUN(test_proxied_sint_routes_paravisor_events);
-	UT_RUN(test_ghcb_base_exits);
-	UT_RUN(test_exit_counters);
-	UT_RUN(test_platform_pages_above_memory_map);
-	UT_RUN(test_paravisor_unknown_msrs_and_os_id);
-	UT_RUN(test_hypercall_msr_reserved_and_locked);
-	UT_RUN(test_ghcb_hypercalls_never_fast);
-	UT_RUN(test_ghcb_negotiation_required);
-	UT_RUN(test_hv_scontrol_reset_disabled);
-	UT_RUN(test_hv_scontrol_gates_events);
-	UT_RUN(test_vp_index_base);
-	UT_RUN(test_hypercall_page_filled);
-	UT_RUN(test_hv_synic_guest_pages_and_teardown);
-	UT_RUN(test_forge_hv_message);
+	UT_RUN(t_cpuid_per_config);
+	UT_RUN(t_phys_alias_and_visibility_state);
+	UT_RUN(t_visibility_hypercall_0xdb);
+	UT_RUN(t_synic_msr_semantics);
+	UT_RUN(t_ghcb_msr_protocol);
+	UT_RUN(t_ghcb_page_valid_bitmap_and_usage);
+	UT_RUN(t_tdx_tdcall);
+	UT_RUN(t_post_and_signal_status_codes);
+	UT_RUN(t_legacy_refuses_direct_post);
+	UT_RUN(t_proxy_bit_routes_messages);
+	UT_RUN(t_sint_queue_and_eom);
+	UT_RUN(t_events_and_irq_filter);
+	UT_RUN(t_wait_and_clock);
+	UT_RUN(t_paravisor_overlay_and_irq_mode);
+	UT_RUN(t_leak_detects_deliberate_leak);
+	UT_RUN(t_deterministic_from_seed);
+	UT_RUN(t_trace_format);
+	UT_RUN(t_cpuid_leaf_contents);
+	UT_RUN(t_visibility_hypercall_statuses);
+	UT_RUN(t_memory_enforcement_by_accessor);
+	UT_RUN(t_synic_scontrol_vectors_and_event_edge);
+	UT_RUN(t_proxied_sint_routes_paravisor_events);
+	UT_RUN(t_ghcb_base_exits);
+	UT_RUN(t_exit_counters);
+	UT_RUN(t_platform_pages_above_memory_map);
+	UT_RUN(t_paravisor_unknown_msrs_and_os_id);
+	UT_RUN(t_hypercall_msr_reserved_and_locked);
+	UT_RUN(t_ghcb_hypercalls_never_fast);
+	UT_RUN(t_ghcb_negotiation_required);
+	UT_RUN(t_hv_scontrol_reset_disabled);
+	UT_RUN(t_hv_scontrol_gates_events);
+	UT_RUN(t_vp_index_base);
+	UT_RUN(t_hypercall_page_filled);
+	UT_RUN(t_hv_synic_guest_pages_and_teardown);
+	UT_RUN(t_forge_hv_message);
 	return UT_DONE();
 }

@@ -127,7 +127,7 @@ static void check_identity(uint64_t cr3)
 	UT_EQ(bad_identity, 0);
 }
 
-static void test_policy(void)
+static void t_policy(void)
 {
 	std_map();
 	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000, false);
@@ -146,7 +146,7 @@ static void test_policy(void)
 	free(arena);
 }
 
-static void test_top_follows_map(void)
+static void t_top_follows_map(void)
 {
 	std_map();
 	put(7, 6 * G1 + 0x123000, 0x10);      /* RAM above 4 GiB, ends mid-GiB */
@@ -164,7 +164,7 @@ static void test_top_follows_map(void)
 	free(arena);
 }
 
-static void test_no_nx_cpu(void)
+static void t_no_nx_cpu(void)
 {
 	std_map();
 	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000, false);
@@ -181,7 +181,7 @@ static void test_no_nx_cpu(void)
 	free(arena);
 }
 
-static void test_arena_exhaustion(void)
+static void t_arena_exhaustion(void)
 {
 	std_map();
 	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000, false);
@@ -209,7 +209,7 @@ static void test_arena_exhaustion(void)
 	free(arena);
 }
 
-static void test_protect_after_boot(void)
+static void t_protect_after_boot(void)
 {
 	std_map();
 	uint64_t need = pt_pages_needed(map, nmap * sizeof(map[0]), sizeof(map[0]), 0x14000, false);
@@ -294,7 +294,7 @@ static void check_window(uint64_t cr3, uint64_t b, uint64_t top, uint64_t step)
 }
 
 /* TDX-style boundary (bit 47), 2 MiB pages: the window, and the identity policy as before. */
-static void test_alias_window_2m(void)
+static void t_alias_window_2m(void)
 {
 	uint64_t cr3, used, need, b = 1ull << 47;
 	void *arena = build_alias(b, false, 0, &cr3, &used, &need);
@@ -313,7 +313,7 @@ static void test_alias_window_2m(void)
 
 /* SNP-style vTOM (bit 46) with 1 GiB pages: the window is the identity of the alias, and
  * covers RAM above 4 GiB. */
-static void test_alias_window_1g(void)
+static void t_alias_window_1g(void)
 {
 	uint64_t cr3, used, need, b = 1ull << 46;
 	void *arena = build_alias(b, true, 6 * G1 + M2, &cr3, &used, &need);
@@ -336,7 +336,7 @@ static void test_alias_window_1g(void)
 
 /* No boundary: only the identity PML4 slot exists, and the tables are the same size as a
  * build sized without the window. */
-static void test_no_alias_nothing_extra(void)
+static void t_no_alias_nothing_extra(void)
 {
 	uint64_t cr3, used, need;
 	void *arena = build_alias(0, true, 0, &cr3, &used, &need);
@@ -357,7 +357,7 @@ static void test_no_alias_nothing_extra(void)
 
 /* Big maps: RAM past several 512 GiB PDPT boundaries, both page sizes; the sizing holds
  * and every table is needed (one page less is ENOMEM). */
-static void test_alias_large_map(void)
+static void t_alias_large_map(void)
 {
 	const uint64_t tops[] = { 513 * G1, 1100 * G1 + 3 * M2 };
 
@@ -383,7 +383,7 @@ static void test_alias_large_map(void)
 
 /* Boundaries the window cannot honour; the hypercall-page split still works beside a
  * window, and the window itself cannot be re-protected. */
-static void test_alias_invalid(void)
+static void t_alias_invalid(void)
 {
 	std_map();
 	put(7, 6 * G1, 0x10);                   /* top 7 GiB */
@@ -472,7 +472,7 @@ static int od_check(struct pt_alias *a, uint64_t g)
 /* OpenHCL's shared pool (GHCB, SIMP, SIEFP) is carved from the top of RAM and left out of
  * the VTL0 memory map. Map top 3.5 GiB (window [0, 4 GiB)), a TDX-style boundary, 2 MiB
  * window pages; the pool sits at [4 GiB, 4 GiB + 20 MiB), the high-RAM entry it used up. */
-static void test_alias_pool_above_top_3_5g(void)
+static void t_alias_pool_above_top_3_5g(void)
 {
 	struct pt_alias a;
 	uint64_t b = 1ull << 47;
@@ -512,7 +512,7 @@ static void test_alias_pool_above_top_3_5g(void)
 
 /* Map top 5 GiB (RAM [4 GiB, 5 GiB)), SNP-style vTOM at bit 46, 1 GiB window pages: the
  * pool just above the top and a page two GiB further get 2 MiB pages of their own. */
-static void test_alias_pool_above_top_5g(void)
+static void t_alias_pool_above_top_5g(void)
 {
 	struct pt_alias a;
 	uint64_t b = 1ull << 46;
@@ -537,7 +537,7 @@ static void test_alias_pool_above_top_5g(void)
 /* The limit min(B, 2^46): the last page below it maps (a PD, and past the window's first
  * 512 GiB a PDPT too), the first one at it is refused, as are a missing boundary and the private form;
  * a refusal changes nothing. */
-static void test_alias_on_demand_limit(void)
+static void t_alias_on_demand_limit(void)
 {
 	const uint64_t bs[] = { 1ull << 39, 1ull << 46, 1ull << 47 };
 
@@ -579,7 +579,7 @@ static void test_alias_on_demand_limit(void)
 /* The reserve bounds it: each new GiB takes a page until none is left, then ENOMEM and
  * nothing mapped; pages already mapped still translate; a mapping that needs two tables
  * (new 512 GiB region) with only one left fails without taking it. */
-static void test_alias_on_demand_bound(void)
+static void t_alias_on_demand_bound(void)
 {
 	struct pt_alias a;
 	uint64_t b = 1ull << 47, va = 0;
@@ -621,19 +621,19 @@ static void test_alias_on_demand_bound(void)
 
 int main(void)
 {
-	UT_RUN(test_policy);
-	UT_RUN(test_top_follows_map);
-	UT_RUN(test_no_nx_cpu);
-	UT_RUN(test_arena_exhaustion);
-	UT_RUN(test_protect_after_boot);
-	UT_RUN(test_alias_window_2m);
-	UT_RUN(test_alias_window_1g);
-	UT_RUN(test_no_alias_nothing_extra);
-	UT_RUN(test_alias_large_map);
-	UT_RUN(test_alias_invalid);
-	UT_RUN(test_alias_pool_above_top_3_5g);
-	UT_RUN(test_alias_pool_above_top_5g);
-	UT_RUN(test_alias_on_demand_limit);
-	UT_RUN(test_alias_on_demand_bound);
+	UT_RUN(t_policy);
+	UT_RUN(t_top_follows_map);
+	UT_RUN(t_no_nx_cpu);
+	UT_RUN(t_arena_exhaustion);
+	UT_RUN(t_protect_after_boot);
+	UT_RUN(t_alias_window_2m);
+	UT_RUN(t_alias_window_1g);
+	UT_RUN(t_no_alias_nothing_extra);
+	UT_RUN(t_alias_large_map);
+	UT_RUN(t_alias_invalid);
+	UT_RUN(t_alias_pool_above_top_3_5g);
+	UT_RUN(t_alias_pool_above_top_5g);
+	UT_RUN(t_alias_on_demand_limit);
+	UT_RUN(t_alias_on_demand_bound);
 	return UT_DONE();
 }

@@ -70,7 +70,7 @@ static uint64_t detect(int want_rc)
 	return b;
 }
 
-static void test_detect_snp_tdx(void)
+static void t_detect_snp_tdx(void)
 {
 	cpu_reset(46);
 	UT_EQ(detect(0), 1ull << 46);
@@ -85,7 +85,7 @@ static void test_detect_snp_tdx(void)
 }
 
 /* Any missing condition means no boundary, and no error (QEMU, plain Hyper-V). */
-static void test_detect_absent(void)
+static void t_detect_absent(void)
 {
 	cpu_reset(46);
 	cpu.hv_bit = 0;
@@ -108,7 +108,7 @@ static void test_detect_absent(void)
 }
 
 /* An active boundary that no page-table entry can carry is an error, not a silent 0. */
-static void test_detect_unusable(void)
+static void t_detect_unusable(void)
 {
 	cpu_reset(47);
 	cpu.maxpa = 47;
@@ -136,7 +136,7 @@ static void test_detect_unusable(void)
 }
 
 /* No identification at all: no boundary. */
-static void test_boundary_null(void)
+static void t_boundary_null(void)
 {
 	uint64_t b = 0xdead;
 
@@ -144,7 +144,7 @@ static void test_boundary_null(void)
 	UT_EQ(b, 0);
 }
 
-static void test_translate_snp(void)
+static void t_translate_snp(void)
 {
 	const uint64_t b = 1ull << 46;
 
@@ -155,7 +155,7 @@ static void test_translate_snp(void)
 	UT_EQ(alias_virt_to_phys(b, 0x12345678), 0x12345678);
 }
 
-static void test_translate_tdx(void)
+static void t_translate_tdx(void)
 {
 	const uint64_t b = 1ull << 47;
 	const uint64_t gpas[] = { 0, 0x1000, 0xfee00000, 0x123456789a0ull, (1ull << 46) - 1 };
@@ -170,7 +170,7 @@ static void test_translate_tdx(void)
 	}
 }
 
-static void test_translate_low_boundary(void)
+static void t_translate_low_boundary(void)
 {
 	const uint64_t b = 1ull << 40;
 
@@ -179,7 +179,7 @@ static void test_translate_low_boundary(void)
 	UT_EQ(alias_virt_to_phys(b, ALIAS_VA_END), ALIAS_VA_END);   /* outside the window */
 }
 
-static void test_translate_none(void)
+static void t_translate_none(void)
 {
 	/* No boundary: everything is the identity, including addresses with bit 46/47. */
 	const uint64_t vals[] = { 0, 0x1000, 1ull << 46, (1ull << 47) | 0x1000, ALIAS_VA + 5 };
@@ -192,7 +192,7 @@ static void test_translate_none(void)
 
 /* The on-demand limit: g below B (SNP vTOM, low boundaries) and below 2^46 (a canonical
  * window VA, TDX's bit 47); every g below it has a window VA below ALIAS_VA_END. */
-static void test_limit(void)
+static void t_limit(void)
 {
 	UT_EQ(alias_limit(0), 0);
 	UT_EQ(alias_limit(1ull << 39), 1ull << 39);
@@ -208,14 +208,14 @@ static void test_limit(void)
 
 int main(void)
 {
-	UT_RUN(test_detect_snp_tdx);
-	UT_RUN(test_detect_absent);
-	UT_RUN(test_detect_unusable);
-	UT_RUN(test_boundary_null);
-	UT_RUN(test_translate_snp);
-	UT_RUN(test_translate_tdx);
-	UT_RUN(test_translate_low_boundary);
-	UT_RUN(test_translate_none);
-	UT_RUN(test_limit);
+	UT_RUN(t_detect_snp_tdx);
+	UT_RUN(t_detect_absent);
+	UT_RUN(t_detect_unusable);
+	UT_RUN(t_boundary_null);
+	UT_RUN(t_translate_snp);
+	UT_RUN(t_translate_tdx);
+	UT_RUN(t_translate_low_boundary);
+	UT_RUN(t_translate_none);
+	UT_RUN(t_limit);
 	return UT_DONE();
 }
