@@ -1,5 +1,8 @@
 /*
- * The server's ring endpoint and the devices behind channels (openhcl.md §5, vmbus.md §3).
+ * The server's ring endpoint and the devices behind channels. Ring rules: openvmm
+ * vm/devices/vmbus/vmbus_ring/src/lib.rs InnerRing::validate, parse_packet,
+ * IncomingRing::verify_interrupts_unmasked; layout Linux include/linux/hyperv.h
+ * struct hv_ring_buffer; rule by rule in docs/sim-fidelity.md "Rings and devices".
  * A plain, obviously correct endpoint: the server keeps its own copies of the indices it
  * owns (g2h read index, h2g write index) and validates every index the guest writes.
  * Devices: echo, and GPA-direct (reads/writes guest buffers named by GPA ranges).

@@ -1,7 +1,11 @@
 /*
- * SEV-SNP: VMGEXIT with the GHCB MSR protocol or the GHCB page (coco.md A2-A4, A6).
+ * SEV-SNP: VMGEXIT with the GHCB MSR protocol or the GHCB page: openvmm
+ * openhcl/virt_mshv_vtl/src/processor/snp/mod.rs handle_vmgexit; Linux arch/x86/hyperv/ivm.c
+ * hv_ghcb_negotiate_protocol, hv_ghcb_hypercall, hv_ghcb_msr_read/write; KVM
+ * arch/x86/kvm/svm/sev.c sev_es_validate_vmgexit; rule by rule in docs/sim-fidelity.md "GHCB".
  * In the paravisor configurations the GHCB page is provided by the paravisor (MSR
- * 0xC0010130 preset to its GPA with the vTOM bit) and any other page is a
+ * 0xC0010130 preset to its GPA with the vTOM bit: openvmm snp/mod.rs init registers it,
+ * Linux arch/x86/hyperv/hv_init.c hyperv_init_ghcb reads it) and any other page is a
  * GhcbMisconfiguration.
  */
 #include "lib/string.h"

@@ -1,7 +1,9 @@
 /*
  * The VMBus server as the guest sees it: OpenHCL's (paravisor configurations; relayed
  * host channels re-offered by it) or the host's (hyperv, legacy paravisor). Written from
- * openhcl.md §1, §2, §4 and checklist §8. Messages from the guest arrive in a bounded
+ * openvmm vm/devices/vmbus/vmbus_server/src/channels.rs (handle_synic_message and the
+ * handlers it calls) and vm/devices/vmbus/vmbus_core/src/protocol.rs; rule by rule in
+ * docs/sim-fidelity.md "VMBus server messages". Messages from the guest arrive in a bounded
  * inbox (HV_STATUS_INSUFFICIENT_BUFFERS when full); replies go through an outbox where the
  * hostile knobs act, then to SINT2 of the connection's target VP.
  */
@@ -71,7 +73,9 @@ int sim_srv_post(uint32_t conn, bool trusted, const uint8_t *p, uint32_t n)
 
 int sim_srv_signal(uint32_t conn, bool trusted)
 {
-	(void)trusted; /* the event port does not look at trust (openhcl.md §4.5 of vmbus.md) */
+	/* the event port does not look at trust: openvmm vmm_core/virt/src/synic.rs
+	 * SynicPortMap::handle_signal_event takes no trust argument */
+	(void)trusted;
 	for (int i = 0; i < SIM_MAX_CHANNELS; i++) {
 		struct sim_chan *c = &S->chan[i];
 		if (c->state == SIM_CHAN_OPEN && c->conn_id == conn) {
@@ -319,7 +323,8 @@ static void on_initiate(uint32_t conn, bool trusted, const uint8_t *p, uint32_t 
 		sim_guest_error("InitiateContact target VP index %u does not exist", tvp);
 	if ((m.monitor1 == 0) != (m.monitor2 == 0) || !vp_ok) {
 		/* Failure: from Win8 on "supported, FAILED_UNKNOWN_FAILURE"; before Win8 the
-		 * same zero reply as an unsupported version (openhcl.md §1.4). */
+		 * same zero reply as an unsupported version (openvmm channels.rs initiate_contact,
+		 * send_version_response_with_target: "Pre-Win8 ... treated as unsupported"). */
 		if (v >= VMV_WIN8)
 			version_reply(1, 2, 0, copper, 0, s->target_ivp, 2);
 		else
@@ -473,7 +478,9 @@ static void open_result(uint32_t relid, uint32_t open_id, uint32_t status)
 	reply(&r, sizeof(r));
 }
 
-/* Ring GPADL rules and the memory-type check (openhcl.md §4). */
+/* Ring GPADL rules and the memory-type check: openvmm
+ * vm/devices/vmbus/vmbus_channel/src/gpadl_ring.rs AlignedGpadlView::new/split, make_rings;
+ * vmbus_ring/src/lib.rs InnerRing::new; docs/sim-fidelity.md "VMBus server messages". */
 static bool rings_ok(struct sim_chan *c, const struct sim_gpadl *g, uint32_t off)
 {
 	if (g->range_count != 1)

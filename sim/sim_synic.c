@@ -1,7 +1,10 @@
 /*
  * The two SynICs per VP: the paravisor's (private pages, overlay-copy semantics) and the
  * hypervisor's (host-visible pages). Message slots, per-SINT queues (16 deep), EOM,
- * event flags, the proxy bit and the proxy-IRR interrupt filter (openhcl.md §3).
+ * event flags, the proxy bit and the proxy-IRR interrupt filter: openvmm
+ * vm/hv1/hv1_emulator/src/synic.rs post_message, signal_event and
+ * openhcl/virt_mshv_vtl/src/processor/mod.rs update_proxy_irr_filter; rule by rule in
+ * docs/sim-fidelity.md "MSRs and the two SynICs".
  */
 #include "lib/string.h"
 #include "umbra/errno.h"

@@ -1,5 +1,9 @@
 /*
- * TDX: TDCALL leaves TDG.VP.INFO and TDG.VP.VMCALL (coco.md B2, B3, B6). A VMCALL with
+ * TDX: TDCALL leaves TDG.VP.INFO (Linux arch/x86/coco/tdx/tdx.c tdx_parse_tdinfo) and
+ * TDG.VP.VMCALL (openvmm openhcl/virt_mshv_vtl/src/processor/tdx/mod.rs handle_tdvmcall,
+ * TdHypercall; vm/x86/x86defs/src/tdx.rs TdVmCallSubFunction, TdVmCallR10Result; Linux
+ * arch/x86/hyperv/ivm.c hv_tdx_msr_read/write, hv_tdx_hypercall; rule by rule in
+ * docs/sim-fidelity.md "TDX"). A VMCALL with
  * R10 != 0 is a Hyper-V hypercall (untrusted); R10 == 0 is a GHCI call: RDMSR (31) /
  * WRMSR (32) to the hypervisor SynIC, MapGPA (0x10001, fully enlightened `tdx` only),
  * ReportFatalError (0x10003). Registers not exposed in RCX read as 0 and are not written.

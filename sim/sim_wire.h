@@ -1,6 +1,10 @@
 /*
- * The simulator's own encoding of the Hyper-V / VMBus wire formats, written from
- * ../shared/reference (openhcl.md §1.4, vmbus.md §1-§3, coco.md A3/B3) independently of
+ * The simulator's own encoding of the Hyper-V / VMBus wire formats, written from openvmm
+ * vm/hv1/hvdef/src/lib.rs (status codes, hypercall codes, MSRs, HvMessage, HvSynicSint),
+ * vm/devices/vmbus/vmbus_core/src/protocol.rs (messages, versions, feature and offer flags),
+ * vm/devices/vmbus/vmbus_ring/src/lib.rs (control page, PacketDescriptor) and
+ * vm/x86/x86defs/src/lib.rs (X86X_AMD_MSR_GHCB, X86X_AMD_MSR_SEV), with Linux
+ * include/linux/hyperv.h, independently of
  * the runtime's vmbus/ and ring/ headers. Sizes are the body sizes AFTER the 8-byte
  * VMBus message header unless the name says _msg.
  */
@@ -9,7 +13,7 @@
 
 #include <stdint.h>
 
-/* Hyper-V status codes (vmbus.md §1.4). */
+/* Hyper-V status codes (openvmm vm/hv1/hvdef/src/lib.rs HvError). */
 #define HVS_SUCCESS 0x0
 #define HVS_INVALID_HYPERCALL_CODE 0x2
 #define HVS_INVALID_HYPERCALL_INPUT 0x3
@@ -231,7 +235,9 @@ struct __attribute__((packed)) vm_modify {
 };
 _Static_assert(sizeof(struct vm_modify) == 16, "modify");
 
-/* Ring control page words and packets (vmbus.md §3). */
+/* Ring control page words and packets (openvmm vmbus_ring/src/lib.rs Control,
+ * PacketDescriptor; Linux include/linux/hyperv.h struct hv_ring_buffer,
+ * struct vmpacket_descriptor, enum vmbus_packet_type). */
 #define RING_IN 0
 #define RING_OUT 4
 #define RING_IMASK 8

@@ -801,7 +801,10 @@ static void t_paravisor_overlay_and_irq_mode(void)
 	UT_CHECK(sim_ok());
 }
 
-/* Leaf contents beyond the detection bits (vmbus.md §1.1, coco.md A1/B1). */
+/* Leaf contents beyond the detection bits: openvmm vm/hv1/hv1_emulator/src/cpuid.rs
+ * process_hv_cpuid_leaves, openhcl/virt_mshv_vtl/src/cvm_cpuid/snp.rs and tdx.rs
+ * hv_cpuid_leaves, vmm_core/src/cpuid/mod.rs hyperv_cpuid_leaves; leaf by leaf in
+ * docs/sim-fidelity.md "CPUID". */
 static void t_cpuid_leaf_contents(void)
 {
 	uint32_t r[4];
@@ -1294,7 +1297,10 @@ static void t_exit_counters(void)
 	UT_CHECK(sim_ok());
 }
 
-/* ---- issue #10 ---- */
+/* ---- platform answers corrected against OpenHCL, the TLFS and Linux: platform pages,
+ * GHCB calls and negotiation, hypervisor SCONTROL, VP indices, unknown MSRs, the hypercall
+ * MSR and page, hypervisor SynIC pages, forged messages (docs/sim-fidelity.md
+ * "Disagreements found") ---- */
 
 /* The platform's pages lie above the guest's memory map, at the top of RAM (OpenHCL's
  * shared pool, worker.rs build_vtl0_memory_layout), and the guest cannot change them. */

@@ -1,4 +1,6 @@
-/* The simulated VMBus server against openhcl.md §1-§5 and the §8 checklist. */
+/* The simulated VMBus server against OpenHCL's: openvmm
+ * vm/devices/vmbus/vmbus_server/src/channels.rs and vmbus_ring, as listed rule by rule in
+ * docs/sim-fidelity.md "VMBus server messages" and "Rings and devices". */
 #include "sim/tests/test_util.h"
 
 static struct sg G;
@@ -629,7 +631,9 @@ static void t_pause_resume_and_modify_connection(void)
 }
 
 /* Failure forms by version, the multiclient SINT reply, and a client-direction message
- * from a guest that is not connected (openhcl.md §1.4, §1.5, §2.6). */
+ * from a guest that is not connected (openvmm channels.rs send_version_response_with_target;
+ * initiate_contact: "unsupported multiclient request" to MessageTarget::Custom;
+ * handle_synic_message: "Server received client message"). */
 static void t_failure_forms_and_multiclient_sint(void)
 {
 	TU_REQ(boot(SIM_SNP_PARAVISOR, true) == 0);
@@ -687,7 +691,9 @@ static void t_failure_forms_and_multiclient_sint(void)
 }
 
 /* Replies go to the target VP of the last successful InitiateContact; an unsupported
- * version is answered there too, not at the new request's VP (openhcl.md §2.1). */
+ * version is answered there too, not at the new request's VP (openvmm channels.rs
+ * initiate_contact answers it with send_version_response before modify_connection, and only
+ * vmbus_server/src/lib.rs modify_connection moves the port: set_target_vp). */
 static void t_reply_target_vp(void)
 {
 	tu_config(SIM_SNP_PARAVISOR)->nvp = 2;
@@ -729,8 +735,10 @@ static void t_reply_target_vp(void)
 }
 
 /* Rescind while a GPADL is half sent (header posted, bodies not): the GPADL still
- * completes (PR #3959: GPADLs on a revoked, unreleased channel succeed), tears down at
- * once, and RelIdReleased drops any GPADL still in flight (PR #2410). */
+ * completes (openvmm channels.rs gpadl_completed, from openvmm PR #3959: GPADLs on a
+ * revoked, unreleased channel succeed), tears down at once, and RelIdReleased drops any
+ * GPADL still in flight (channels.rs client_release_channel, incomplete_gpadls; openvmm
+ * PR #2410). */
 static void t_rescind_while_gpadl_in_flight(void)
 {
 	struct vm_offer o[8];
@@ -791,7 +799,8 @@ static void t_rescind_while_gpadl_in_flight(void)
 	UT_CHECK(sim_ok());
 }
 
-/* Descriptor validation on the server's reader (openhcl.md §5.3): only flag 0x1,
+/* Descriptor validation on the server's reader (openvmm vmbus_ring/src/lib.rs
+ * parse_packet): only flag 0x1,
  * offset8 >= 2, len8 >= offset8, the packet within the written bytes. */
 static void t_descriptor_validation(void)
 {
@@ -822,7 +831,10 @@ static void t_descriptor_validation(void)
 }
 
 /* HvSignalEvent reaches the device on both routes, for paravisor and relayed channels
- * (openhcl.md §2.5); an unknown connection id is 0x12 on both. */
+ * (paravisor channels: openvmm vmm_core/virt/src/synic.rs SynicPortMap::handle_signal_event
+ * from either dispatcher; relayed channels: vm/devices/vmbus/vmbus_relay/src/lib.rs
+ * handle_offer, vmbus_client/src/lib.rs guest_to_host_interrupt); an unknown connection
+ * id is 0x12 on both (handle_signal_event, HvError::InvalidConnectionId). */
 static void t_signal_on_both_routes(void)
 {
 	struct vm_offer o[8];
@@ -851,7 +863,8 @@ static void t_signal_on_both_routes(void)
 }
 
 /* With 0x1 negotiated, OpenChannel2's connection id and event flag are used verbatim
- * (openhcl.md §1.4): the event port is the guest's id, replies set the guest's flag. */
+ * (openvmm channels.rs handle_open_channel, guest_specified_interrupt_info, and
+ * OpenParams::from_request): the event port is the guest's id, replies set the guest's flag. */
 static void t_guest_specified_signal_parameters(void)
 {
 	struct vm_offer o[8];
@@ -898,7 +911,8 @@ static void t_guest_specified_signal_parameters(void)
 }
 
 /* An untrusted InitiateContact on a trusted connection is dropped like every other
- * untrusted message: the trusted connection and its 0x10 stay (openhcl.md §2.4). */
+ * untrusted message: the trusted connection and its 0x10 stay (openvmm channels.rs
+ * handle_synic_message, ChannelError::UntrustedMessage; check_version_supported). */
 static void t_untrusted_initiate_after_trusted_connect(void)
 {
 	TU_REQ(boot(SIM_TDX_PARAVISOR, true) == 0);
