@@ -19,9 +19,9 @@ HOST_TEST_SRCS_ring_trace := ring/tests/ring_trace_test.c ring/tests/ring_testli
 # Fuzz: input = control words + data area; and a hostile host acting between the
 # reader's steps (traced build). Seeds in tests/fuzz/corpus/<target>/.
 FUZZ_TARGETS += ring_fuzz_image ring_fuzz_hostile
-FUZZ_SRCS_ring_fuzz_image := ring/fuzz/ring_fuzz_image.c $(RING_SRCS)
+FUZZ_SRCS_ring_fuzz_image := ring/tests/ring_image_fuzz.c $(RING_SRCS)
 FUZZ_CORPUS_ring_fuzz_image := tests/fuzz/corpus/ring_fuzz_image
-FUZZ_SRCS_ring_fuzz_hostile := ring/fuzz/ring_fuzz_hostile.c ring/tests/ring_trace.c \
+FUZZ_SRCS_ring_fuzz_hostile := ring/tests/ring_hostile_fuzz.c ring/tests/ring_trace.c \
 	ring/tests/ring_traced.c
 FUZZ_CORPUS_ring_fuzz_hostile := tests/fuzz/corpus/ring_fuzz_hostile
 

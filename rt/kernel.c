@@ -46,14 +46,15 @@ static void phase(const struct boot_info *bi, const char *name)
 }
 
 /* CPUID string leaves, printable characters only. */
-static void cpuid_str(uint32_t leaf, char out[13], bool vendor_order)
+/* The CPU vendor string of CPUID leaf 0 (EBX, EDX, ECX). */
+static void cpuid_str(uint32_t leaf, char out[13])
 {
 	uint32_t r[4];
 
 	cpu_cpuid(leaf, 0, r);
 	memcpy(out, &r[1], 4);
-	memcpy(out + 4, vendor_order ? &r[3] : &r[2], 4);
-	memcpy(out + 8, vendor_order ? &r[2] : &r[3], 4);
+	memcpy(out + 4, &r[3], 4);
+	memcpy(out + 8, &r[2], 4);
 	out[12] = 0;
 	for (int i = 0; i < 12; i++)
 		if (out[i] && (out[i] < 0x21 || out[i] > 0x7e))
@@ -100,8 +101,7 @@ const struct vmbus_platform_ops vmbus_platform_ops = {
 
 _Noreturn void boot_kernel_main(struct boot_info *bi)
 {
-	char vendor[13], hv[13] = "none";
-	uint32_t r[4];
+	char vendor[13], hv[13];
 
 	boot_info_ptr = bi;
 	arch_serial_init();
@@ -110,13 +110,8 @@ _Noreturn void boot_kernel_main(struct boot_info *bi)
 	arch_gdt_init(bi);
 	arch_idt_init();
 
-	cpuid_str(0, vendor, true);
-	cpu_cpuid(1, 0, r);
-	bool hv_present = r[2] & (1u << 31);
-	if (hv_present)
-		cpuid_str(0x40000000, hv, false);
-	if (!hv[0])
-		memcpy(hv, "none", 5);
+	cpuid_str(0, vendor);
+	hv_ident_name(hv_ident(), hv);    /* the boot identification (efi_main made it) */
 	bool qemu = boot_debug_exit_wanted(bi);
 	boot_poweroff_setup(bi, qemu);
 

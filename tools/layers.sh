@@ -29,7 +29,7 @@ done
 # product FILE: 0 if FILE is product code of its layer (not a test, fuzz target or bench).
 product() {
 	case "$1" in
-	*/tests/*|*/test/*|*_test.c|*_fuzz.c|*/fuzz_*.c|*/bench_*.c) return 1 ;;
+	*/tests/*|*/test/*|*_test.c|*_fuzz.c|*_bench.c) return 1 ;;
 	esac
 	return 0
 }

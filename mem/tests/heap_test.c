@@ -13,15 +13,6 @@
 #include "tests/unit/ut.h"
 #include "umbra/errno.h"
 
-/* Like UT_REQUIRE, but evaluates cond once (UT_REQUIRE evaluates it twice, so a call
- * with side effects would run twice and could return without recording a failure). */
-#define REQ(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: %s: required: %s\n", __FILE__, __LINE__, ut_cur_, #cond); \
-		ut_cur_failed_ = 1; \
-		return; \
-	} } while (0)
-
 #define PG 4096ull
 
 static uint64_t rng_state;
@@ -57,7 +48,7 @@ static void t_basic(void)
 	void *p[sizeof(sizes) / sizeof(sizes[0])];
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		p[i] = mem_alloc(sizes[i]);
-		REQ(p[i]);
+		UT_REQUIRE(p[i]);
 		UT_EQ((uintptr_t)p[i] % 16, 0);
 		UT_CHECK(in_arena(p[i], sizes[i]));
 		memset(p[i], (int)i + 1, sizes[i]);
@@ -93,7 +84,7 @@ static void t_size_classes_fit(void)
 	 * filled to the last byte, do not touch each other. */
 	for (size_t s = 1; s <= MEM_HEAP_SMALL_MAX; s++) {
 		uint8_t *a = mem_alloc(s), *b = mem_alloc(s);
-		REQ(a && b);
+		UT_REQUIRE(a && b);
 		UT_CHECK(a + s <= b || b + s <= a);
 		memset(a, 0xA1, s);
 		memset(b, 0xB2, s);
@@ -111,7 +102,7 @@ static void t_zalloc(void)
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		for (int round = 0; round < 3; round++) {
 			uint8_t *p = mem_zalloc(sizes[i]);
-			REQ(p);
+			UT_REQUIRE(p);
 			for (size_t k = 0; k < sizes[i]; k++)
 				if (p[k]) {
 					UT_CHECK(!"zalloc memory not zero");
@@ -128,7 +119,7 @@ static void t_double_free(void)
 {
 	heap_setup(4 << 20);
 	void *s = mem_alloc(40), *l = mem_alloc(50000), *keep = mem_alloc(40);
-	REQ(s && l && keep);
+	UT_REQUIRE(s && l && keep);
 	UT_EQ(mem_free(s), 0);
 	UT_EQ(mem_free(s), UMBRA_EINVAL);
 	UT_EQ(mem_free(l), 0);
@@ -142,7 +133,7 @@ static void t_double_free(void)
 	/* A slab released to the page allocator: its stale pointers are still refused. */
 	void *many[2000];
 	for (int i = 0; i < 2000; i++)
-		REQ(many[i] = mem_alloc(64));
+		UT_REQUIRE(many[i] = mem_alloc(64));
 	for (int i = 0; i < 2000; i++)
 		UT_EQ(mem_free(many[i]), 0);
 	mem_heap_trim();
@@ -158,7 +149,7 @@ static void t_foreign_pointers(void)
 	heap_setup(4 << 20);
 	uint8_t *s = mem_alloc(100);            /* class 112 */
 	uint8_t *l = mem_alloc(20000);
-	REQ(s && l);
+	UT_REQUIRE(s && l);
 	int on_stack[8];
 	void *libc = malloc(64);
 	uint64_t pg;
@@ -199,7 +190,7 @@ static void t_header_corruption(void)
 {
 	heap_setup(4 << 20);
 	uint8_t *l = mem_alloc(30000);
-	REQ(l);
+	UT_REQUIRE(l);
 	uint64_t free_before = mem_page_free_count();
 	uint64_t *hdr = (uint64_t *)(l - 32);
 	uint64_t saved = hdr[1];
@@ -210,7 +201,7 @@ static void t_header_corruption(void)
 	UT_EQ(mem_free(l), 0);
 	/* A smashed slab header: the object is the heap's, but nothing is trusted or freed. */
 	uint8_t *a = mem_alloc(24), *b = mem_alloc(24);
-	REQ(a && b);
+	UT_REQUIRE(a && b);
 	uint64_t *slab = (uint64_t *)((uintptr_t)a & ~(uintptr_t)4095);
 	saved = slab[0];
 	slab[0] ^= 1;
@@ -284,17 +275,17 @@ static void t_registry_model(void)
 			mem_reg_remove(key[i]);
 			in[i] = false;
 		} else {
-			REQ(mem_reg_reserve(1) == 0);
+			UT_REQUIRE(mem_reg_reserve(1) == 0);
 			mem_reg_insert(key[i], key[i] ^ 0x5a0);
 			in[i] = true;
 		}
 		if (step % 97 == 0) {
 			unsigned count = 0;
 			for (unsigned k = 0; k < N; k++) {
-				REQ(mem_reg_lookup(key[k]) == (in[k] ? (key[k] ^ 0x5a0) : 0));
+				UT_REQUIRE(mem_reg_lookup(key[k]) == (in[k] ? (key[k] ^ 0x5a0) : 0));
 				count += in[k];
 			}
-			REQ(mem_reg_count() == count);
+			UT_REQUIRE(mem_reg_count() == count);
 		}
 	}
 	UT_EQ(mem_reg_lookup(0), 0);
@@ -349,11 +340,11 @@ static void t_random_model(void)
 				nulls++;
 				continue;
 			}
-			REQ((uintptr_t)p % 16 == 0);
-			REQ(in_arena(p, n));
+			UT_REQUIRE((uintptr_t)p % 16 == 0);
+			UT_REQUIRE(in_arena(p, n));
 			if (z)
 				for (size_t i = 0; i < n; i++)
-					REQ(p[i] == 0);
+					UT_REQUIRE(p[i] == 0);
 			struct blk b = { p, n, (uint8_t)rnd() };
 			for (size_t i = 0; i < n; i++)
 				p[i] = (uint8_t)(b.tag + i * 13);
@@ -362,10 +353,10 @@ static void t_random_model(void)
 			large += n > MEM_HEAP_SMALL_MAX;
 		} else {
 			unsigned k = (unsigned)(rnd() % nlive);
-			REQ(blk_intact(&live[k]));
-			REQ(mem_free(live[k].p) == 0);
+			UT_REQUIRE(blk_intact(&live[k]));
+			UT_REQUIRE(mem_free(live[k].p) == 0);
 			if (rnd() % 8 == 0)
-				REQ(mem_free(live[k].p) == UMBRA_EINVAL);
+				UT_REQUIRE(mem_free(live[k].p) == UMBRA_EINVAL);
 			live[k] = live[--nlive];
 			frees++;
 		}
@@ -373,11 +364,11 @@ static void t_random_model(void)
 			memcpy(sorted, live, nlive * sizeof(live[0]));
 			qsort(sorted, nlive, sizeof(sorted[0]), blk_cmp);
 			for (unsigned i = 0; i + 1 < nlive; i++)
-				REQ(sorted[i].p + sorted[i].n <= sorted[i + 1].p);
+				UT_REQUIRE(sorted[i].p + sorted[i].n <= sorted[i + 1].p);
 			struct mem_heap_info hi;
 			mem_heap_info(&hi);
-			REQ(hi.allocs == nlive);
-			REQ(mem_page_check() == 0);
+			UT_REQUIRE(hi.allocs == nlive);
+			UT_REQUIRE(mem_page_check() == 0);
 		}
 	}
 	for (unsigned k = 0; k < nlive; k++) {

@@ -12,15 +12,6 @@
 #include "tests/unit/ut.h"
 #include "umbra/errno.h"
 
-/* Like UT_REQUIRE, but evaluates cond once (UT_REQUIRE evaluates it twice, so a call
- * with side effects would run twice and could return without recording a failure). */
-#define REQ(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: %s: required: %s\n", __FILE__, __LINE__, ut_cur_, #cond); \
-		ut_cur_failed_ = 1; \
-		return; \
-	} } while (0)
-
 #define PG 4096ull
 #define G(off) (arena_gpa + (off) * PG)        /* GPA of arena page `off` */
 
@@ -115,7 +106,7 @@ static void t_exhaustion_and_reuse(void)
 		uint64_t n = 0, gpa;
 		int rc;
 		while ((rc = mem_page_alloc(1, 1, &gpa)) == 0) {
-			REQ(n < total);
+			UT_REQUIRE(n < total);
 			got[n++] = gpa;
 		}
 		UT_EQ(rc, UMBRA_ENOMEM);
@@ -425,14 +416,14 @@ static void t_random_model(void)
 				nomem++;
 				continue;
 			}
-			REQ(rc == 0);
-			REQ(gpa % (align * PG) == 0);
+			UT_REQUIRE(rc == 0);
+			UT_REQUIRE(gpa % (align * PG) == 0);
 			uint64_t p0 = page_of(gpa);
 			for (uint64_t p = p0; p < p0 + n; p++) {
-				REQ(p < MODEL_PAGES && managed[p] && owner[p] == 0);
+				UT_REQUIRE(p < MODEL_PAGES && managed[p] && owner[p] == 0);
 				owner[p] = (uint16_t)(nlive + 1);
 			}
-			REQ(all_bytes(gpa, n, 0));
+			UT_REQUIRE(all_bytes(gpa, n, 0));
 			uint8_t tag = (uint8_t)(rnd() | 1);
 			memset(hw_phys_to_virt(gpa), tag, n * PG);
 			live[nlive++] = (struct live){ gpa, n, tag };
@@ -441,10 +432,10 @@ static void t_random_model(void)
 		} else if (op < 90 && nlive) {
 			unsigned k = (unsigned)(rnd() % nlive);
 			struct live *l = &live[k];
-			REQ(all_bytes(l->gpa, l->n, l->tag));
+			UT_REQUIRE(all_bytes(l->gpa, l->n, l->tag));
 			/* Sometimes free only the tail, keeping the head allocated. */
 			uint64_t keep = l->n > 1 && rnd() % 4 == 0 ? rnd() % (l->n - 1) + 1 : 0;
-			REQ(mem_page_free(l->gpa + keep * PG, l->n - keep) == 0);
+			UT_REQUIRE(mem_page_free(l->gpa + keep * PG, l->n - keep) == 0);
 			for (uint64_t p = page_of(l->gpa) + keep; p < page_of(l->gpa) + l->n; p++)
 				owner[p] = 0;
 			model_free += l->n - keep;
@@ -464,12 +455,12 @@ static void t_random_model(void)
 				ok = ok && p < MODEL_PAGES && managed[p] && owner[p] != 0;
 			if (ok)
 				continue;       /* would free someone's pages: not a bad-free probe */
-			REQ(mem_page_free(arena_gpa + p0 * PG, n) == UMBRA_EINVAL);
+			UT_REQUIRE(mem_page_free(arena_gpa + p0 * PG, n) == UMBRA_EINVAL);
 			bad++;
 		}
-		REQ(mem_page_free_count() == model_free);
+		UT_REQUIRE(mem_page_free_count() == model_free);
 		if (ops % 1000 == 0)
-			REQ(mem_page_check() == 0);
+			UT_REQUIRE(mem_page_check() == 0);
 	}
 	for (unsigned k = 0; k < nlive; k++) {
 		UT_CHECK(all_bytes(live[k].gpa, live[k].n, live[k].tag));

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the ring fuzz targets (tests/fuzz/corpus/ring_fuzz_*).
-Run from the repository root: python3 ring/fuzz/mkseeds.py"""
+Run from the repository root: python3 ring/tests/mkseeds.py"""
 import os, struct
 
 def desc(t, off8, len8, flags, tid):
