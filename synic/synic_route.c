@@ -50,11 +50,11 @@ uint64_t synic_ghcb_hypercall(uint64_t control, const void *in, size_t in_len, u
 	uint8_t *g = synic_s.ghcb;
 	if (!g || !synic_s.ghcb_version || in_len > GHCB_HV_OUTPUT)
 		return HV_STATUS_INVALID_PARAMETER;
-	/* Never fast: OpenHCL's GHCB hypercall handler has no fast register pairs and
-	 * answers HV_STATUS_INVALID_HYPERCALL_INPUT (openvmm openhcl/virt_mshv_vtl/src/
-	 * processor/snp/mod.rs GhcbEnlightenedHypercall); Linux hv_ghcb_hypercall only ever
-	 * writes the call code. */
-	control &= ~HV_HYPERCALL_FAST;
+	/* control never carries the fast bit (synic_hypercall_fast8 sends the slow form):
+	 * OpenHCL's GHCB hypercall handler has no fast register pairs and answers
+	 * HV_STATUS_INVALID_HYPERCALL_INPUT (openvmm openhcl/virt_mshv_vtl/src/processor/
+	 * snp/mod.rs GhcbEnlightenedHypercall); Linux hv_ghcb_hypercall only ever writes the
+	 * call code. */
 	bool irq = hw_irq_save_disable();
 	memset(g, 0, in_len > 16 ? in_len : 16);
 	if (in_len)
