@@ -27,6 +27,7 @@ void rt_set_memmap(const struct boot_memmap_result *res);
  * images, RT_SRCS_SIM). A NULL member means the default.
  */
 struct hv_ident;
+struct rt_option;
 struct rt_platform_hooks {
 	const char *name;       /* in "umbra: FATAL <name>: ..." when start fails */
 	/* A free memory-map range; default mem_page_add_range(). 0 or an error. */
@@ -37,6 +38,10 @@ struct rt_platform_hooks {
 	int (*finish)(int status);
 	/* The Hyper-V identification VMBus runs on; default hv_ident() (the boot one). */
 	const struct hv_ident *(*hv_ident)(void);
+	/* The platform's own load options (rt/options.h), validated with the runtime's
+	 * before start; read them with rt_option(). */
+	const struct rt_option *options;
+	unsigned noptions;
 };
 extern const struct rt_platform_hooks rt_platform_hooks;
 
