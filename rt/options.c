@@ -68,7 +68,7 @@ static bool parse_dec(const char *s, size_t len, uint64_t *out)
 static bool value_in(const char *spec, const char *v)
 {
 	size_t vlen = strlen(v);
-	uint64_t x, lo, hi;
+	uint64_t x = 0, lo = 0, hi = 0;
 
 	if (!strcmp(spec, "N"))
 		return parse_dec(v, vlen, &x);
