@@ -24,17 +24,56 @@ void vmbus_log(const char *fmt, ...)
 struct vmbus_api_state vmbus_api_s;
 static uint64_t g_pfns[VMBUS_RING_MAX_BYTES / 4096];
 
-/* Only integer comparisons before the pointer is trusted. */
-int vmbus_ch_check(const struct vmbus_channel *ch)
+/*
+ * Handles. The app's struct vmbus_channel * is a number, never a pointer: a tag (bits
+ * 63..56), the generation of the open (bits 55..8) and a check byte derived from the
+ * generation (bits 7..0). Every successful vmbus_open takes a fresh generation from one
+ * per-process counter, the next value whose remainder modulo VMBUS_API_MAX_OPEN is the
+ * slot it opened in; the counter is never reset (not by detach either) and never wraps:
+ * once it is used up vmbus_open fails with UMBRA_EBUSY. So a handle names one open for
+ * good: once that channel is closed, its handle is UMBRA_ECLOSED whatever the slot holds
+ * later. A value whose tag or check byte is wrong, or whose generation was never handed
+ * out, is UMBRA_EINVAL (a random value passes the tag and check by chance 1 in 2^16).
+ * Validation is integer arithmetic on the value; the slot is reached only through the
+ * table. The value is not a canonical address: an app that dereferences it faults.
+ */
+#define CH_TAG      0xC5ull
+#define CH_GEN_MASK ((1ull << 48) - 1)
+_Static_assert(sizeof(uintptr_t) == 8, "handles are 64-bit");
+static uint64_t g_gen_last;     /* the last generation handed out */
+
+static uint64_t ch_check_byte(uint64_t gen)
 {
-	uintptr_t p = (uintptr_t)ch, base = (uintptr_t)&vmbus_api_s.ch[0];
-	if (p < base || p >= base + sizeof(vmbus_api_s.ch) || (p - base) % sizeof(vmbus_api_s.ch[0]) != 0)
+	return (gen * 0x9E3779B97F4A7C15ull) >> 56;
+}
+
+int vmbus_ch_get(struct vmbus_channel *h, struct vmbus_ch **out)
+{
+	uint64_t v = (uint64_t)(uintptr_t)h;
+	uint64_t gen = (v >> 8) & CH_GEN_MASK;
+	if ((v >> 56) != CH_TAG || (v & 0xFF) != ch_check_byte(gen) || gen == 0 || gen > g_gen_last)
 		return UMBRA_EINVAL;
-	if (!ch->used || ch->magic != VMBUS_CH_MAGIC)
+	struct vmbus_ch *ch = &vmbus_api_s.ch[gen % VMBUS_API_MAX_OPEN];
+	if (!ch->used || ch->gen != gen)
 		return UMBRA_ECLOSED;
 	if (!vmbus_api_s.conn)
 		return UMBRA_ENODEV;
+	*out = ch;
 	return 0;
+}
+
+struct vmbus_channel *vmbus_ch_handle(const struct vmbus_ch *ch)
+{
+	return (struct vmbus_channel *)(uintptr_t)(CH_TAG << 56 | ch->gen << 8 | ch_check_byte(ch->gen));
+}
+
+/* The generation for an open in slot: the next counter value that names the slot. 0 if
+ * the counter is used up. */
+static uint64_t ch_next_gen(size_t slot)
+{
+	uint64_t g = g_gen_last + 1;
+	g += (slot + VMBUS_API_MAX_OPEN - g % VMBUS_API_MAX_OPEN) % VMBUS_API_MAX_OPEN;
+	return g <= CH_GEN_MASK ? g : 0;
 }
 
 uint64_t vmbus_api_now(void)
@@ -49,7 +88,7 @@ void vmbus_api_wait(uint64_t max_ns, bool (*ready)(void *arg), void *arg)
 	vmbus_conn_poll(vmbus_api_s.conn);
 }
 
-bool vmbus_ch_rescinded(const struct vmbus_channel *ch)
+bool vmbus_ch_rescinded(const struct vmbus_ch *ch)
 {
 	const struct vmbus_chan_rec *r = vmbus_conn_chan(vmbus_api_s.conn, ch->relid);
 	return !r || r->rescinded;
@@ -230,7 +269,7 @@ uint64_t vmbus_host_pfn(uint64_t gpa, bool shared)
  * freed or reused (host-visible pages stay host-visible), counted and logged. The private
  * packet buffer was never shown to the host and is always freed.
  */
-static void ch_free_mem(struct vmbus_channel *ch, bool host_done)
+static void ch_free_mem(struct vmbus_ch *ch, bool host_done)
 {
 	uint64_t q = 0;
 	if (ch->ring_va) {
@@ -289,14 +328,14 @@ int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_c
 	struct vmbus_chan_rec *r = vmbus_conn_chan(vmbus_api_s.conn, relid);
 	if (!r)
 		return UMBRA_ENOENT;
-	struct vmbus_channel *ch = NULL;
+	struct vmbus_ch *ch = NULL;
 	for (int i = 0; i < VMBUS_API_MAX_OPEN; i++)
 		if (!vmbus_api_s.ch[i].used) {
 			ch = &vmbus_api_s.ch[i];
 			break;
 		}
-	if (!ch)
-		return UMBRA_EBUSY;
+	if (!ch || !ch_next_gen((size_t)(ch - vmbus_api_s.ch)))
+		return UMBRA_EBUSY;     /* all slots open, or every handle value used up */
 	int rc = vmbus_conn_claim(vmbus_api_s.conn, relid);
 	if (rc)
 		return rc;
@@ -345,9 +384,9 @@ int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_c
 		host_done = trc == 0 && !relid_has_gpadl(relid);
 		goto fail;
 	}
-	ch->magic = VMBUS_CH_MAGIC;
+	ch->gen = g_gen_last = ch_next_gen((size_t)(ch - vmbus_api_s.ch));
 	ch->used = true;
-	*out = ch;
+	*out = vmbus_ch_handle(ch);
 	return 0;
 fail:
 	ch_free_mem(ch, host_done);
@@ -356,9 +395,10 @@ fail:
 	return rc;
 }
 
-int vmbus_close(struct vmbus_channel *ch)
+int vmbus_close(struct vmbus_channel *h)
 {
-	int rc = vmbus_ch_check(ch);
+	struct vmbus_ch *ch;
+	int rc = vmbus_ch_get(h, &ch);
 	if (rc)
 		return rc;
 	vmbus_conn_close(vmbus_api_s.conn, ch->relid);
@@ -366,7 +406,7 @@ int vmbus_close(struct vmbus_channel *ch)
 	ch_free_mem(ch, trc == 0 && !relid_has_gpadl(ch->relid));
 	vmbus_conn_release(vmbus_api_s.conn, ch->relid);
 	ch->used = false;
-	ch->magic = 0;
+	ch->gen = 0;
 	return trc;
 }
 
@@ -375,14 +415,15 @@ int vmbus_api_close_all(void)
 	int n = 0;
 	for (int i = 0; i < VMBUS_API_MAX_OPEN; i++)
 		if (vmbus_api_s.ch[i].used) {
-			vmbus_close(&vmbus_api_s.ch[i]);
+			vmbus_close(vmbus_ch_handle(&vmbus_api_s.ch[i]));
 			n++;
 		}
 	return n;
 }
 
-int vmbus_channel_relid(struct vmbus_channel *ch)
+int vmbus_channel_relid(struct vmbus_channel *h)
 {
-	int rc = vmbus_ch_check(ch);
+	struct vmbus_ch *ch;
+	int rc = vmbus_ch_get(h, &ch);
 	return rc ? rc : (int)ch->relid;
 }

@@ -8,7 +8,6 @@
 #include "ring/ring.h"
 #include "mem/bounce.h"
 
-#define VMBUS_CH_MAGIC 0x564D4348u
 #define VMBUS_DEFAULT_MAX_PKT (16u << 10)
 #define VMBUS_MAX_PKT_LIMIT   (1u << 20)
 
@@ -31,8 +30,10 @@ struct vmbus_xrec {
 	unsigned dir;
 };
 
-struct vmbus_channel {
-	uint32_t magic;
+/* A channel slot. The app never sees it: its handle (struct vmbus_channel *) is a number
+ * naming the slot and the open's generation (vmbus_api.c, vmbus_ch_get). */
+struct vmbus_ch {
+	uint64_t gen;           /* generation of the open that holds the slot; 0 = free */
 	bool used;
 	bool failed;
 	bool shared_ring;
@@ -62,7 +63,7 @@ struct vmbus_channel {
 struct vmbus_api_state {
 	struct vmbus_conn *conn;
 	struct vmbus_mem_ops ops;
-	struct vmbus_channel ch[VMBUS_API_MAX_OPEN];
+	struct vmbus_ch ch[VMBUS_API_MAX_OPEN];
 	/* The shared bounce pool, made on first use (pool_pages > 0 once made). */
 	struct mem_bounce pool;
 	uint32_t pool_want;     /* pages to make it with (0 = default) */
@@ -71,9 +72,14 @@ struct vmbus_api_state {
 };
 extern struct vmbus_api_state vmbus_api_s;
 
-/* 0 if ch is a live handle; UMBRA_ECLOSED for a closed slot; UMBRA_EINVAL otherwise. */
-int vmbus_ch_check(const struct vmbus_channel *ch);
-bool vmbus_ch_rescinded(const struct vmbus_channel *ch);
+/* The slot an app's handle names: 0 and *out if h is the handle of an open channel;
+ * UMBRA_ECLOSED if h was handed out by vmbus_open and its channel is closed since (even
+ * if the slot holds another channel now); UMBRA_EINVAL for anything else. Decided by
+ * integer checks alone: h is never dereferenced. */
+int vmbus_ch_get(struct vmbus_channel *h, struct vmbus_ch **out);
+/* The app's handle of an open slot. */
+struct vmbus_channel *vmbus_ch_handle(const struct vmbus_ch *ch);
+bool vmbus_ch_rescinded(const struct vmbus_ch *ch);
 uint64_t vmbus_api_now(void);
 /* Wait for an interrupt (bounded) unless ready(arg) already holds (checked with
  * interrupts disabled: no lost wakeup), then process control messages. */
@@ -88,19 +94,19 @@ void vmbus_pages_put(uint64_t gpa, size_t npages, bool shared);
 /* Page number the host is given for the page at gpa (the one switch of the PFN form
  * for host-visible memory lives in vmbus_mem_ops.shared_pfn_bias). */
 uint64_t vmbus_host_pfn(uint64_t gpa, bool shared);
-/* Send path helpers (vmbus_io.c): 0 if ch can send now, else its error (an owed signal
- * is retried first); the ring's result turned into the API's: the packet was published
+/* Send path helpers (vmbus_io.c): 0 and *out if the channel of handle h can send now,
+ * else its error (an owed signal is retried first); the ring's result turned into the API's: the packet was published
  * when the ring says so, and that is the result. The signal the ring asks for is sent;
  * its failure is counted and owed, never returned. */
-int vmbus_tx_check(struct vmbus_channel *ch);
-int vmbus_tx_result(struct vmbus_channel *ch, int rc);
+int vmbus_tx_check(struct vmbus_channel *h, struct vmbus_ch **out);
+int vmbus_tx_result(struct vmbus_ch *ch, int rc);
 /* HvSignalEvent for ch; a failure is counted (channel and connection) and owed. */
-void vmbus_ch_signal(struct vmbus_channel *ch);
+void vmbus_ch_signal(struct vmbus_ch *ch);
 /* Retry an owed signal once (no-op otherwise). */
-void vmbus_ch_signal_owed(struct vmbus_channel *ch);
+void vmbus_ch_signal_owed(struct vmbus_ch *ch);
 /* Whether ch has something for a waiter: data in its inbound ring, the event flag, a
  * failure or a rescind. Safe with interrupts disabled (reads only). */
-bool vmbus_ch_ready(struct vmbus_channel *ch);
+bool vmbus_ch_ready(struct vmbus_ch *ch);
 
 /* Describe the run [start, start+len) (len > 0) as one GPA-direct range: its PFNs in the
  * host's form at pfns (room for ring_gpa_pfn_count(start & 4095, len)); returns the count. */
@@ -108,10 +114,10 @@ uint32_t vmbus_gpa_run(uint64_t start, uint32_t len, bool shared, uint64_t *pfns
 		       struct ring_gpa_range *r);
 
 /* Scrub and give back the pool pages of every bounced transfer of ch. */
-void vmbus_xfers_release(struct vmbus_channel *ch);
+void vmbus_xfers_release(struct vmbus_ch *ch);
 /* The host may still write the pool pages of ch's bounced transfers: leave them taken
  * for good (never reused); returns how many pages. */
-uint64_t vmbus_xfers_quarantine(struct vmbus_channel *ch);
+uint64_t vmbus_xfers_quarantine(struct vmbus_ch *ch);
 
 #ifdef UMBRA_HOST
 /* Test-only (never in an image): route the external buffers of a channel with

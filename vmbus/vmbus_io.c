@@ -15,7 +15,7 @@ static int dispatch(uint64_t timeout_ns);
  * retried once at the next send or receive call on the channel (vmbus_send*,
  * vmbus_xfer_send, vmbus_recv, each vmbus_dispatch pass); vmbus_channel_stats reports it.
  */
-void vmbus_ch_signal(struct vmbus_channel *ch)
+void vmbus_ch_signal(struct vmbus_ch *ch)
 {
 	int rc = vmbus_conn_signal(vmbus_api_s.conn, ch->relid);
 	if (rc == UMBRA_EIO) {
@@ -27,13 +27,13 @@ void vmbus_ch_signal(struct vmbus_channel *ch)
 	ch->signal_owed = false;        /* sent, or rescinded/closed: nothing left to wake */
 }
 
-void vmbus_ch_signal_owed(struct vmbus_channel *ch)
+void vmbus_ch_signal_owed(struct vmbus_ch *ch)
 {
 	if (ch->signal_owed)
 		vmbus_ch_signal(ch);
 }
 
-int vmbus_tx_result(struct vmbus_channel *ch, int rc)
+int vmbus_tx_result(struct vmbus_ch *ch, int rc)
 {
 	if (rc == RING_SIGNAL) {
 		vmbus_ch_signal(ch);
@@ -44,11 +44,13 @@ int vmbus_tx_result(struct vmbus_channel *ch, int rc)
 	return rc;
 }
 
-int vmbus_tx_check(struct vmbus_channel *ch)
+int vmbus_tx_check(struct vmbus_channel *h, struct vmbus_ch **out)
 {
-	int rc = vmbus_ch_check(ch);
+	struct vmbus_ch *ch;
+	int rc = vmbus_ch_get(h, &ch);
 	if (rc)
 		return rc;
+	*out = ch;
 	if (ch->failed)
 		return UMBRA_ECORRUPT;
 	if (vmbus_ch_rescinded(ch))
@@ -57,14 +59,15 @@ int vmbus_tx_check(struct vmbus_channel *ch)
 	return 0;
 }
 
-bool vmbus_ch_ready(struct vmbus_channel *ch)
+bool vmbus_ch_ready(struct vmbus_ch *ch)
 {
 	return ch->failed || ch->event || vmbus_ch_rescinded(ch) || ring_rx_pending(&ch->rp.rx) != 0;
 }
 
-int vmbus_channel_stats(struct vmbus_channel *ch, struct vmbus_channel_stats *out)
+int vmbus_channel_stats(struct vmbus_channel *h, struct vmbus_channel_stats *out)
 {
-	int rc = vmbus_ch_check(ch);
+	struct vmbus_ch *ch;
+	int rc = vmbus_ch_get(h, &ch);
 	if (rc)
 		return rc;
 	if (!out)
@@ -77,10 +80,11 @@ int vmbus_channel_stats(struct vmbus_channel *ch, struct vmbus_channel_stats *ou
 	return 0;
 }
 
-int vmbus_send(struct vmbus_channel *ch, const void *data, size_t len, uint64_t trans_id,
+int vmbus_send(struct vmbus_channel *h, const void *data, size_t len, uint64_t trans_id,
 	       unsigned flags)
 {
-	int rc = vmbus_tx_check(ch);
+	struct vmbus_ch *ch;
+	int rc = vmbus_tx_check(h, &ch);
 	if (rc)
 		return rc;
 	if ((len && !data) || (flags & ~VMBUS_SEND_COMPLETION_REQUESTED))
@@ -89,10 +93,11 @@ int vmbus_send(struct vmbus_channel *ch, const void *data, size_t len, uint64_t 
 					    (flags & VMBUS_SEND_COMPLETION_REQUESTED) != 0));
 }
 
-int vmbus_send_completion(struct vmbus_channel *ch, const void *data, size_t len,
+int vmbus_send_completion(struct vmbus_channel *h, const void *data, size_t len,
 			  uint64_t trans_id)
 {
-	int rc = vmbus_tx_check(ch);
+	struct vmbus_ch *ch;
+	int rc = vmbus_tx_check(h, &ch);
 	if (rc)
 		return rc;
 	if (len && !data)
@@ -111,7 +116,7 @@ uint32_t vmbus_gpa_run(uint64_t start, uint32_t len, bool shared, uint64_t *pfns
 	return cnt;
 }
 
-static struct vmbus_bufrec *buf_find(struct vmbus_channel *ch, const struct vmbus_buffer *b)
+static struct vmbus_bufrec *buf_find(struct vmbus_ch *ch, const struct vmbus_buffer *b)
 {
 	for (int i = 0; i < VMBUS_API_MAX_BUFS; i++)
 		if (ch->bufs[i].pages && ch->bufs[i].gpa == b->gpa &&
@@ -122,10 +127,10 @@ static struct vmbus_bufrec *buf_find(struct vmbus_channel *ch, const struct vmbu
 
 /* A buffer not of ch: UMBRA_EPERM if it is another channel's of the other memory kind
  * (it is never copied to where ch's policy wants it), else UMBRA_EINVAL. */
-static int buf_foreign(struct vmbus_channel *ch, const struct vmbus_buffer *b)
+static int buf_foreign(struct vmbus_ch *ch, const struct vmbus_buffer *b)
 {
 	for (int i = 0; i < VMBUS_API_MAX_OPEN; i++) {
-		struct vmbus_channel *o = &vmbus_api_s.ch[i];
+		struct vmbus_ch *o = &vmbus_api_s.ch[i];
 		const struct vmbus_bufrec *r = o != ch && o->used ? buf_find(o, b) : NULL;
 		if (r && r->shared != !ch->conf_ext)
 			return UMBRA_EPERM;
@@ -133,10 +138,11 @@ static int buf_foreign(struct vmbus_channel *ch, const struct vmbus_buffer *b)
 	return UMBRA_EINVAL;
 }
 
-int vmbus_send_gpa_direct(struct vmbus_channel *ch, const struct vmbus_gpa_buf *bufs, unsigned n,
+int vmbus_send_gpa_direct(struct vmbus_channel *h, const struct vmbus_gpa_buf *bufs, unsigned n,
 			  const void *data, size_t len, uint64_t trans_id, unsigned flags)
 {
-	int rc = vmbus_tx_check(ch);
+	struct vmbus_ch *ch;
+	int rc = vmbus_tx_check(h, &ch);
 	if (rc)
 		return rc;
 	if (!bufs || n == 0 || n > VMBUS_GPA_MAX_RANGES || (len && !data) ||
@@ -166,7 +172,7 @@ int vmbus_send_gpa_direct(struct vmbus_channel *ch, const struct vmbus_gpa_buf *
 }
 
 /* Next packet into the private buffer. 0, UMBRA_EAGAIN, or an error. */
-static int rx_peek(struct vmbus_channel *ch, struct ring_pkt *pkt)
+static int rx_peek(struct vmbus_ch *ch, struct ring_pkt *pkt)
 {
 	if (ch->failed)
 		return UMBRA_ECORRUPT;
@@ -179,7 +185,7 @@ static int rx_peek(struct vmbus_channel *ch, struct ring_pkt *pkt)
 /* Consume the peeked packet and publish the read index. The packet is the caller's
  * either way: a failed signal is owed, a corrupt index fails the channel for the next
  * call. */
-static void rx_done(struct vmbus_channel *ch)
+static void rx_done(struct vmbus_ch *ch)
 {
 	ring_rx_consume(&ch->rp.rx);
 	int rc = ring_rx_commit(&ch->rp.rx);
@@ -194,10 +200,11 @@ static bool recv_ready(void *arg)
 	return vmbus_ch_ready(arg);
 }
 
-int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus_packet *pkt,
+int vmbus_recv(struct vmbus_channel *h, void *buf, size_t cap, struct vmbus_packet *pkt,
 	       uint64_t timeout_ns)
 {
-	int rc = vmbus_ch_check(ch);
+	struct vmbus_ch *ch;
+	int rc = vmbus_ch_get(h, &ch);
 	if (rc)
 		return rc;
 	if (ch->cb || (cap && !buf))
@@ -239,7 +246,7 @@ int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus_pac
 }
 
 struct wait_set {
-	struct vmbus_channel *const *chs;
+	struct vmbus_ch *const *chs;
 	unsigned n;
 };
 
@@ -256,24 +263,25 @@ int vmbus_wait(struct vmbus_channel *const *chs, unsigned n, uint64_t timeout_ns
 {
 	if (!chs || n == 0 || n > VMBUS_API_MAX_OPEN)
 		return UMBRA_EINVAL;
+	struct vmbus_ch *cs[VMBUS_API_MAX_OPEN];
 	for (unsigned i = 0; i < n; i++) {
-		int rc = vmbus_ch_check(chs[i]);
+		int rc = vmbus_ch_get(chs[i], &cs[i]);
 		if (rc)
 			return rc;
 	}
 	uint64_t start = vmbus_api_now();
 	for (;;) {
 		for (unsigned i = 0; i < n; i++) {
-			struct vmbus_channel *ch = chs[i];
+			struct vmbus_ch *ch = cs[i];
 			if (ch->failed || vmbus_ch_rescinded(ch) || ring_rx_pending(&ch->rp.rx) != 0)
 				return (int)i;
 		}
 		uint64_t el = vmbus_api_now() - start;
 		if (el >= timeout_ns)
 			return UMBRA_ETIMEDOUT;
-		struct wait_set w = { chs, n };
+		struct wait_set w = { cs, n };
 		for (unsigned i = 0; i < n; i++)
-			chs[i]->event = false;
+			cs[i]->event = false;
 		vmbus_api_wait(timeout_ns - el, wait_ready, &w);
 	}
 }
@@ -295,7 +303,7 @@ static bool dispatch_ready(void *arg)
 {
 	(void)arg;
 	for (int i = 0; i < VMBUS_API_MAX_OPEN; i++) {
-		struct vmbus_channel *ch = &vmbus_api_s.ch[i];
+		struct vmbus_ch *ch = &vmbus_api_s.ch[i];
 		if (ch->used && ch->cb && vmbus_ch_ready(ch))
 			return true;
 	}
@@ -308,9 +316,10 @@ static int dispatch(uint64_t timeout_ns)
 	for (;;) {
 		int delivered = 0;
 		for (int i = 0; i < VMBUS_API_MAX_OPEN; i++) {
-			struct vmbus_channel *ch = &vmbus_api_s.ch[i];
+			struct vmbus_ch *ch = &vmbus_api_s.ch[i];
 			if (!ch->used || !ch->cb)
 				continue;
+			struct vmbus_channel *h = vmbus_ch_handle(ch);
 			ch->event = false;
 			vmbus_ch_signal_owed(ch);
 			for (int k = 0; k < 4096; k++) {
@@ -321,9 +330,11 @@ static int dispatch(uint64_t timeout_ns)
 					.type = p.type, .flags = p.flags, .trans_id = p.trans_id,
 					.data = p.data, .len = p.data_len,
 				};
-				ch->cb(ch, &vp, ch->ctx);
+				ch->cb(h, &vp, ch->ctx);
 				delivered++;
-				if (!ch->used)
+				/* The callback may have closed the channel, and opened another
+				 * into the same slot: only the handle tells. */
+				if (vmbus_ch_get(h, &ch) != 0)
 					break;
 				rx_done(ch);
 				if (ch->failed)
@@ -341,9 +352,10 @@ static int dispatch(uint64_t timeout_ns)
 
 /* ---- buffers ---- */
 
-int vmbus_buffer_alloc(struct vmbus_channel *ch, size_t bytes, struct vmbus_buffer *out)
+int vmbus_buffer_alloc(struct vmbus_channel *h, size_t bytes, struct vmbus_buffer *out)
 {
-	int rc = vmbus_ch_check(ch);
+	struct vmbus_ch *ch;
+	int rc = vmbus_ch_get(h, &ch);
 	if (rc)
 		return rc;
 	if (!out || bytes == 0 || bytes > (64u << 20))
@@ -374,9 +386,10 @@ int vmbus_buffer_alloc(struct vmbus_channel *ch, size_t bytes, struct vmbus_buff
 	return 0;
 }
 
-int vmbus_buffer_free(struct vmbus_channel *ch, struct vmbus_buffer *buf)
+int vmbus_buffer_free(struct vmbus_channel *h, struct vmbus_buffer *buf)
 {
-	int rc = vmbus_ch_check(ch);
+	struct vmbus_ch *ch;
+	int rc = vmbus_ch_get(h, &ch);
 	if (rc)
 		return rc;
 	if (!buf)

@@ -65,7 +65,7 @@ void vmbus_api_release(void)
 	memset(p, 0, sizeof(*p));
 }
 
-void vmbus_xfers_release(struct vmbus_channel *ch)
+void vmbus_xfers_release(struct vmbus_ch *ch)
 {
 	for (int i = 0; i < VMBUS_API_MAX_XFERS; i++) {
 		struct vmbus_xrec *r = &ch->xfers[i];
@@ -75,7 +75,7 @@ void vmbus_xfers_release(struct vmbus_channel *ch)
 	}
 }
 
-uint64_t vmbus_xfers_quarantine(struct vmbus_channel *ch)
+uint64_t vmbus_xfers_quarantine(struct vmbus_ch *ch)
 {
 	uint64_t q = 0;
 	for (int i = 0; i < VMBUS_API_MAX_XFERS; i++) {
@@ -95,7 +95,7 @@ static bool pool_wait_ready(void *arg)
 }
 
 /* Pool pages for a transfer on ch, waiting (bounded) if the app asked for it. */
-static int pool_take(struct vmbus_channel *ch, uint32_t pages, uint64_t timeout_ns,
+static int pool_take(struct vmbus_ch *ch, uint32_t pages, uint64_t timeout_ns,
 		     uint64_t *gpa, void **va)
 {
 	int rc = pool_get();
@@ -118,7 +118,7 @@ static int pool_take(struct vmbus_channel *ch, uint32_t pages, uint64_t timeout_
 	}
 }
 
-static int free_slot(const struct vmbus_channel *ch)
+static int free_slot(const struct vmbus_ch *ch)
 {
 	for (int i = 0; i < VMBUS_API_MAX_XFERS; i++)
 		if (!ch->xfers[i].seq)
@@ -126,7 +126,7 @@ static int free_slot(const struct vmbus_channel *ch)
 	return -1;
 }
 
-static int send_pages(struct vmbus_channel *ch, uint64_t gpa, size_t len, bool shared,
+static int send_pages(struct vmbus_ch *ch, uint64_t gpa, size_t len, bool shared,
 		      const void *data, size_t dlen, uint64_t trans_id, unsigned flags)
 {
 	struct ring_gpa_range r;
@@ -135,11 +135,12 @@ static int send_pages(struct vmbus_channel *ch, uint64_t gpa, size_t len, bool s
 						    (flags & VMBUS_SEND_COMPLETION_REQUESTED) != 0));
 }
 
-int vmbus_xfer_send(struct vmbus_channel *ch, void *buf, size_t len, unsigned dir,
+int vmbus_xfer_send(struct vmbus_channel *h, void *buf, size_t len, unsigned dir,
 		    const void *data, size_t data_len, uint64_t trans_id, unsigned flags,
 		    uint64_t pool_timeout_ns, struct vmbus_xfer *x)
 {
-	int rc = vmbus_tx_check(ch);
+	struct vmbus_ch *ch;
+	int rc = vmbus_tx_check(h, &ch);
 	if (rc)
 		return rc;
 	uintptr_t off = (uintptr_t)buf & 4095;
@@ -162,7 +163,7 @@ int vmbus_xfer_send(struct vmbus_channel *ch, void *buf, size_t len, unsigned di
 		rc = send_pages(ch, gpa, len, false, data, data_len, trans_id, flags);
 		if (rc)
 			return rc;
-		*x = (struct vmbus_xfer){ .ch = ch, .buf = buf, .len = len, .dir = dir };
+		*x = (struct vmbus_xfer){ .ch = h, .buf = buf, .len = len, .dir = dir };
 		return 0;
 	}
 	if (free_slot(ch) < 0)
@@ -173,9 +174,10 @@ int vmbus_xfer_send(struct vmbus_channel *ch, void *buf, size_t len, unsigned di
 	rc = pool_take(ch, pages, pool_timeout_ns, &pgpa, &pva);
 	if (rc)
 		return rc;
-	/* The wait may have run callbacks: they may have closed or rescinded the channel or
-	 * started transfers of their own. The slot is chosen only now. */
-	rc = vmbus_ch_check(ch) ? UMBRA_ECLOSED : vmbus_ch_rescinded(ch) ? UMBRA_ERESCINDED : 0;
+	/* The wait may have run callbacks: they may have closed or rescinded the channel (and
+	 * opened another in its slot: the handle tells) or started transfers of their own.
+	 * The record slot is chosen only now. */
+	rc = vmbus_ch_get(h, &ch) ? UMBRA_ECLOSED : vmbus_ch_rescinded(ch) ? UMBRA_ERESCINDED : 0;
 	int slot = rc ? -1 : free_slot(ch);
 	if (!rc && slot < 0)
 		rc = UMBRA_EBUSY;
@@ -197,7 +199,7 @@ int vmbus_xfer_send(struct vmbus_channel *ch, void *buf, size_t len, unsigned di
 		.buf = buf, .len = len, .dir = dir,
 	};
 	*x = (struct vmbus_xfer){
-		.ch = ch, .buf = buf, .len = len, .dir = dir, .bounced = true,
+		.ch = h, .buf = buf, .len = len, .dir = dir, .bounced = true,
 		.slot = (uint32_t)slot, .seq = vmbus_api_s.xfer_seq,
 	};
 	return 0;
@@ -207,12 +209,12 @@ int vmbus_xfer_done(struct vmbus_xfer *x)
 {
 	if (!x)
 		return UMBRA_EINVAL;
-	int rc = vmbus_ch_check(x->ch);
+	struct vmbus_ch *ch;
+	int rc = vmbus_ch_get(x->ch, &ch);
 	if (rc)
 		return rc;
 	if (!x->bounced)
 		return x->buf ? 0 : UMBRA_EINVAL;       /* in place: nothing to copy or release */
-	struct vmbus_channel *ch = x->ch;
 	if (x->slot >= VMBUS_API_MAX_XFERS || !x->seq || ch->xfers[x->slot].seq != x->seq)
 		return UMBRA_EINVAL;
 	struct vmbus_xrec *r = &ch->xfers[x->slot];

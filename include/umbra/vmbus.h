@@ -86,7 +86,11 @@ int vmbus_offer_get(unsigned index, struct vmbus_offer_info *out);
 /* The nth (0-based) offer whose class is class_id. UMBRA_ENOENT if none. */
 int vmbus_find(const struct vmbus_guid *class_id, unsigned nth, struct vmbus_offer_info *out);
 
-struct vmbus_channel;   /* opaque handle */
+/* Opaque channel handle: a value that names one vmbus_open, never a pointer (do not
+ * dereference it). vmbus_open never returns the same value twice in a process; once the
+ * channel is closed, every call on its handle returns UMBRA_ECLOSED for good, also after
+ * a later open reuses the channel's resources. A value no open returned is UMBRA_EINVAL. */
+struct vmbus_channel;
 
 /* A received packet. data points into the caller's buffer (vmbus_recv) or a private
  * per-channel buffer valid during the callback (vmbus_dispatch). */
@@ -239,8 +243,8 @@ int vmbus_xfer_send(struct vmbus_channel *ch, void *buf, size_t len, unsigned di
 		    uint64_t pool_timeout_ns, struct vmbus_xfer *x);
 /* Finish a transfer: FROM_HOST data is copied into the app's buffer, pool pages are
  * scrubbed and released. UMBRA_EINVAL if x is not an outstanding transfer (done twice,
- * its channel was closed and reopened, or its fields were changed), UMBRA_ECLOSED if
- * its channel was closed (the pool pages were released or quarantined then). */
+ * or its fields were changed), UMBRA_ECLOSED if its channel was closed, reopened or not
+ * (the pool pages were released or quarantined at the close). */
 int vmbus_xfer_done(struct vmbus_xfer *x);
 
 /* The shared bounce pool: its size in pages (1..1024, default 64) may be set before its

@@ -490,7 +490,7 @@ static void t_bad_arguments(void)
 	/* garbage handles */
 	struct vmbus_channel *junk[4] = {
 		NULL, (struct vmbus_channel *)(uintptr_t)0x1234,
-		(struct vmbus_channel *)((uint8_t *)ch + 1), (struct vmbus_channel *)&C,
+		(struct vmbus_channel *)((uintptr_t)ch + 1), (struct vmbus_channel *)&C,
 	};
 	uint8_t buf[64] = { 0 };
 	for (int i = 0; i < 4; i++) {
@@ -1083,6 +1083,169 @@ static void t_wait_ready(void)
 	UT_EQ(vmbus_close(b), 0);
 }
 
+/* ---- handles: a closed handle stays closed when its slot is reused ---- */
+
+/* Every call on a closed handle: UMBRA_ECLOSED, nothing reaches any channel. */
+static void check_closed(struct vmbus_channel *old)
+{
+	uint8_t b[16] = { 0 };
+	struct vmbus_buffer vb;
+	struct vmbus_channel_stats st;
+	struct vmbus_xfer x;
+	struct vmbus_gpa_buf gb = { .buf = &vb, .offset = 0, .len = 8 };
+	UT_EQ(vmbus_send(old, b, 8, 0xDEAD, 0), UMBRA_ECLOSED);
+	UT_EQ(vmbus_send_completion(old, b, 8, 0xDEAD), UMBRA_ECLOSED);
+	UT_EQ(vmbus_send_gpa_direct(old, &gb, 1, b, 8, 0xDEAD, 0), UMBRA_ECLOSED);
+	UT_EQ(vmbus_xfer_send(old, b, 8, VMBUS_XFER_TO_HOST, b, 8, 0xDEAD, 0, 0, &x), UMBRA_ECLOSED);
+	UT_EQ(vmbus_recv(old, b, sizeof(b), NULL, 0), UMBRA_ECLOSED);
+	UT_EQ(vmbus_wait(&old, 1, 0), UMBRA_ECLOSED);
+	UT_EQ(vmbus_channel_relid(old), UMBRA_ECLOSED);
+	UT_EQ(vmbus_channel_stats(old, &st), UMBRA_ECLOSED);
+	UT_EQ(vmbus_buffer_alloc(old, 4096, &vb), UMBRA_ECLOSED);
+	UT_EQ(vmbus_close(old), UMBRA_ECLOSED);
+}
+
+static void t_stale_handle(void)
+{
+	host_setup(true);
+	struct vmbus_channel *a, *b, *c;
+	UT_EQ(vmbus_open(2, &P64, &a), 0);
+	UT_EQ(vmbus_close(a), 0);
+	/* the same offer again, in the same slot */
+	UT_EQ(vmbus_open(2, &P64, &b), 0);
+	UT_CHECK(a != b);
+	check_closed(a);
+	UT_EQ(F[1].echoed, 0);                  /* nothing reached the new channel */
+	UT_EQ(vmbus_recv(b, NULL, 0, NULL, 0), UMBRA_EAGAIN);
+	uint8_t d[8] = { 7 };
+	UT_EQ(vmbus_send(b, d, 8, 1, 0), 0);
+	UT_EQ(vmbus_recv(b, d, 8, NULL, 1000000), 8);
+	UT_EQ(F[1].echoed, 1);
+	/* another offer in the slot: neither old handle reaches it */
+	UT_EQ(vmbus_close(b), 0);
+	UT_EQ(vmbus_open(1, &P64, &c), 0);
+	UT_CHECK(c != a && c != b);
+	check_closed(a);
+	check_closed(b);
+	UT_EQ(F[0].echoed, 0);
+	UT_EQ(vmbus_channel_relid(c), 1);
+	/* a garbage value near a live handle is no handle at all */
+	for (unsigned bit = 0; bit < 64; bit++) {
+		struct vmbus_channel *g = (struct vmbus_channel *)((uintptr_t)c ^ ((uintptr_t)1 << bit));
+		int rc = vmbus_channel_relid(g);
+		UT_CHECK(rc == UMBRA_EINVAL || rc == UMBRA_ECLOSED);
+		if (bit < 8 || bit >= 56)               /* check byte, tag */
+			UT_EQ(rc, UMBRA_EINVAL);
+	}
+	UT_EQ(vmbus_close(c), 0);
+	/* a re-attached connection does not bring old handles back */
+	host_setup(true);
+	check_closed(c);
+	UT_EQ(vmbus_open(1, &P64, &a), 0);
+	UT_CHECK(a != c);
+	check_closed(c);
+	UT_EQ(vmbus_close(a), 0);
+}
+
+/* One slot reused 2000 times: every handle is distinct and every old one stays closed. */
+static void t_handle_reuse_many(void)
+{
+	host_setup(true);
+	enum { N = 2000 };
+	static struct vmbus_channel *h[N];
+	static const struct vmbus_open_params P8 = { .send_ring_bytes = 8192, .recv_ring_bytes = 8192 };
+	for (int i = 0; i < N; i++) {
+		UT_EQ(vmbus_open((uint32_t)(1 + i % 2), &P8, &h[i]), 0);
+		UT_EQ(vmbus_close(h[i]), 0);
+	}
+	int same = 0, open_ok = 0;
+	for (int i = 0; i < N; i++) {
+		for (int k = i + 1; k < N && k < i + 64; k++)
+			same += h[i] == h[k];
+		open_ok += vmbus_channel_relid(h[i]) != UMBRA_ECLOSED;
+	}
+	UT_EQ(same, 0);
+	UT_EQ(open_ok, 0);
+	struct vmbus_channel *now;
+	UT_EQ(vmbus_open(2, &P8, &now), 0);
+	for (int i = 0; i < N; i++)
+		if (vmbus_send(h[i], &i, 4, 0, 0) != UMBRA_ECLOSED)
+			open_ok++;
+	UT_EQ(open_ok, 0);
+	UT_EQ(F[1].echoed, 0);
+	UT_EQ(vmbus_close(now), 0);
+}
+
+/* A callback that closes its channel and opens another into the same slot: the dispatch
+ * pass stops with the closed one and takes nothing from the new channel's ring. */
+static struct vmbus_channel *cb_new;
+static int cb_reopen_calls;
+static void on_reopen(struct vmbus_channel *ch, const struct vmbus_packet *pkt, void *ctx)
+{
+	(void)pkt; (void)ctx;
+	cb_reopen_calls++;
+	UT_EQ(vmbus_close(ch), 0);
+	UT_EQ(vmbus_open(2, &P64, &cb_new), 0);
+	uint8_t d[16] = { 0x42 };
+	UT_EQ(vmbus_send(cb_new, d, sizeof(d), 0x77, 0), 0);   /* echoed into its ring now */
+}
+
+static void t_handle_reuse_in_callback(void)
+{
+	host_setup(true);
+	struct vmbus_open_params cp = P64;
+	cp.on_packet = on_reopen;
+	struct vmbus_channel *a;
+	UT_EQ(vmbus_open(1, &cp, &a), 0);
+	uint8_t d[16] = { 0 };
+	UT_EQ(vmbus_send(a, d, sizeof(d), 1, 0), 0);
+	UT_EQ(vmbus_send(a, d, sizeof(d), 2, 0), 0);
+	cb_reopen_calls = 0;
+	UT_EQ(vmbus_dispatch(1000), 1);
+	UT_EQ(cb_reopen_calls, 1);
+	check_closed(a);
+	struct vmbus_packet pk;
+	uint8_t in[16];
+	UT_EQ(vmbus_recv(cb_new, in, sizeof(in), &pk, 0), 16);  /* still there for its owner */
+	UT_EQ(pk.trans_id, 0x77);
+	UT_EQ(in[0], 0x42);
+	UT_EQ(vmbus_close(cb_new), 0);
+}
+
+/* A transfer of a closed channel: vmbus_xfer_done is UMBRA_ECLOSED even when a new
+ * channel in the same slot has a transfer in the same record slot; that one is untouched. */
+static void t_xfer_after_reuse(void)
+{
+	host_setup(true);
+	struct vmbus_channel *a, *b;
+	uint8_t *ba = calloc(1, 100), *bb = calloc(1, 100);
+	UT_REQUIRE(ba && bb);
+	uint8_t cmd[8] = { 0x3A };
+	struct vmbus_xfer xa, xb;
+	UT_EQ(vmbus_open(2, &P64, &a), 0);
+	F[1].open = false;                      /* the host holds the transfer */
+	UT_EQ(vmbus_xfer_send(a, ba, 100, VMBUS_XFER_FROM_HOST, cmd, 8, 1, 1, 0, &xa), 0);
+	UT_EQ(vmbus_close(a), 0);
+	UT_EQ(vmbus_open(2, &P64, &b), 0);
+	UT_EQ(vmbus_xfer_send(b, bb, 100, VMBUS_XFER_FROM_HOST, cmd, 8, 2, 1, 0, &xb), 0);
+	UT_EQ(xa.slot, xb.slot);
+	UT_EQ(vmbus_xfer_done(&xa), UMBRA_ECLOSED);
+	struct vmbus_xfer t = xa;
+	t.seq = xb.seq;                         /* the new record's sequence: still refused */
+	UT_EQ(vmbus_xfer_done(&t), UMBRA_ECLOSED);
+	struct vmbus_bounce_info bi;
+	UT_EQ(vmbus_bounce_info(&bi), 0);
+	UT_EQ(bi.in_use, 1);
+	uint64_t sum;
+	UT_EQ(vmbus_recv(b, &sum, sizeof(sum), NULL, 1000000), 8);
+	UT_EQ(vmbus_xfer_done(&xb), 0);
+	UT_EQ(bb[99], 0x3A);
+	UT_EQ(ba[0], 0);
+	UT_EQ(vmbus_close(b), 0);
+	free(ba); free(bb);
+	vmbus_api_release();
+}
+
 int main(void)
 {
 	UT_RUN(t_enumerate);
@@ -1104,5 +1267,9 @@ int main(void)
 	UT_RUN(t_rescind_teardown_fails);
 	UT_RUN(t_recv_empty_packet);
 	UT_RUN(t_wait_ready);
+	UT_RUN(t_stale_handle);
+	UT_RUN(t_handle_reuse_many);
+	UT_RUN(t_handle_reuse_in_callback);
+	UT_RUN(t_xfer_after_reuse);
 	return UT_DONE();
 }
