@@ -23,6 +23,7 @@ const char *umbra_strerror(int err)
 	case UMBRA_EEXIST: return "EEXIST";
 	case UMBRA_ENOENT: return "ENOENT";
 	case UMBRA_ENOBUFS: return "ENOBUFS";
+	case UMBRA_EMSGSIZE: return "EMSGSIZE";
 	default: return "E?";
 	}
 }

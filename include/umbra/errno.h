@@ -23,6 +23,7 @@
 #define UMBRA_EEXIST     -17  /* already exists */
 #define UMBRA_ENOENT     -18  /* not found */
 #define UMBRA_ENOBUFS    -19  /* shared bounce pool exhausted */
+#define UMBRA_EMSGSIZE   -20  /* packet above the channel's max_packet_bytes */
 
 const char *umbra_strerror(int err);
 
