@@ -24,6 +24,7 @@ const char *umbra_strerror(int err)
 	case UMBRA_ENOENT: return "ENOENT";
 	case UMBRA_ENOBUFS: return "ENOBUFS";
 	case UMBRA_EMSGSIZE: return "EMSGSIZE";
+	case UMBRA_EPOLICY: return "EPOLICY";
 	default: return "E?";
 	}
 }

@@ -24,6 +24,7 @@
 #define UMBRA_ENOENT     -18  /* not found */
 #define UMBRA_ENOBUFS    -19  /* shared bounce pool exhausted */
 #define UMBRA_EMSGSIZE   -20  /* packet above the channel's max_packet_bytes */
+#define UMBRA_EPOLICY    -21  /* refused by the app's confidentiality policy (umbra/vmbus.h) */
 
 const char *umbra_strerror(int err);
 
