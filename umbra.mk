@@ -73,9 +73,10 @@ UMBRA_LDFLAGS := -nostdlib -znocombreloc -T $(UMBRA_LDS) -shared -Bsymbolic --no
 UMBRA_LDLIBS := -L$(EFI_LIB) -lgnuefi $(UMBRA_LIBGCC)
 UMBRA_CRT0 := $(EFI_LIB)/crt0-efi-x86_64.o
 # Sections copied into the PE image. .rodata is separate in linker.ld (W^X); .reloc
-# makes a relocatable PE; .dynamic/.rela/.dynsym feed gnu-efi's _relocate.
+# makes a relocatable PE; .dynamic/.rela/.dynsym feed gnu-efi's _relocate; .bss becomes an
+# uninitialised-data section without file contents (linker.ld).
 UMBRA_PE_SECTIONS := -j .text -j .sdata -j .rodata -j .data -j .dynamic -j .dynsym \
-	-j .rel -j .rela -j '.rel.*' -j '.rela.*' -j .reloc
+	-j .rel -j .rela -j '.rel.*' -j '.rela.*' -j .reloc -j .bss
 
 # ---- runtime objects: $(BUILD)/rt (production) and $(BUILD)/sim/rt (SIM images) -----
 UMBRA_RT_REAL_OBJS := $(patsubst %,$(BUILD)/rt/%.o,$(basename $(RT_SRCS) $(RT_SRCS_REAL)))

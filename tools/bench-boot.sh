@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # bench-boot.sh: `make bench` lines for the image and its boot.
-#   bench image_bytes=N              size of the hello app's EFI image (target <= 131072)
+#   bench image_bytes=N app=NAME target=T pass=yes|no
+#                                    size of build/apps/NAME/umbra.efi: hello (T = 49152,
+#                                    48 KiB) and echo, a VMBus app (T = 98304, 96 KiB)
 #   bench boot runtime_us=R firmware_us=F qemu_wall_us=W ratio=R/W runs=K
 #   bench boot_phases efi_entry_us=0 ebs_us=N paging_us=N mem_us=N timer_us=N app_us=N
 # R is the runtime's own boot time (efi_main to app start) from its boot log line
@@ -13,12 +15,14 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${UMBRA_BUILD:-${BUILD:-build}}
 runs=${BENCH_BOOT_RUNS:-3}
-efi=$BUILD/apps/hello/umbra.efi
 img=$BUILD/test/hello.img
-for f in "$efi" "$img"; do
+for f in "$BUILD/apps/hello/umbra.efi" "$BUILD/apps/echo/umbra.efi" "$img"; do
 	[ -f "$f" ] || { echo "bench-boot: missing $f (make bench builds it)" >&2; exit 1; }
 done
-echo "bench image_bytes=$(stat -c %s "$efi")"
+for a in hello:49152 echo:98304; do
+	n=$(stat -c %s "$BUILD/apps/${a%%:*}/umbra.efi") t=${a#*:}
+	echo "bench image_bytes=$n app=${a%%:*} target=$t pass=$([ "$n" -le "$t" ] && echo yes || echo no)"
+done
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 dir=$(mktemp -d /tmp/umbra-bench.XXXXXX)

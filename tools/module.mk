@@ -89,7 +89,7 @@ $(BUILD)/clang/apps/hello/umbra.efi: FORCE
 .PHONY: FORCE
 FORCE:
 
-BENCH_DEPS += $(BUILD)/apps/hello/umbra.efi $(BUILD)/test/hello.img
+BENCH_DEPS += $(BUILD)/apps/hello/umbra.efi $(BUILD)/apps/echo/umbra.efi $(BUILD)/test/hello.img
 BENCH_SCRIPTS += tools/bench-boot.sh
 bench: export UMBRA_BUILD := $(BUILD)
 endif

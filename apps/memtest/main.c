@@ -10,6 +10,10 @@
  * Heap: the same with umbra_alloc blocks of mixed sizes (16-byte alignment, patterns,
  * reserved regions, umbra_zalloc zeroing, double/bogus free refused, same count again).
  *
+ * Static state: a 1 MiB zero-initialised array (.bss, which has no file contents: linker.ld)
+ * must read as zero, be writable, and never be handed out by the page allocator or the heap
+ * (the loader zero-fills it and reserves it with the image).
+ *
  * Prints "memtest: PASS" and exits 0, or "memtest: FAIL ..." and exits 1. With argv "fill"
  * every allocated page is overwritten completely (see mt_fill).
  */
@@ -20,6 +24,8 @@
 
 static int mt_failures;
 static uint64_t mt_static_word = 1;
+#define MT_BSS_BYTES (1024u * 1024u)
+static uint64_t mt_bss[MT_BSS_BYTES / 8];
 
 #define MT_CHECK(cond, ...)                                                   \
 	do {                                                                      \
@@ -57,9 +63,11 @@ static int mt_hits_reserved(uint64_t base, uint64_t len, uint64_t *rbase_out)
 	return 0;
 }
 
-/* Returns 1 when [base, base+len) covers this app's own code, data or current stack. */
+/* Returns 1 when [base, base+len) covers this app's own code, data, .bss or current stack. */
 static int mt_hits_self(uint64_t base, uint64_t len)
 {
+	if (mt_overlaps(base, len, (uint64_t)(uintptr_t)mt_bss, MT_BSS_BYTES))
+		return 1;
 	volatile uint64_t local = 0;
 	uint64_t probes[] = { (uint64_t)(uintptr_t)&app_main, (uint64_t)(uintptr_t)&mt_static_word,
 			      (uint64_t)(uintptr_t)&local };
@@ -350,6 +358,24 @@ static void mt_heap(void)
 		     (unsigned long long)n2, (unsigned long long)free_after2);
 }
 
+/* The .bss array before anything else touches it: all zero, then every word writable. */
+static void mt_static_bss(void)
+{
+	volatile uint64_t *w = mt_bss;
+	uint64_t nonzero = 0, bad = 0, n = MT_BSS_BYTES / 8;
+	for (uint64_t i = 0; i < n; i++)
+		nonzero += w[i] != 0;
+	for (uint64_t i = 0; i < n; i++)
+		w[i] = i ^ MT_MAGIC;
+	for (uint64_t i = 0; i < n; i++)
+		bad += w[i] != (i ^ MT_MAGIC);
+	umbra_printf("memtest: bss bytes=%u at %p nonzero_words=%llu unwritable_words=%llu\n",
+		     MT_BSS_BYTES, (void *)mt_bss, (unsigned long long)nonzero, (unsigned long long)bad);
+	MT_CHECK(nonzero == 0, "%llu words of the static array were not zero", (unsigned long long)nonzero);
+	MT_CHECK(bad == 0, "%llu words of the static array did not keep what was written",
+		 (unsigned long long)bad);
+}
+
 static int mt_streq(const char *a, const char *b)
 {
 	while (*a && *a == *b) {
@@ -366,6 +392,7 @@ int app_main(int argc, char **argv)
 			mt_fill = 1;
 	if (mt_fill)
 		umbra_printf("memtest: fill mode: every allocated page is overwritten\n");
+	mt_static_bss();
 	mt_pages();
 	mt_heap();
 	/* The heap must not keep the pages it drew while exhausting memory. */
