@@ -55,6 +55,7 @@ int hv_ident_detect(hv_cpuid_fn cpuid, struct hv_ident *out)
 	cpuid(HV_CPUID_FEATURES, 0, r);
 	out->features_eax = r[0];
 	out->features_ebx = r[1];
+	out->features_edx = r[3];
 	out->isolated = (r[1] & HV_EBX_ISOLATION) != 0;
 	if (!out->isolated || out->max_leaf < HV_CPUID_ISOLATION)
 		return 0;

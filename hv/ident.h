@@ -23,6 +23,7 @@ struct hv_ident {
 	bool hyperv;                    /* hypervisor, "Microsoft Hv", max_leaf >= 0x40000003 */
 	uint32_t features_eax;          /* 0x40000003 EAX, EBX (privileges); 0 unless hyperv */
 	uint32_t features_ebx;
+	uint32_t features_edx;          /* 0x40000003 EDX (feature flags, HV_EDX_*); 0 unless hyperv */
 	bool isolated;                  /* hyperv and 0x40000003 EBX bit 22 */
 	/* 0x4000000C, read only when isolated and max_leaf >= 0x4000000C (else all 0): */
 	bool paravisor;                 /* EAX bit 0 */

@@ -36,6 +36,10 @@
 #define HV_EBX_POST_MESSAGES   (1u << 4)
 #define HV_EBX_SIGNAL_EVENTS   (1u << 5)
 #define HV_EBX_ISOLATION       (1u << 22)
+/* 0x40000003 EDX (feature flags; TLFS "Feature and Interface Discovery"; Linux
+ * hyperv-tlfs.h HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE; openvmm hvdef HvFeatures
+ * guest_crash_regs_available) */
+#define HV_EDX_GUEST_CRASH_MSRS (1u << 10)    /* HV_X64_MSR_CRASH_P0..P4, CRASH_CTL */
 
 /* 0x4000000C (HvIsolationConfiguration) */
 #define HV_ISO_EAX_PARAVISOR   (1u << 0)
@@ -75,6 +79,19 @@
 #define HV_PAGE_RESERVED   0xFFEull           /* SIMP/SIEFP bits 11:1 (TLFS 11.9.2) */
 #define HV_PAGE_ADDR_MASK  (~0xFFFull)        /* SIMP/SIEFP/HYPERCALL: GPA of the page */
 #define HV_SCONTROL_ENABLE 1ull               /* SCONTROL bit 0: SynIC enabled */
+
+/* Guest crash enlightenment (TLFS "Partition Crash Enlightenment"; Linux hyperv-tlfs.h
+ * HV_X64_MSR_CRASH_P0..CTL, HV_CRASH_CTL_CRASH_NOTIFY(_MSG); openvmm hvdef GuestCrashCtl).
+ * Present with HV_EDX_GUEST_CRASH_MSRS only (KVM #GPs otherwise). P0..P4 are five free
+ * parameters the host logs; writing CRASH_CTL with CRASH_NOTIFY reports the crash (the
+ * host may stop the VM right there). A read of CRASH_CTL returns the supported actions.
+ * With CRASH_NOTIFY_MSG, P3 is the GPA and P4 the byte length (<= 4096) of a message. */
+#define HV_MSR_CRASH_P0    0x40000100u        /* Pn = HV_MSR_CRASH_P0 + n, n <= 4 */
+#define HV_MSR_CRASH_P(n)  (HV_MSR_CRASH_P0 + (n))
+#define HV_CRASH_PARAMS    5u
+#define HV_MSR_CRASH_CTL   0x40000105u
+#define HV_CRASH_CTL_NOTIFY     (1ull << 63)
+#define HV_CRASH_CTL_NOTIFY_MSG (1ull << 62)
 
 /* ---- hypercalls ---- */
 

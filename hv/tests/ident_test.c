@@ -16,7 +16,7 @@
 /* The scripted CPU: an SNP guest under a paravisor, boundary bit 46, unless a test
  * changes a field. */
 static struct {
-	uint32_t leaf1_ecx, max_leaf, feat_eax, feat_ebx, iso_eax, iso_ebx, vs_eax;
+	uint32_t leaf1_ecx, max_leaf, feat_eax, feat_ebx, feat_edx, iso_eax, iso_ebx, vs_eax;
 	uint32_t ext_max, addr_eax;
 	char sig[13];
 	uint32_t reads[16];             /* leaves read, in order */
@@ -31,6 +31,7 @@ static void cpu_reset(unsigned bit)
 	memcpy(cpu.sig, "Microsoft Hv", 13);
 	cpu.feat_eax = 0x2E7F;
 	cpu.feat_ebx = HV_EBX_ISOLATION | HV_EBX_POST_MESSAGES | HV_EBX_SIGNAL_EVENTS;
+	cpu.feat_edx = HV_EDX_GUEST_CRASH_MSRS | 0x100;
 	cpu.iso_eax = HV_ISO_EAX_PARAVISOR;
 	cpu.iso_ebx = (bit << HV_ISO_EBX_BOUNDARY_SHIFT) | HV_ISO_EBX_BOUNDARY_ON | HV_ISO_SNP;
 	cpu.vs_eax = HV_VS_EAX_CONFIDENTIAL_VMBUS;
@@ -57,6 +58,7 @@ static void fake_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 	case HV_CPUID_FEATURES:
 		out[0] = cpu.feat_eax;
 		out[1] = cpu.feat_ebx;
+		out[3] = cpu.feat_edx;
 		break;
 	case HV_CPUID_ISOLATION:
 		out[0] = cpu.iso_eax;
@@ -130,6 +132,7 @@ static void t_qemu(void)
 	UT_CHECK(!strcmp(hv_ident_name(&id, name), "TCGTCGTCGTCG"));
 	UT_CHECK(!was_read(HV_CPUID_FEATURES) && !was_read(HV_CPUID_ISOLATION));
 	UT_EQ(id.features_eax, 0);
+	UT_EQ(id.features_edx, 0);
 
 	cpu_reset(46);
 	memcpy(cpu.sig, "KVMKVMKVM\0\0\0", 13);
@@ -159,6 +162,7 @@ static void t_hyperv_plain(void)
 	UT_EQ(id.max_leaf, 0x40000082);
 	UT_EQ(id.features_eax, cpu.feat_eax);
 	UT_EQ(id.features_ebx, cpu.feat_ebx);
+	UT_EQ(id.features_edx, cpu.feat_edx);
 	UT_EQ(id.shared_boundary, 0);
 	UT_CHECK(!id.boundary_refused && !id.cvmb_available);
 	/* not isolated: the isolation leaf is not read, even though it has content */
