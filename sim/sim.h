@@ -10,8 +10,9 @@
  *
  * There is exactly one machine per process (hw_*() has no context argument).
  * Everything is deterministic for a given configuration and seed: time is a virtual
- * clock, the host/paravisor runs only inside hw_*() calls, and every hostile decision
- * comes from a PRNG seeded by sim_config.seed. See docs/sim.md for the model.
+ * clock (unless sim_config.clock names an outside one, as SIM images do), the
+ * host/paravisor runs only inside hw_*() calls, and every hostile decision comes from a
+ * PRNG seeded by sim_config.seed. See docs/sim.md for the model.
  *
  * The core needs nothing from libc beyond lib/string.h and lib/fmt.h, allocates
  * nothing (static state; guest RAM is a static arena or memory the test passes in).
@@ -87,6 +88,9 @@ struct sim_hostile {
 	uint64_t hv_page_lie_gpa;     /* SIM_LIE_PRIVATE: the GPA reported (the test picks it) */
 	bool hypercall_page_unfilled; /* enabling HV_X64_MSR_HYPERCALL leaves the page untouched
 	                                 and the MSR reads back with enable = 0 */
+	/* HvSignalEvent (guest -> host, any route) */
+	uint16_t signal_fail_pm;      /* the signal is lost and the call returns
+	                                 HV_STATUS_INSUFFICIENT_BUFFERS */
 };
 
 /* What the host reports for a hypervisor SynIC page (sim_hostile.hv_simp_lie / _siefp_lie). */
@@ -131,6 +135,15 @@ struct sim_config {
 	void *trace_ctx;
 	sim_trace_fn log;             /* diagnostic log (faults, guest errors); may be NULL */
 	void *log_ctx;
+	/* An outside clock (SIM images: the TSC) the simulated time follows instead of the
+	 * virtual one. When set, sim_now() is clock() minus its value at sim_init (never
+	 * going back), guest exits and hw_now_ns() cost no virtual time, and
+	 * hw_wait_for_interrupt() waits for that clock to reach the next simulated event or
+	 * the deadline, calling idle(ctx, ns) (which may return early) in between. idle may
+	 * be NULL (busy wait). NULL clock: the virtual clock ("Time" in docs/sim.md). */
+	uint64_t (*clock)(void *ctx);
+	void (*idle)(void *ctx, uint64_t max_ns);
+	void *clock_ctx;
 };
 
 #define SIM_MAX_VPS 4
@@ -220,6 +233,12 @@ struct sim_device_desc {
 int sim_add_device(const struct sim_device_desc *d, uint32_t *relid);
 /* Rescind channel relid now (sends RescindChannelOffer). */
 int sim_rescind(uint32_t relid);
+/* Rescind channel relid later: once its device has taken after_packets packets from the
+ * guest (0 = no packet condition; the device takes no more than that many), or once
+ * sim_now() >= at_ns (0 = no time condition), whichever comes first. One schedule per
+ * channel (a new call replaces it). 0, UMBRA_ENOENT (no such live channel) or
+ * UMBRA_EINVAL (both conditions 0). */
+int sim_rescind_after(uint32_t relid, uint64_t after_packets, uint64_t at_ns);
 
 enum sim_chan_state { SIM_CHAN_FREE = 0, SIM_CHAN_OFFERED, SIM_CHAN_OPEN, SIM_CHAN_RESCINDED };
 struct sim_channel_info {

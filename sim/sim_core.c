@@ -340,6 +340,8 @@ int sim_init(const struct sim_config *c)
 		S->ram_pages = SIM_ARENA_BYTES / 4096;
 	memset(S->ram, 0, S->ram_pages * 4096);
 	S->rng = c->seed ^ 0x5EED5EED5EEDull;
+	if (c->clock)
+		S->clock_base = c->clock(c->clock_ctx);
 	S->up = true;
 	S->if_on = true;
 	if (sim_is_snp())
@@ -370,11 +372,22 @@ void sim_fini(void)
 /* ---- time and steps ---- */
 uint64_t sim_now(void) { return S->now; }
 
+bool sim_clock_sync(void)
+{
+	if (!S->cfg.clock)
+		return false;
+	uint64_t t = S->cfg.clock(S->cfg.clock_ctx) - S->clock_base;
+	if (t > S->now)
+		S->now = t;
+	return true;
+}
+
 uint64_t hw_now_ns(void)
 {
 	if (!S->up)
 		return 0;
-	S->now += S->cfg.now_tick_ns;
+	if (!sim_clock_sync())
+		S->now += S->cfg.now_tick_ns;
 	/* Let the host run now and then so deadline-polling loops make progress. */
 	if ((++S->now_calls & 15) == 0 && !S->stepping) {
 		sim_step();
@@ -412,7 +425,8 @@ void sim_step(void)
 
 void sim_enter(void)
 {
-	S->now += S->cfg.exit_cost_ns;
+	if (!sim_clock_sync())
+		S->now += S->cfg.exit_cost_ns;
 }
 
 void sim_leave(void)

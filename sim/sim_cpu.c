@@ -411,31 +411,59 @@ int sim_deliver_irqs(bool force)
 	return n;
 }
 
+/* With an outside clock: wait on it, running the simulated events as they fall due
+ * (sim_next_due is the earliest future one). */
+static void wait_on_clock(uint64_t end)
+{
+	for (;;) {
+		sim_clock_sync();
+		sim_step();
+		if (sim_deliver_irqs(true) || S->now >= end)
+			return;
+		uint64_t nd = sim_next_due();
+		uint64_t until = nd < end ? nd : end;
+		if (until > S->now && S->cfg.idle)
+			S->cfg.idle(S->cfg.clock_ctx, until - S->now);
+	}
+}
+
+/* Virtual clock: jump to each next event, up to the deadline. */
+static void wait_virtual(uint64_t end)
+{
+	for (;;) {
+		uint64_t nd = sim_next_due();
+		if (nd == UINT64_MAX && end == UINT64_MAX)
+			return;         /* nothing will ever happen: leave the time alone */
+		if (nd > end) {
+			S->now = end;
+			sim_step();
+			sim_deliver_irqs(true);
+			return;
+		}
+		if (nd > S->now)
+			S->now = nd;
+		else
+			S->now += 1;
+		sim_step();
+		if (sim_deliver_irqs(true))
+			return;
+	}
+}
+
 void hw_wait_for_interrupt(uint64_t max_ns)
 {
 	if (!S->up)
 		return;
 	bool prev = S->if_on;
 	S->if_on = true;
-	uint64_t end = S->now + max_ns;
+	sim_clock_sync();
+	uint64_t end = S->now + max_ns < S->now ? UINT64_MAX : S->now + max_ns;
 	sim_step();
 	if (!sim_deliver_irqs(true)) {
-		for (;;) {
-			uint64_t nd = sim_next_due();
-			if (nd > end) {
-				S->now = end;
-				sim_step();
-				sim_deliver_irqs(true);
-				break;
-			}
-			if (nd > S->now)
-				S->now = nd;
-			else
-				S->now += 1;
-			sim_step();
-			if (sim_deliver_irqs(true))
-				break;
-		}
+		if (S->cfg.clock)
+			wait_on_clock(end);
+		else
+			wait_virtual(end);
 	}
 	S->if_on = prev;
 }

@@ -277,6 +277,8 @@ static void process(struct sim_chan *c)
 	struct devpriv *d = priv(c);
 	for (int budget = 0; budget < 512 && !c->corrupt; budget++) {
 		uint32_t w, feat = 0, pss = 0;
+		if (c->rescind_packets && c->packets_in >= c->rescind_packets)
+			return; /* sim_rescind_after: the device takes no more */
 		if (ctl_rd(r, RING_IN, &w) != 0) {
 			corrupt(c, "g2h control page inaccessible");
 			return;

@@ -83,6 +83,7 @@ struct sim_chan {
 	uint64_t dev_due, unstick_due;
 	uint64_t packets_in, packets_out, signals_in, signals_out;
 	uint32_t flip_saved; bool flip_active;
+	uint64_t rescind_packets, rescind_ns; /* sim_rescind_after schedule (0 = none) */
 };
 
 struct sim_server {
@@ -106,6 +107,7 @@ struct sim_state {
 	uint64_t boundary;
 	uint8_t vis[SIM_ARENA_BYTES / 4096];
 	uint64_t now;
+	uint64_t clock_base;           /* cfg.clock() at sim_init */
 	uint64_t rng;
 	uint64_t now_calls;
 	struct sim_vp vp[SIM_MAX_VPS];
@@ -165,6 +167,8 @@ void sim_enter(void);      /* start of a guest exit */
 void sim_leave(void);      /* end of a guest exit: step + interrupts */
 void sim_step(void);
 uint64_t sim_next_due(void);
+/* With an outside clock: move sim time up to it (never back). Returns true if one is set. */
+bool sim_clock_sync(void);
 int sim_deliver_irqs(bool force);
 void sim_trace_msg(bool g2h, bool pv, enum sim_route r, uint32_t conn, const uint8_t *p, uint32_t n);
 /* synic */

@@ -79,6 +79,15 @@ int sim_srv_signal(uint32_t conn, bool trusted)
 	for (int i = 0; i < SIM_MAX_CHANNELS; i++) {
 		struct sim_chan *c = &S->chan[i];
 		if (c->state == SIM_CHAN_OPEN && c->conn_id == conn) {
+			/* signal_fail_pm: the host drops the signal and says so. OpenHCL's port
+			 * map fails only an unknown id or a VTL below the port's (openvmm
+			 * vmm_core/virt/src/synic.rs handle_signal_event); the status is the
+			 * one its post path returns for a port that is not ready
+			 * (handle_post_message), i.e. the host's choice. */
+			if (sim_chance(S->cfg.hostile.signal_fail_pm)) {
+				sim_hostile_note();
+				return HVS_INSUFFICIENT_BUFFERS;
+			}
 			sim_dev_signal(c);
 			return HVS_SUCCESS;
 		}
@@ -172,6 +181,11 @@ uint64_t sim_srv_next_due(void)
 {
 	uint64_t best = UINT64_MAX;
 	struct sim_server *s = &S->srv;
+	for (int i = 0; i < SIM_MAX_CHANNELS; i++) {
+		uint64_t t = S->chan[i].rescind_ns;
+		if (t > S->now && t < best && S->chan[i].state != SIM_CHAN_FREE)
+			best = t;
+	}
 	if (s->in_count && s->inbox[s->in_head].due > S->now)
 		best = s->inbox[s->in_head].due;
 	for (unsigned i = 0; i < OUTBOX_N; i++)
@@ -854,10 +868,30 @@ static void forge_step(void)
 	sim_host_forge_hv_message(S->srv.connected ? S->srv.target_ivp : 0, m, n);
 }
 
+/* sim_rescind_after: a due schedule fires once the guest has the offers (a channel it
+ * never saw would just vanish). */
+static void scheduled_rescinds(void)
+{
+	if (!S->srv.connected || !S->srv.offers_sent)
+		return;
+	for (int i = 0; i < SIM_MAX_CHANNELS; i++) {
+		struct sim_chan *c = &S->chan[i];
+		bool pk = c->rescind_packets && c->packets_in >= c->rescind_packets;
+		bool tm = c->rescind_ns && S->now >= c->rescind_ns;
+		if ((c->state != SIM_CHAN_OFFERED && c->state != SIM_CHAN_OPEN) || !(pk || tm))
+			continue;
+		c->rescind_packets = c->rescind_ns = 0;
+		sim_logf("channel %u: scheduled rescind (%s)", c->relid, pk ? "packets" : "time");
+		sim_srv_rescind(c);
+		outbox_flush();
+	}
+}
+
 void sim_srv_step(void)
 {
 	struct sim_server *s = &S->srv;
 	forge_step();
+	scheduled_rescinds();
 	outbox_flush();
 	while (s->in_count && s->inbox[s->in_head].due <= S->now && outbox_free() > SIM_MAX_CHANNELS + 4) {
 		struct sim_inmsg m = s->inbox[s->in_head];
@@ -915,6 +949,18 @@ int sim_rescind(uint32_t relid)
 	if (!c || c->state == SIM_CHAN_RESCINDED)
 		return UMBRA_ENOENT;
 	sim_srv_rescind(c);
+	return 0;
+}
+
+int sim_rescind_after(uint32_t relid, uint64_t after_packets, uint64_t at_ns)
+{
+	struct sim_chan *c = chan_by_relid(relid);
+	if (!after_packets && !at_ns)
+		return UMBRA_EINVAL;
+	if (!c || c->state == SIM_CHAN_RESCINDED)
+		return UMBRA_ENOENT;
+	c->rescind_packets = after_packets;
+	c->rescind_ns = at_ns;
 	return 0;
 }
 

@@ -625,6 +625,60 @@ static void t_wait_and_clock(void)
 	UT_EQ(hw_irq_set_handler(10, NULL, NULL), UMBRA_EINVAL);
 }
 
+/* sim_config.clock: an outside clock the simulated time follows (SIM images: the TSC).
+ * The fake one moves only when the simulator idles on it. */
+static uint64_t fake_ns;
+static unsigned fake_idles;
+static uint64_t fake_clock(void *ctx)
+{
+	(void)ctx;
+	return fake_ns;
+}
+static void fake_idle(void *ctx, uint64_t ns)
+{
+	(void)ctx;
+	fake_idles++;
+	fake_ns += ns / 2 + 1;   /* idle may return early */
+}
+
+static void t_outside_clock(void)
+{
+	struct sim_config *c = tu_config(SIM_SNP_PARAVISOR);
+	fake_ns = 1000000000ull;
+	fake_idles = 0;
+	c->clock = fake_clock;
+	c->idle = fake_idle;
+	TU_REQ(tu_start() == 0);
+	/* no virtual cost: time moves only with the clock */
+	uint64_t t0 = hw_now_ns();
+	UT_EQ(t0, 0);
+	UT_EQ(hw_now_ns(), t0);
+	fake_ns += 777;
+	UT_EQ(hw_now_ns(), 777);
+	UT_EQ(sim_now(), 777);
+	/* a wait with nothing due takes the clock's time, not a jump */
+	hw_wait_for_interrupt(5000000);
+	UT_CHECK(fake_ns - 1000000000ull >= 5000777);
+	UT_CHECK(fake_idles >= 2);
+	UT_EQ(sim_now(), fake_ns - 1000000000ull);
+	/* never back */
+	uint64_t before = sim_now();
+	fake_ns -= 100;
+	UT_EQ(hw_now_ns(), before);
+	fake_ns += 100;
+	/* the server answers once the clock passed its latency */
+	struct sg g;
+	TU_REQ(sg_init(&g, true) == 0);
+	uint8_t b[4096];
+	uint32_t len;
+	uint64_t t1 = fake_ns;
+	unsigned i1 = fake_idles;
+	UT_EQ(sg_connect(&g, VMV_COPPER, VMF_CONFIDENTIAL, b, &len), 0);
+	UT_CHECK(fake_ns - t1 >= 10000);   /* server_latency_ns */
+	UT_CHECK(fake_idles > i1);
+	UT_CHECK(sim_ok());
+}
+
 static int leak_echo(enum sim_platform p, bool relayed, const char *canary)
 {
 	tu_config(p);
@@ -1732,6 +1786,7 @@ int main(void)
 	UT_RUN(t_sint_queue_and_eom);
 	UT_RUN(t_events_and_irq_filter);
 	UT_RUN(t_wait_and_clock);
+	UT_RUN(t_outside_clock);
 	UT_RUN(t_paravisor_overlay_and_irq_mode);
 	UT_RUN(t_leak_detects_deliberate_leak);
 	UT_RUN(t_deterministic_from_seed);

@@ -494,6 +494,32 @@ static void t_hypercall_page_unfilled(void)
 	}
 }
 
+/* signal_fail_pm: HvSignalEvent fails with INSUFFICIENT_BUFFERS and the device never
+ * hears of the packet; the same signal succeeds once the knob is off. */
+static void t_signal_fail(void)
+{
+	struct sim_hostile h = { .signal_fail_pm = 1000 };
+	struct sg_chan c;
+	TU_REQ(open_one(SIM_SNP_PARAVISOR, 3, true, &h, &c) == 0);
+	sim_run(1000000);
+	TU_REQ(sg_ring_write(&c.out, PKT_INBAND, PKT_FLAG_COMP, 7, "payload!", 8) == 1);
+	uint64_t h0 = hostile_count();
+	UT_EQ(sg_signal(&G, SG_BYPASS, c.conn_id), HVS_INSUFFICIENT_BUFFERS);
+	UT_EQ(hostile_count(), h0 + 1);
+	UT_EQ(sg_chan_recv(&G, &c, B, sizeof(B), &L, 50000000ull), UMBRA_ETIMEDOUT);
+	struct sim_channel_info ci;
+	sim_channel_info(1, &ci);
+	UT_EQ(ci.signals_in, 0);
+	UT_EQ(ci.packets_in, 0);
+	struct sim_hostile off = { 0 };
+	TU_REQ(sim_set_hostile(&off) == 0);
+	UT_EQ(sg_signal(&G, SG_BYPASS, c.conn_id), 0);
+	UT_EQ(sg_chan_recv(&G, &c, B, sizeof(B), &L, TU_WAIT), 0);
+	sim_channel_info(1, &ci);
+	UT_EQ(ci.signals_in, 1);
+	UT_CHECK(sim_ok());
+}
+
 int main(void)
 {
 	UT_RUN(t_drop_and_never_answer);
@@ -513,5 +539,6 @@ int main(void)
 	UT_RUN(t_hv_page_lies);
 	UT_RUN(t_forge_knob);
 	UT_RUN(t_hypercall_page_unfilled);
+	UT_RUN(t_signal_fail);
 	return UT_DONE();
 }

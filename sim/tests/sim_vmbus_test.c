@@ -362,6 +362,46 @@ static void t_ring_endpoint_setup_and_echo(void)
 	UT_CHECK(sim_ok());
 }
 
+/* sim_rescind_after: the device answers exactly N packets, then the channel is
+ * rescinded; or at a time, even while the guest only waits. */
+static void t_scheduled_rescind(void)
+{
+	struct vm_offer o[8];
+	unsigned n;
+	uint32_t st;
+	TU_REQ(boot(SIM_SNP_PARAVISOR, true) == 0);
+	UT_EQ(sim_rescind_after(9, 1, 0), UMBRA_ENOENT);
+	UT_EQ(sim_rescind_after(1, 0, 0), UMBRA_EINVAL);
+	TU_REQ(sim_rescind_after(1, 3, 0) == 0);
+	TU_REQ(connect_offers(VMF_CONFIDENTIAL, o, &n) == 0);
+	struct sg_chan c;
+	TU_REQ(sg_open_channel(&G, 1, 4, true, &c, &st) == 0 && st == 0);
+	for (int i = 0; i < 5; i++)
+		TU_REQ(sg_chan_send(&G, &c, PKT_INBAND, PKT_FLAG_COMP, (uint64_t)i, "ping", 4) == 0);
+	unsigned answers = 0, rescinds = 0;
+	for (int k = 0; k < 3; k++)
+		answers += sg_chan_recv(&G, &c, B, sizeof(B), &L, TU_WAIT) == 0;
+	while (sg_recv(&G, B, &L, TU_WAIT, NULL) == 0)
+		rescinds += tu_u32(B, 0) == VM_RESCIND && tu_u32(B, 8) == 1;
+	UT_EQ(answers, 3);
+	UT_EQ(sg_chan_recv(&G, &c, B, sizeof(B), &L, TU_WAIT), UMBRA_ETIMEDOUT);
+	UT_EQ(rescinds, 1);
+	struct sim_channel_info ci;
+	sim_channel_info(1, &ci);
+	UT_EQ(ci.state, SIM_CHAN_RESCINDED);
+	UT_EQ(ci.packets_in, 3);
+	UT_EQ(sim_rescind_after(1, 1, 0), UMBRA_ENOENT);
+	/* by time: relid 2, 40 ms from now, while the guest just waits for a message */
+	uint64_t t = sim_now() + 40000000ull;
+	TU_REQ(sim_rescind_after(2, 0, t) == 0);
+	TU_REQ(sg_recv(&G, B, &L, 100000000ull, NULL) == 0);
+	UT_EQ(tu_u32(B, 0), VM_RESCIND);
+	UT_EQ(tu_u32(B, 8), 2);
+	UT_CHECK(sim_now() >= t);
+	UT_CHECK(sim_now() < t + 1000000);
+	UT_CHECK(sim_ok());
+}
+
 static void t_flow_control_pending_send_size(void)
 {
 	struct vm_offer o[8];
@@ -1035,6 +1075,7 @@ int main(void)
 	UT_RUN(t_old_host_no_connection_4);
 	UT_RUN(t_vp_index_targets);
 	UT_RUN(t_rescind_while_gpadl_in_flight);
+	UT_RUN(t_scheduled_rescind);
 	UT_RUN(t_descriptor_validation);
 	UT_RUN(t_signal_on_both_routes);
 	UT_RUN(t_guest_specified_signal_parameters);
