@@ -1,7 +1,8 @@
 # vmbus/: wire formats, host-message parser, protocol core (connection, offers, GPADLs,
 # channels), the public client API (include/umbra/vmbus.h).
 VMBUS_CORE_SRCS := vmbus/vmbus_msg.c vmbus/vmbus_conn.c vmbus/vmbus_chan.c
-VMBUS_API_SRCS := $(VMBUS_CORE_SRCS) vmbus/vmbus_api.c vmbus/vmbus_io.c vmbus/vmbus_xfer.c
+VMBUS_API_SRCS := $(VMBUS_CORE_SRCS) vmbus/vmbus_api.c vmbus/vmbus_io.c vmbus/vmbus_rx.c \
+	vmbus/vmbus_xfer.c
 RT_SRCS += $(VMBUS_API_SRCS)
 
 # Protocol core against a scripted server (exact bytes, hostile cases).

@@ -320,7 +320,7 @@ int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_c
 	if (p->send_ring_bytes % 4096 || p->recv_ring_bytes % 4096 ||
 	    p->send_ring_bytes < VMBUS_RING_MIN_BYTES || p->recv_ring_bytes < VMBUS_RING_MIN_BYTES ||
 	    p->send_ring_bytes > VMBUS_RING_MAX_BYTES / 2 || p->recv_ring_bytes > VMBUS_RING_MAX_BYTES / 2 ||
-	    p->max_packet_bytes > VMBUS_MAX_PKT_LIMIT)
+	    p->max_packet_bytes > VMBUS_MAX_PKT_LIMIT || (p->on_event && !p->on_packet))
 		return UMBRA_EINVAL;
 	if (!vmbus_api_ready())
 		return UMBRA_ENODEV;
@@ -344,11 +344,14 @@ int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_c
 	ch->shared_ring = !(r->offer.flags & VMBUS_FLAG_CONFIDENTIAL_RING);
 	ch->conf_ext = (r->offer.flags & VMBUS_FLAG_CONFIDENTIAL_EXTERNAL) != 0;
 	ch->cb = p->on_packet;
+	ch->on_event = p->on_event;
 	ch->ctx = p->ctx;
 	ch->send_pages = p->send_ring_bytes / 4096;
 	ch->ring_pages = ch->send_pages + p->recv_ring_bytes / 4096;
 	uint32_t maxpkt = p->max_packet_bytes ? p->max_packet_bytes : VMBUS_DEFAULT_MAX_PKT;
-	ch->pkbuf_pages = (maxpkt + 4095) / 4096;
+	ch->max_pkt = maxpkt;
+	/* an in-band packet of maxpkt payload bytes and its 16-byte descriptor fit */
+	ch->pkbuf_pages = (maxpkt + 16 + 4095) / 4096;
 	bool host_done = true;         /* the host holds none of the channel's memory */
 
 	void *va;

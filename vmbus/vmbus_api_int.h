@@ -49,7 +49,14 @@ struct vmbus_ch {
 	uint64_t pkbuf_gpa;
 	size_t pkbuf_pages;
 	vmbus_rx_fn cb;
+	vmbus_event_fn on_event;
 	void *ctx;
+	uint32_t max_pkt;       /* max_packet_bytes: larger payloads are reported */
+	uint64_t oversized;     /* packets above max_pkt consumed */
+	bool oversize_logged;
+	/* Callback channels: the events told (once each), and an oversized packet that found
+	 * no pages (retried at the next interrupt or vmbus_dispatch call). */
+	bool fail_told, rescind_told, rx_stalled;
 	/* A failed HvSignalEvent (status chosen by the host): counted, and owed until a
 	 * retry at the next send or receive call on the channel succeeds. */
 	bool signal_owed;

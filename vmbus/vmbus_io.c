@@ -1,10 +1,9 @@
-/* The public client API: send, receive, wait, dispatch, GPA-direct buffers (over ring/). */
+/* The public client API: send, signals, GPA-direct buffers (over ring/); the receive side
+ * is vmbus_rx.c. */
 #include "vmbus/vmbus_api_int.h"
 #include "lib/string.h"
 
 static uint64_t g_gpa_pfns[VMBUS_GPA_MAX_PAGES];
-
-static int dispatch(uint64_t timeout_ns);
 
 /* ---- data ---- */
 
@@ -76,6 +75,7 @@ int vmbus_channel_stats(struct vmbus_channel *h, struct vmbus_channel_stats *out
 		.signal_failures = ch->signal_failures,
 		.last_signal_status = ch->last_signal_status,
 		.signal_owed = ch->signal_owed,
+		.oversized = ch->oversized,
 	};
 	return 0;
 }
@@ -169,185 +169,6 @@ int vmbus_send_gpa_direct(struct vmbus_channel *h, const struct vmbus_gpa_buf *b
 	}
 	return vmbus_tx_result(ch, ring_tx_gpa_direct(&ch->rp.tx, ranges, n, data, len, trans_id,
 						(flags & VMBUS_SEND_COMPLETION_REQUESTED) != 0));
-}
-
-/* Next packet into the private buffer. 0, UMBRA_EAGAIN, or an error. */
-static int rx_peek(struct vmbus_ch *ch, struct ring_pkt *pkt)
-{
-	if (ch->failed)
-		return UMBRA_ECORRUPT;
-	int rc = ring_rx_peek(&ch->rp.rx, ch->pkbuf, ch->pkbuf_pages * 4096, pkt);
-	if (rc == UMBRA_ECORRUPT)
-		ch->failed = true;
-	return rc;
-}
-
-/* Consume the peeked packet and publish the read index. The packet is the caller's
- * either way: a failed signal is owed, a corrupt index fails the channel for the next
- * call. */
-static void rx_done(struct vmbus_ch *ch)
-{
-	ring_rx_consume(&ch->rp.rx);
-	int rc = ring_rx_commit(&ch->rp.rx);
-	if (rc == RING_SIGNAL)
-		vmbus_ch_signal(ch);
-	else if (rc == UMBRA_ECORRUPT)
-		ch->failed = true;
-}
-
-static bool recv_ready(void *arg)
-{
-	return vmbus_ch_ready(arg);
-}
-
-int vmbus_recv(struct vmbus_channel *h, void *buf, size_t cap, struct vmbus_packet *pkt,
-	       uint64_t timeout_ns)
-{
-	struct vmbus_ch *ch;
-	int rc = vmbus_ch_get(h, &ch);
-	if (rc)
-		return rc;
-	if (ch->cb || (cap && !buf))
-		return UMBRA_EINVAL;
-	vmbus_ch_signal_owed(ch);
-	uint64_t start = 0;
-	for (bool first = true;; first = false) {
-		struct ring_pkt p;
-		rc = rx_peek(ch, &p);
-		if (rc == 0) {
-			if (p.data_len > cap)
-				return UMBRA_ENOSPC;
-			if (p.data_len)
-				memcpy(buf, p.data, p.data_len);   /* buf may be NULL for cap 0 */
-			if (pkt) {
-				pkt->type = p.type;
-				pkt->flags = p.flags;
-				pkt->trans_id = p.trans_id;
-				pkt->data = buf;
-				pkt->len = p.data_len;
-			}
-			rx_done(ch);
-			return (int)p.data_len;
-		}
-		if (rc != UMBRA_EAGAIN)
-			return rc;      /* ENOSPC: packet above max_packet_bytes */
-		if (vmbus_ch_rescinded(ch))
-			return UMBRA_ERESCINDED;
-		if (timeout_ns == 0)
-			return UMBRA_EAGAIN;
-		if (first)
-			start = vmbus_api_now();
-		uint64_t el = vmbus_api_now() - start;
-		if (el >= timeout_ns)
-			return UMBRA_ETIMEDOUT;
-		ch->event = false;
-		vmbus_api_wait(timeout_ns - el, recv_ready, ch);
-	}
-}
-
-struct wait_set {
-	struct vmbus_ch *const *chs;
-	unsigned n;
-};
-
-static bool wait_ready(void *arg)
-{
-	const struct wait_set *w = arg;
-	for (unsigned i = 0; i < w->n; i++)
-		if (vmbus_ch_ready(w->chs[i]))
-			return true;
-	return false;
-}
-
-int vmbus_wait(struct vmbus_channel *const *chs, unsigned n, uint64_t timeout_ns)
-{
-	if (!chs || n == 0 || n > VMBUS_API_MAX_OPEN)
-		return UMBRA_EINVAL;
-	struct vmbus_ch *cs[VMBUS_API_MAX_OPEN];
-	for (unsigned i = 0; i < n; i++) {
-		int rc = vmbus_ch_get(chs[i], &cs[i]);
-		if (rc)
-			return rc;
-	}
-	uint64_t start = vmbus_api_now();
-	for (;;) {
-		for (unsigned i = 0; i < n; i++) {
-			struct vmbus_ch *ch = cs[i];
-			if (ch->failed || vmbus_ch_rescinded(ch) || ring_rx_pending(&ch->rp.rx) != 0)
-				return (int)i;
-		}
-		uint64_t el = vmbus_api_now() - start;
-		if (el >= timeout_ns)
-			return UMBRA_ETIMEDOUT;
-		struct wait_set w = { cs, n };
-		for (unsigned i = 0; i < n; i++)
-			cs[i]->event = false;
-		vmbus_api_wait(timeout_ns - el, wait_ready, &w);
-	}
-}
-
-int vmbus_dispatch(uint64_t timeout_ns)
-{
-	if (!vmbus_api_ready())
-		return UMBRA_ENODEV;
-	if (vmbus_api_s.in_dispatch)
-		return UMBRA_EBUSY;     /* from a callback */
-	vmbus_api_s.in_dispatch = true;
-	int n = dispatch(timeout_ns);
-	vmbus_api_s.in_dispatch = false;
-	return n;
-}
-
-/* Any callback channel with something to deliver (with interrupts disabled). */
-static bool dispatch_ready(void *arg)
-{
-	(void)arg;
-	for (int i = 0; i < VMBUS_API_MAX_OPEN; i++) {
-		struct vmbus_ch *ch = &vmbus_api_s.ch[i];
-		if (ch->used && ch->cb && vmbus_ch_ready(ch))
-			return true;
-	}
-	return false;
-}
-
-static int dispatch(uint64_t timeout_ns)
-{
-	uint64_t start = vmbus_api_now();
-	for (;;) {
-		int delivered = 0;
-		for (int i = 0; i < VMBUS_API_MAX_OPEN; i++) {
-			struct vmbus_ch *ch = &vmbus_api_s.ch[i];
-			if (!ch->used || !ch->cb)
-				continue;
-			struct vmbus_channel *h = vmbus_ch_handle(ch);
-			ch->event = false;
-			vmbus_ch_signal_owed(ch);
-			for (int k = 0; k < 4096; k++) {
-				struct ring_pkt p;
-				if (rx_peek(ch, &p) != 0)
-					break;
-				struct vmbus_packet vp = {
-					.type = p.type, .flags = p.flags, .trans_id = p.trans_id,
-					.data = p.data, .len = p.data_len,
-				};
-				ch->cb(h, &vp, ch->ctx);
-				delivered++;
-				/* The callback may have closed the channel, and opened another
-				 * into the same slot: only the handle tells. */
-				if (vmbus_ch_get(h, &ch) != 0)
-					break;
-				rx_done(ch);
-				if (ch->failed)
-					break;
-			}
-		}
-		if (delivered)
-			return delivered;
-		uint64_t el = vmbus_api_now() - start;
-		if (el >= timeout_ns)
-			return 0;
-		vmbus_api_wait(timeout_ns - el, dispatch_ready, NULL);
-	}
 }
 
 /* ---- buffers ---- */

@@ -29,6 +29,7 @@
  *   UMBRA_ERESCINDED  the host rescinded the channel (close it)
  *   UMBRA_EAGAIN      ring full (send) / nothing to read (recv with timeout 0)
  *   UMBRA_ENOSPC      packet larger than the ring (send) or than the buffer (recv)
+ *   UMBRA_EMSGSIZE    packet above the channel's max_packet_bytes and the buffer (recv)
  *   UMBRA_ETIMEDOUT   a bounded wait expired
  *   UMBRA_ECORRUPT    the host broke the ring protocol; the channel stays failed
  *   UMBRA_EREFUSED    the host refused the GPADL or the open
@@ -44,11 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <umbra/errno.h>
-
-/* A GUID in VMBus wire byte order (first three fields little-endian). */
-struct vmbus_guid {
-	uint8_t b[16];
-};
+#include <umbra/vmbus_guid.h>   /* struct vmbus_guid, its text form, the class GUIDs */
 
 /* Offer flags as the client API reports them (after the connection's policy). */
 #define VMBUS_FLAG_CONFIDENTIAL_RING     0x0002u
@@ -89,11 +86,13 @@ int vmbus_find(const struct vmbus_guid *class_id, unsigned nth, struct vmbus_off
 /* Opaque channel handle: a value that names one vmbus_open, never a pointer (do not
  * dereference it). vmbus_open never returns the same value twice in a process; once the
  * channel is closed, every call on its handle returns UMBRA_ECLOSED for good, also after
- * a later open reuses the channel's resources. A value no open returned is UMBRA_EINVAL. */
+ * a later open reuses the channel's resources. A value no open returned is UMBRA_EINVAL
+ * (unless it forges the handle format, docs/vmbus.md "Handles": then UMBRA_ECLOSED). */
 struct vmbus_channel;
 
-/* A received packet. data points into the caller's buffer (vmbus_recv) or a private
- * per-channel buffer valid during the callback (vmbus_dispatch). */
+/* A received packet. data points into the caller's buffer (vmbus_recv), is NULL for a
+ * packet only described (vmbus_recv's UMBRA_ENOSPC / UMBRA_EMSGSIZE, vmbus_discard), or
+ * points into private runtime memory valid during the callback (vmbus_dispatch). */
 struct vmbus_packet {
 	uint16_t type;          /* 6 in-band, 11 completion, 9 GPA-direct, 7 transfer pages */
 	uint16_t flags;         /* VMBUS_SEND_COMPLETION_REQUESTED */
@@ -104,13 +103,40 @@ struct vmbus_packet {
 
 typedef void (*vmbus_rx_fn)(struct vmbus_channel *ch, const struct vmbus_packet *pkt, void *ctx);
 
+/*
+ * Events of a callback channel, told to on_event from vmbus_dispatch only (never from
+ * interrupt context), each after the packets queued before it:
+ *  VMBUS_EVENT_OVERSIZED  a packet whose payload is above max_packet_bytes: ev->pkt
+ *                         describes it, ev->pkt.data/len hold its payload (valid during
+ *                         the call). It is consumed when on_event returns (without an
+ *                         on_event, unseen) and the channel goes on delivering. A packet
+ *                         larger than the packet buffer is copied into temporary private
+ *                         pages first; if none are free it stays queued, retried at the
+ *                         channel's next interrupt or vmbus_dispatch call.
+ *  VMBUS_EVENT_CORRUPT    the host broke the ring protocol: the channel failed (every
+ *                         call on it returns UMBRA_ECORRUPT; close it). Once.
+ *  VMBUS_EVENT_RESCINDED  the host rescinded the channel: nothing more arrives (close it).
+ *                         Once, after every packet queued before the rescind.
+ */
+#define VMBUS_EVENT_OVERSIZED 1u
+#define VMBUS_EVENT_CORRUPT   2u
+#define VMBUS_EVENT_RESCINDED 3u
+struct vmbus_event {
+	unsigned kind;                  /* VMBUS_EVENT_* */
+	struct vmbus_packet pkt;        /* VMBUS_EVENT_OVERSIZED only; else zero */
+};
+typedef void (*vmbus_event_fn)(struct vmbus_channel *ch, const struct vmbus_event *ev, void *ctx);
+
 struct vmbus_open_params {
 	uint32_t send_ring_bytes;       /* guest->host ring incl. its 4 KiB control page:  */
 	uint32_t recv_ring_bytes;       /* each a multiple of 4 KiB, 8 KiB .. 8 MiB         */
 	uint32_t target_vp;             /* VP that takes the channel interrupts (0 = BSP)  */
-	uint32_t max_packet_bytes;      /* largest packet accepted (0 = 16 KiB)            */
+	uint32_t max_packet_bytes;      /* largest payload delivered as a packet (0 = 16 KiB,
+					 * at most 1 MiB); a larger one is reported:
+					 * UMBRA_EMSGSIZE (vmbus_recv), VMBUS_EVENT_OVERSIZED */
 	vmbus_rx_fn on_packet;          /* NULL: polling with vmbus_recv */
-	void *ctx;                      /* passed to on_packet */
+	void *ctx;                      /* passed to on_packet and on_event */
+	vmbus_event_fn on_event;        /* optional, callback channels only (else EINVAL) */
 };
 
 /* Open the offer relid. Allocates the rings by the memory policy, creates the GPADL,
@@ -147,6 +173,9 @@ struct vmbus_channel_stats {
 	uint64_t signal_failures;       /* failed HvSignalEvent calls on this channel */
 	uint16_t last_signal_status;    /* the host's status of the last failure, 0 = none */
 	bool signal_owed;               /* the last signal failed; the next call retries it */
+	uint64_t oversized;             /* packets above max_packet_bytes consumed (taken
+					 * into a larger buffer, discarded, or reported by
+					 * VMBUS_EVENT_OVERSIZED) */
 };
 int vmbus_channel_stats(struct vmbus_channel *ch, struct vmbus_channel_stats *out);
 
@@ -161,18 +190,32 @@ int vmbus_send_completion(struct vmbus_channel *ch, const void *data, size_t len
 
 /* Receive the next packet into buf (any alignment; NULL with cap 0 takes a packet without
  * payload). Waits up to timeout_ns (0 = poll).
- * Returns the payload length; *pkt (optional) gets type, flags, trans_id and data = buf.
- * UMBRA_ENOSPC if the payload exceeds cap (the packet stays queued). Not allowed on a
- * channel opened with on_packet (UMBRA_EINVAL). */
+ * Returns the payload length; *pkt (optional) gets type, flags, trans_id, len and
+ * data = buf. A payload above max_packet_bytes is taken too when it fits cap. If it
+ * does not fit cap, the packet stays queued, *pkt describes it (len = its payload bytes,
+ * data NULL) and the result is UMBRA_ENOSPC, or UMBRA_EMSGSIZE when the payload is also
+ * above max_packet_bytes (logged once per channel): call again with a buffer of pkt.len
+ * bytes, or vmbus_discard. Only the payload's bytes of buf are written. UMBRA_ENOMEM if
+ * a packet larger than the packet buffer finds no private pages for its copy (it stays
+ * queued). Not allowed on a channel opened with on_packet (UMBRA_EINVAL). */
 int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus_packet *pkt,
 	       uint64_t timeout_ns);
 
-/* Wait until one of n channels has a packet (or was rescinded). Returns the index of the
- * first such channel, UMBRA_ETIMEDOUT, or UMBRA_EINVAL for a bad handle in the array. */
+/* Drop the next packet of a polling channel, of any size, without waiting. Returns its
+ * payload length; *pkt (optional) describes it (data NULL; e.g. the trans_id of a request
+ * to complete). UMBRA_EAGAIN if none is queued, UMBRA_ERESCINDED after a rescind with
+ * nothing queued, UMBRA_ENOMEM as vmbus_recv, UMBRA_EINVAL on a callback channel. */
+int vmbus_discard(struct vmbus_channel *ch, struct vmbus_packet *pkt);
+
+/* Wait until one of n channels has a packet (or was rescinded, or failed). Returns the
+ * index of the first such channel, UMBRA_ETIMEDOUT, or the error of a bad handle in the
+ * array (UMBRA_EINVAL, UMBRA_ECLOSED). A queued packet keeps its channel ready until it is
+ * taken, discarded or (callback channels) delivered or reported by vmbus_dispatch. */
 int vmbus_wait(struct vmbus_channel *const *chs, unsigned n, uint64_t timeout_ns);
 
-/* Run callbacks for every callback channel with packets, waiting up to timeout_ns for the
- * first. Returns the number of packets delivered. */
+/* Run callbacks for every callback channel with packets or events, waiting up to
+ * timeout_ns for the first. Returns the number of callbacks run (on_packet and on_event),
+ * UMBRA_EBUSY from inside a callback. */
 int vmbus_dispatch(uint64_t timeout_ns);
 
 /* A buffer for GPA-direct packets, placed by the channel's memory policy. */

@@ -19,10 +19,15 @@ const struct vmbus_platform_ops vmbus_platform_ops;
 #define MAXP 1024
 static struct { uint64_t gpa; size_t n; bool shared; } P[MAXP];
 static int shared_calls, private_calls;
+static int alloc_calls;
+static size_t alloc_fail_pages;         /* non-zero: allocations of this many pages or more fail */
 
 static int m_alloc(void *ctx, size_t n, uint64_t *gpa, void **va)
 {
 	(void)ctx;
+	alloc_calls++;
+	if (alloc_fail_pages && n >= alloc_fail_pages)
+		return UMBRA_ENOMEM;
 	for (int i = 0; i < MAXP; i++)
 		if (!P[i].n) {
 			void *p = aligned_alloc(4096, n * 4096);
@@ -351,6 +356,7 @@ static void host_setup(bool conf)
 	F[2] = (struct fchan){ .relid = 3, .connid = 0x2003, .flags = 0x6, .cls = 0x10 };
 	signal_status = body_status = teardown_status = 0;
 	rescind_on_header = rescind_on_open = 0;
+	alloc_fail_pages = 0;
 	vmbus_conn_init(&C, &TP);
 	C.timeout_ns = 1000000000ull;
 	UT_EQ(vmbus_conn_connect(&C, true), 0);
@@ -983,8 +989,9 @@ static void t_rescind_teardown_fails(void)
 	vmbus_conn_poll(&C);
 	teardown_status = 0x6;
 	UT_EQ(vmbus_close(ch), UMBRA_EIO);
-	/* only the private packet buffer (4 pages) is freed: ring, buffer, pool stay */
-	UT_EQ(live_pages(), with_pool - 4);
+	/* only the private packet buffer (5 pages: 16 KiB of payload and the descriptor) is
+	 * freed: ring, buffer, pool stay */
+	UT_EQ(live_pages(), with_pool - 5);
 	UT_CHECK(page_is_shared(vb.gpa));
 	struct vmbus_bounce_info bi;
 	UT_EQ(vmbus_bounce_info(&bi), 0);
@@ -1246,6 +1253,324 @@ static void t_xfer_after_reuse(void)
 	vmbus_api_release();
 }
 
+/* ---- packets above max_packet_bytes ---- */
+
+/* The host writes an in-band packet of len bytes (byte k = seed + k) into channel c's
+ * inbound ring. */
+static void host_put(struct fchan *c, size_t len, uint64_t tid, uint8_t seed)
+{
+	static uint8_t d[64 << 10];
+	for (size_t k = 0; k < len; k++)
+		d[k] = (uint8_t)(seed + k);
+	UT_EQ(ring_tx_inband(&c->htx, d, len, tid, false) >= 0, 1);
+}
+
+static bool payload_ok(const uint8_t *p, size_t len, uint8_t seed)
+{
+	for (size_t k = 0; k < len; k++)
+		if (p[k] != (uint8_t)(seed + k))
+			return false;
+	return true;
+}
+
+/* Polling: the size is reported (UMBRA_EMSGSIZE, distinct from ENOSPC), discard drops it
+ * and the next packet arrives, a larger buffer takes it. */
+static void t_oversized_poll(void)
+{
+	host_setup(true);
+	struct vmbus_channel *ch;
+	UT_EQ(vmbus_open(2, &P64, &ch), 0);              /* max_packet_bytes 16 KiB */
+	int pages = live_pages();
+	struct fchan *c = &F[1];
+	host_put(c, 20000, 0xA, 1);
+	host_put(c, 96, 0xB, 2);
+	host_put(c, 30000, 0xC, 3);
+	host_put(c, 1000, 0xD, 4);
+	static uint8_t small[4100], big[32768];
+	struct vmbus_packet pk;
+	UT_EQ(vmbus_wait(&ch, 1, 1000000), 0);
+	for (int i = 0; i < 2; i++) {                   /* stays queued, reported each time */
+		memset(&pk, 0xEE, sizeof(pk));
+		UT_EQ(vmbus_recv(ch, small, sizeof(small), &pk, 1000000), UMBRA_EMSGSIZE);
+		UT_EQ(pk.len, 20000);
+		UT_EQ(pk.trans_id, 0xA);
+		UT_EQ(pk.type, RING_PKT_INBAND);
+		UT_CHECK(pk.data == NULL);
+	}
+	UT_EQ(live_pages(), pages);                     /* the temporary copy was given back */
+	UT_EQ(vmbus_discard(ch, &pk), 20000);
+	UT_EQ(pk.trans_id, 0xA);
+	UT_EQ(vmbus_recv(ch, small, sizeof(small), &pk, 0), 96);
+	UT_EQ(pk.trans_id, 0xB);
+	UT_CHECK(payload_ok(small, 96, 2));
+	UT_EQ(vmbus_recv(ch, small, sizeof(small), &pk, 0), UMBRA_EMSGSIZE);
+	UT_EQ(pk.len, 30000);
+	UT_EQ(vmbus_recv(ch, big, pk.len, &pk, 0), 30000);
+	UT_EQ(pk.trans_id, 0xC);
+	UT_CHECK(pk.data == big);
+	UT_CHECK(payload_ok(big, 30000, 3));
+	/* a small buffer for a packet within max_packet_bytes: ENOSPC, with its size */
+	UT_EQ(vmbus_recv(ch, small, 8, &pk, 0), UMBRA_ENOSPC);
+	UT_EQ(pk.len, 1000);
+	UT_EQ(pk.trans_id, 0xD);
+	UT_EQ(vmbus_recv(ch, small, sizeof(small), &pk, 0), 1000);
+	UT_EQ(vmbus_discard(ch, NULL), UMBRA_EAGAIN);
+	struct vmbus_channel_stats st;
+	UT_EQ(vmbus_channel_stats(ch, &st), 0);
+	UT_EQ(st.oversized, 2);
+	/* exactly max_packet_bytes: delivered from the packet buffer, no page taken; one
+	 * 8-byte step above is reported */
+	host_put(c, 16384, 0xE, 5);
+	host_put(c, 16392, 0xF, 6);
+	alloc_calls = 0;
+	UT_EQ(vmbus_recv(ch, big, 16384, &pk, 0), 16384);
+	UT_EQ(alloc_calls, 0);
+	UT_CHECK(payload_ok(big, 16384, 5));
+	UT_EQ(vmbus_recv(ch, big, 16384, &pk, 0), UMBRA_EMSGSIZE);
+	UT_EQ(pk.len, 16392);
+	UT_EQ(vmbus_recv(ch, big, sizeof(big), &pk, 0), 16392);
+	UT_CHECK(payload_ok(big, 16392, 6));
+	UT_EQ(live_pages(), pages);
+	UT_EQ(vmbus_close(ch), 0);
+}
+
+/* No pages for the copy of an oversized packet: the error, the packet stays queued. */
+static void t_oversized_nomem(void)
+{
+	host_setup(true);
+	struct vmbus_channel *ch;
+	UT_EQ(vmbus_open(2, &P64, &ch), 0);
+	host_put(&F[1], 40000, 0x40, 7);
+	alloc_fail_pages = 6;
+	static uint8_t big[40000];
+	struct vmbus_packet pk;
+	UT_EQ(vmbus_recv(ch, big, sizeof(big), &pk, 0), UMBRA_ENOMEM);
+	UT_EQ(vmbus_discard(ch, NULL), UMBRA_ENOMEM);
+	alloc_fail_pages = 0;
+	UT_EQ(vmbus_recv(ch, big, sizeof(big), &pk, 0), 40000);
+	UT_CHECK(payload_ok(big, 40000, 7));
+	UT_EQ(vmbus_close(ch), 0);
+}
+
+/* Callback channels: what on_packet and on_event saw, in order. */
+struct evlog {
+	int n;
+	unsigned kind[16];              /* 0 = packet */
+	uint64_t tid[16];
+	uint32_t len[16];
+	bool data_ok[16];
+	bool close_on_rescind;
+};
+static struct evlog EV;
+
+static void ev_pkt(struct vmbus_channel *ch, const struct vmbus_packet *pkt, void *ctx)
+{
+	(void)ch; (void)ctx;
+	if (EV.n < 16) {
+		EV.kind[EV.n] = 0;
+		EV.tid[EV.n] = pkt->trans_id;
+		EV.len[EV.n] = pkt->len;
+		EV.data_ok[EV.n] = payload_ok(pkt->data, pkt->len, (uint8_t)pkt->trans_id);
+		EV.n++;
+	}
+}
+
+static void ev_event(struct vmbus_channel *ch, const struct vmbus_event *ev, void *ctx)
+{
+	(void)ctx;
+	if (EV.n < 16) {
+		EV.kind[EV.n] = ev->kind;
+		EV.tid[EV.n] = ev->pkt.trans_id;
+		EV.len[EV.n] = ev->pkt.len;
+		EV.data_ok[EV.n] = ev->kind != VMBUS_EVENT_OVERSIZED ||
+			(ev->pkt.data && payload_ok(ev->pkt.data, ev->pkt.len, (uint8_t)ev->pkt.trans_id));
+		EV.n++;
+	}
+	if (ev->kind == VMBUS_EVENT_RESCINDED && EV.close_on_rescind)
+		UT_EQ(vmbus_close(ch), 0);
+}
+
+static struct vmbus_mem_ops WO;
+static void counting_host(void)
+{
+	WO = MO;
+	WO.wait = f_wait;
+	host_ops = &WO;
+	host_setup(true);
+	wait_calls = 0;
+}
+
+/* The callback channel gets the report with the payload and keeps delivering; neither
+ * vmbus_wait nor vmbus_dispatch spins afterwards (counted halts of the wait hook). */
+static void t_oversized_callback(void)
+{
+	counting_host();
+	memset(&EV, 0, sizeof(EV));
+	struct vmbus_open_params cp = P64;
+	cp.on_packet = ev_pkt;
+	cp.on_event = ev_event;
+	struct vmbus_channel *a;
+	UT_EQ(vmbus_open(1, &cp, &a), 0);
+	int pages = live_pages();
+	struct fchan *c = &F[0];
+	host_put(c, 20000, 0x21, 0x21);
+	host_put(c, 64, 0x22, 0x22);
+	host_put(c, 30000, 0x23, 0x23);
+	host_put(c, 64, 0x24, 0x24);
+	UT_EQ(vmbus_wait(&a, 1, 1000000000ull), 0);
+	UT_EQ(vmbus_dispatch(1000000000ull), 4);
+	UT_EQ(EV.n, 4);
+	static const unsigned kinds[4] = { VMBUS_EVENT_OVERSIZED, 0, VMBUS_EVENT_OVERSIZED, 0 };
+	static const uint32_t lens[4] = { 20000, 64, 30000, 64 };
+	for (int i = 0; i < 4 && i < EV.n; i++) {
+		UT_EQ(EV.kind[i], kinds[i]);
+		UT_EQ(EV.tid[i], 0x21 + (uint64_t)i);
+		UT_EQ(EV.len[i], lens[i]);
+		UT_CHECK(EV.data_ok[i]);
+	}
+	UT_EQ(live_pages(), pages);
+	/* nothing left: both block for their whole timeout in one or two halts */
+	wait_calls = 0;
+	UT_EQ(vmbus_wait(&a, 1, 1000000), UMBRA_ETIMEDOUT);
+	UT_CHECK(wait_calls >= 1 && wait_calls <= 2);
+	wait_calls = 0;
+	UT_EQ(vmbus_dispatch(1000000), 0);
+	UT_CHECK(wait_calls >= 1 && wait_calls <= 2);
+	/* later packets still arrive */
+	host_put(c, 64, 0x25, 0x25);
+	UT_EQ(vmbus_dispatch(1000000), 1);
+	UT_EQ(EV.tid[4], 0x25);
+	struct vmbus_channel_stats st;
+	UT_EQ(vmbus_channel_stats(a, &st), 0);
+	UT_EQ(st.oversized, 2);
+	UT_EQ(vmbus_discard(a, NULL), UMBRA_EINVAL);   /* callback channels: never */
+	UT_EQ(vmbus_close(a), 0);
+
+	/* without on_event: consumed and counted, the next packet delivered */
+	memset(&EV, 0, sizeof(EV));
+	cp.on_event = NULL;
+	UT_EQ(vmbus_open(1, &cp, &a), 0);
+	host_put(c, 20000, 0x31, 0x31);
+	host_put(c, 64, 0x32, 0x32);
+	UT_EQ(vmbus_dispatch(1000000), 1);
+	UT_EQ(EV.n, 1);
+	UT_EQ(EV.tid[0], 0x32);
+	UT_EQ(vmbus_channel_stats(a, &st), 0);
+	UT_EQ(st.oversized, 1);
+	/* on_event needs on_packet */
+	struct vmbus_open_params bad = P64;
+	bad.on_event = ev_event;
+	struct vmbus_channel *b;
+	UT_EQ(vmbus_open(2, &bad, &b), UMBRA_EINVAL);
+	UT_EQ(vmbus_close(a), 0);
+}
+
+/* No pages for the copy on a callback channel: the dispatch does not spin, the packet
+ * is reported once pages are there. */
+static void t_oversized_callback_nomem(void)
+{
+	counting_host();
+	memset(&EV, 0, sizeof(EV));
+	struct vmbus_open_params cp = P64;
+	cp.on_packet = ev_pkt;
+	cp.on_event = ev_event;
+	struct vmbus_channel *a;
+	UT_EQ(vmbus_open(1, &cp, &a), 0);
+	host_put(&F[0], 40000, 0x41, 0x41);
+	alloc_fail_pages = 6;
+	wait_calls = 0;
+	UT_EQ(vmbus_dispatch(1000000), 0);
+	UT_CHECK(wait_calls >= 1 && wait_calls <= 2);
+	UT_EQ(EV.n, 0);
+	alloc_fail_pages = 0;
+	UT_EQ(vmbus_dispatch(1000000), 1);
+	UT_EQ(EV.n, 1);
+	UT_EQ(EV.kind[0], VMBUS_EVENT_OVERSIZED);
+	UT_CHECK(EV.data_ok[0]);
+	UT_EQ(vmbus_close(a), 0);
+}
+
+/* ---- events: rescind and corrupt rings on callback channels ---- */
+
+static void t_rescind_event(void)
+{
+	counting_host();
+	memset(&EV, 0, sizeof(EV));
+	struct vmbus_open_params cp = P64;
+	cp.on_packet = ev_pkt;
+	cp.on_event = ev_event;
+	struct vmbus_channel *a;
+	UT_EQ(vmbus_open(2, &cp, &a), 0);
+	host_put(&F[1], 64, 0x51, 0x51);
+	host_put(&F[1], 64, 0x52, 0x52);
+	q32(2, 1, 2, 0, 0);                     /* RescindChannelOffer after the packets */
+	vmbus_conn_poll(&C);                    /* known before the packets are read */
+	int n = 0;
+	for (int i = 0; i < 4; i++)
+		n += vmbus_dispatch(1000000);
+	UT_EQ(n, 3);
+	UT_EQ(EV.n, 3);
+	UT_EQ(EV.kind[0], 0);
+	UT_EQ(EV.kind[1], 0);
+	UT_EQ(EV.kind[2], VMBUS_EVENT_RESCINDED);
+	/* told once; the rescinded channel no longer makes dispatch or anything spin */
+	wait_calls = 0;
+	UT_EQ(vmbus_dispatch(1000000), 0);
+	UT_CHECK(wait_calls >= 1 && wait_calls <= 2);
+	UT_EQ(EV.n, 3);
+	UT_EQ(vmbus_close(a), 0);
+	UT_CHECK(F[1].released);
+
+	/* closed from inside the event: released, no further callback */
+	host_setup(true);
+	memset(&EV, 0, sizeof(EV));
+	EV.close_on_rescind = true;
+	UT_EQ(vmbus_open(2, &cp, &a), 0);
+	q32(2, 1, 2, 0, 0);
+	n = 0;
+	for (int i = 0; i < 3; i++)
+		n += vmbus_dispatch(1000000);
+	UT_EQ(n, 1);
+	UT_EQ(EV.n, 1);
+	UT_CHECK(F[1].released);
+	UT_EQ(vmbus_close(a), UMBRA_ECLOSED);
+
+	/* a rescinded callback channel without on_event does not make dispatch spin */
+	counting_host();
+	cp.on_event = NULL;
+	UT_EQ(vmbus_open(2, &cp, &a), 0);
+	q32(2, 1, 2, 0, 0);
+	vmbus_dispatch(1000000);
+	wait_calls = 0;
+	UT_EQ(vmbus_dispatch(1000000), 0);
+	UT_CHECK(wait_calls >= 1 && wait_calls <= 2);
+	UT_EQ(vmbus_close(a), 0);
+}
+
+static void t_corrupt_event(void)
+{
+	counting_host();
+	memset(&EV, 0, sizeof(EV));
+	struct vmbus_open_params cp = P64;
+	cp.on_packet = ev_pkt;
+	cp.on_event = ev_event;
+	struct vmbus_channel *a;
+	UT_EQ(vmbus_open(2, &cp, &a), 0);
+	host_put(&F[1], 64, 0x61, 0x61);
+	UT_EQ(vmbus_dispatch(1000000), 1);
+	uint32_t bad = 3;                       /* unaligned write index */
+	memcpy((uint8_t *)F[1].htx.ctl + RING_CTL_WRITE_INDEX, &bad, 4);
+	UT_EQ(vmbus_dispatch(1000000), 1);
+	UT_EQ(EV.n, 2);
+	UT_EQ(EV.kind[1], VMBUS_EVENT_CORRUPT);
+	wait_calls = 0;
+	UT_EQ(vmbus_dispatch(1000000), 0);
+	UT_CHECK(wait_calls >= 1 && wait_calls <= 2);
+	uint8_t d[8] = { 0 };
+	UT_EQ(vmbus_send(a, d, 8, 1, 0), UMBRA_ECORRUPT);
+	UT_EQ(vmbus_close(a), 0);
+}
+
 int main(void)
 {
 	UT_RUN(t_enumerate);
@@ -1271,5 +1596,11 @@ int main(void)
 	UT_RUN(t_handle_reuse_many);
 	UT_RUN(t_handle_reuse_in_callback);
 	UT_RUN(t_xfer_after_reuse);
+	UT_RUN(t_oversized_poll);
+	UT_RUN(t_oversized_nomem);
+	UT_RUN(t_oversized_callback);
+	UT_RUN(t_oversized_callback_nomem);
+	UT_RUN(t_rescind_event);
+	UT_RUN(t_corrupt_event);
 	return UT_DONE();
 }

@@ -528,7 +528,7 @@ static void t_log_and_trace(void)
 
 static bool named_error(int rc)
 {
-	return rc == 0 || (rc <= UMBRA_EINVAL && rc >= UMBRA_ENOENT);
+	return rc == 0 || (rc <= UMBRA_EINVAL && rc >= UMBRA_ENOENT) || rc == UMBRA_EMSGSIZE;
 }
 
 /* Lossy, corrupting, duplicating, reordering message path and random rescinds: every call
@@ -674,6 +674,176 @@ static void t_hostile_ring(void)
 	UT_EQ(mem_page_free_count(), free_before);
 }
 
+/* ---- packets above max_packet_bytes, and callback events, against the simulator ---- */
+
+static void fill(uint8_t *p, size_t len, uint8_t seed)
+{
+	for (size_t k = 0; k < len; k++)
+		p[k] = (uint8_t)(seed + k * 3);
+}
+
+static bool filled(const uint8_t *p, size_t len, uint8_t seed)
+{
+	for (size_t k = 0; k < len; k++)
+		if (p[k] != (uint8_t)(seed + k * 3))
+			return false;
+	return true;
+}
+
+struct e2e_ev {
+	int n, packets, oversized, rescinded;
+	uint64_t tid[32];
+	unsigned kind[32];
+	bool ok[32];
+	bool close_on_rescind;
+};
+static struct e2e_ev EE;
+
+static void ee_pkt(struct vmbus_channel *ch, const struct vmbus_packet *pkt, void *ctx)
+{
+	(void)ch; (void)ctx;
+	EE.packets++;
+	if (EE.n < 32) {
+		EE.kind[EE.n] = 0;
+		EE.tid[EE.n] = pkt->trans_id;
+		EE.ok[EE.n++] = filled(pkt->data, pkt->len, (uint8_t)pkt->trans_id);
+	}
+}
+
+static void ee_event(struct vmbus_channel *ch, const struct vmbus_event *ev, void *ctx)
+{
+	(void)ctx;
+	EE.oversized += ev->kind == VMBUS_EVENT_OVERSIZED;
+	EE.rescinded += ev->kind == VMBUS_EVENT_RESCINDED;
+	if (EE.n < 32) {
+		EE.kind[EE.n] = ev->kind;
+		EE.tid[EE.n] = ev->pkt.trans_id;
+		EE.ok[EE.n++] = ev->kind != VMBUS_EVENT_OVERSIZED ||
+			filled(ev->pkt.data, ev->pkt.len, (uint8_t)ev->pkt.trans_id);
+	}
+	if (ev->kind == VMBUS_EVENT_RESCINDED && EE.close_on_rescind)
+		UT_EQ(vmbus_close(ch), 0);
+}
+
+/* The echo device answers packets larger than the channel's max_packet_bytes (4 KiB):
+ * polling reports their size, discard and a larger buffer both work; a callback channel
+ * gets the report with the payload and keeps delivering. */
+static void t_oversized(void)
+{
+	UT_REQUIRE(machine(SIM_SNP_PARAVISOR, NULL, 13));
+	struct sim_device_desc drel = { .kind = SIM_DEV_ECHO, .relayed = true };
+	struct sim_device_desc dconf = { .kind = SIM_DEV_ECHO };
+	uint32_t r1, r2;
+	UT_EQ(sim_add_device(&drel, &r1), 0);
+	UT_EQ(sim_add_device(&dconf, &r2), 0);
+	console_len = 0;
+	console[0] = 0;
+	simhost_console = console_line;
+	struct vmbus_open_params op = { .send_ring_bytes = 32 << 10, .recv_ring_bytes = 32 << 10,
+					.max_packet_bytes = 4096 };
+	struct vmbus_channel *c = NULL;
+	UT_EQ(vmbus_open(r1, &op, &c), 0);
+	static uint8_t out[12000], small[4096], big[12000];
+	static const size_t lens[4] = { 10000, 96, 12000, 512 };
+	for (int i = 0; i < 4; i++) {
+		fill(out, lens[i], (uint8_t)(i + 1));
+		UT_EQ(vmbus_send(c, out, lens[i], (uint64_t)(i + 1), 0), 0);
+	}
+	struct vmbus_packet pk;
+	UT_EQ(vmbus_recv(c, small, sizeof(small), &pk, 1000000000ull), UMBRA_EMSGSIZE);
+	UT_EQ(pk.len, 10000);
+	UT_EQ(pk.trans_id, 1);
+	UT_EQ(vmbus_discard(c, &pk), 10000);
+	UT_EQ(vmbus_recv(c, small, sizeof(small), &pk, 1000000000ull), 96);
+	UT_EQ(pk.trans_id, 2);
+	UT_CHECK(filled(small, 96, 2));
+	UT_EQ(vmbus_recv(c, small, sizeof(small), &pk, 1000000000ull), UMBRA_EMSGSIZE);
+	UT_EQ(pk.len, 12000);
+	UT_EQ(vmbus_recv(c, big, pk.len, &pk, 0), 12000);
+	UT_CHECK(filled(big, 12000, 3));
+	UT_EQ(vmbus_recv(c, small, sizeof(small), &pk, 1000000000ull), 512);
+	UT_EQ(pk.trans_id, 4);
+	UT_EQ(vmbus_close(c), 0);
+	/* one log line for the channel, naming the size and the limit */
+	const char *l = strstr(console, "vmbus: relid 1: 10000-byte packet above max_packet_bytes 4096");
+	UT_CHECK(l != NULL);
+	UT_CHECK(l && strstr(strchr(l, '\n'), "above max_packet_bytes") == NULL);
+
+	memset(&EE, 0, sizeof(EE));
+	op.on_packet = ee_pkt;
+	op.on_event = ee_event;
+	UT_EQ(vmbus_open(r2, &op, &c), 0);
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 4; i++) {
+			uint8_t tid = (uint8_t)(0x10 * (round + 1) + i);
+			fill(out, lens[i], tid);
+			UT_EQ(vmbus_send(c, out, lens[i], tid, 0), 0);
+		}
+		for (int k = 0; k < 100 && EE.n < 4 * (round + 1); k++)
+			UT_CHECK(vmbus_dispatch(100000000ull) >= 0);
+	}
+	UT_EQ(EE.n, 12);
+	UT_EQ(EE.oversized, 6);
+	UT_EQ(EE.packets, 6);
+	for (int i = 0; i < EE.n; i++) {
+		UT_EQ(EE.tid[i], 0x10 * (uint64_t)(i / 4 + 1) + (uint64_t)(i % 4));
+		UT_EQ(EE.kind[i], lens[i % 4] > 4096 ? VMBUS_EVENT_OVERSIZED : 0u);
+		UT_CHECK(EE.ok[i]);
+	}
+	struct vmbus_channel_stats st;
+	UT_EQ(vmbus_channel_stats(c, &st), 0);
+	UT_EQ(st.oversized, 6);
+	UT_EQ(vmbus_close(c), 0);
+	simhost_console = NULL;
+	UT_EQ(rt_vmbus_stop(), 0);
+	UT_CHECK(sim_ok());
+	if (!sim_ok())
+		fprintf(stderr, "sim: %s\n", sim_last_problem());
+	UT_EQ(mem_page_free_count(), free_before);
+}
+
+/* A rescind reaches a callback channel once, after its queued packets, from
+ * vmbus_dispatch; closing in the callback releases the relid. */
+static void t_rescind_callback(void)
+{
+	for (int relayed = 0; relayed < 2; relayed++) {
+		UT_REQUIRE(machine(SIM_TDX_PARAVISOR, NULL, 14));
+		struct sim_device_desc d = { .kind = SIM_DEV_ECHO, .relayed = relayed };
+		uint32_t r;
+		UT_EQ(sim_add_device(&d, &r), 0);
+		memset(&EE, 0, sizeof(EE));
+		EE.close_on_rescind = relayed;
+		struct vmbus_open_params op = { .send_ring_bytes = 16 << 10, .recv_ring_bytes = 16 << 10,
+						.on_packet = ee_pkt, .on_event = ee_event };
+		struct vmbus_channel *c = NULL;
+		UT_EQ(vmbus_open(r, &op, &c), 0);
+		uint8_t out[64];
+		for (int i = 0; i < 3; i++) {
+			fill(out, sizeof(out), (uint8_t)(0x40 + i));
+			UT_EQ(vmbus_send(c, out, sizeof(out), 0x40 + (uint64_t)i, 0), 0);
+		}
+		sim_run(1000000);                       /* the device answers ... */
+		UT_EQ(sim_rescind(r), 0);               /* ... then the host rescinds */
+		int calls = 0;
+		for (int k = 0; k < 20; k++)
+			calls += vmbus_dispatch(10000000ull);
+		UT_EQ(calls, 4);
+		UT_EQ(EE.packets, 3);
+		UT_EQ(EE.rescinded, 1);
+		UT_EQ(EE.n, 4);
+		UT_EQ(EE.kind[3], VMBUS_EVENT_RESCINDED);
+		if (!relayed)
+			UT_EQ(vmbus_close(c), 0);
+		UT_EQ(vmbus_close(c), UMBRA_ECLOSED);
+		sim_run(1000000);
+		struct sim_channel_info ci;
+		UT_EQ(sim_channel_info(r, &ci), UMBRA_ENOENT);  /* RelIdReleased */
+		UT_EQ(rt_vmbus_stop(), 0);
+		UT_CHECK(sim_ok());
+		UT_EQ(mem_page_free_count(), free_before);
+	}
+}
+
 int main(void)
 {
 	UT_RUN(t_detect);
@@ -693,6 +863,8 @@ int main(void)
 	UT_RUN(t_hostile_messages);
 	UT_RUN(t_hostile_ring);
 	UT_RUN(t_rescind_storm);
+	UT_RUN(t_oversized);
+	UT_RUN(t_rescind_callback);
 	if (last_log[0])
 		printf("last sim log: %s\n", last_log);
 	return UT_DONE();
