@@ -180,6 +180,16 @@ static const struct vmbus_chan_rec *offer_nth(unsigned index)
 	}
 }
 
+_Static_assert(VMBUS_FLAG_CONFIDENTIAL_RING == VMBUS_OFFER_CONFIDENTIAL_RING &&
+	       VMBUS_FLAG_CONFIDENTIAL_EXTERNAL == VMBUS_OFFER_CONFIDENTIAL_EXTERNAL_MEM &&
+	       VMBUS_FLAG_NAMED_PIPE == VMBUS_OFFER_NAMED_PIPE_MODE, "offer flags");
+_Static_assert(sizeof(((struct vmbus_offer_info *)0)->user_defined) ==
+	       sizeof(((struct vmbus_offer *)0)->user_defined) &&
+	       sizeof(((struct vmbus_offer *)0)->user_defined) ==
+	       sizeof(((struct vmbus_offer_channel *)0)->user_defined), "user area: 120 bytes");
+
+/* The offer record (copied from the validated private copy of the message) into the
+ * app's struct: fixed-size copies only. */
 static void fill_info(const struct vmbus_chan_rec *r, struct vmbus_offer_info *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -191,6 +201,11 @@ static void fill_info(const struct vmbus_chan_rec *r, struct vmbus_offer_info *o
 	out->confidential_ring = (r->offer.flags & VMBUS_FLAG_CONFIDENTIAL_RING) != 0;
 	out->confidential_external = (r->offer.flags & VMBUS_FLAG_CONFIDENTIAL_EXTERNAL) != 0;
 	out->rescinded = r->rescinded;
+	out->mmio_megabytes = r->offer.mmio_megabytes;
+	out->mmio_megabytes_optional = r->offer.mmio_megabytes_optional;
+	memcpy(out->user_defined, r->offer.user_defined, sizeof(out->user_defined));
+	if (r->offer.flags & VMBUS_FLAG_NAMED_PIPE)
+		memcpy(&out->pipe_mode, r->offer.user_defined, sizeof(out->pipe_mode));
 }
 
 int vmbus_offer_count(void)

@@ -143,6 +143,8 @@ static void handle_offer(struct vmbus_conn *c, const struct vmbus_offer_channel 
 	r->offer.monitor_id = m->monitor_id;
 	r->offer.monitor_allocated = m->monitor_allocated & 1;
 	r->offer.dedicated_interrupt = m->is_dedicated_interrupt & 1;
+	r->offer.mmio_megabytes = m->mmio_megabytes;
+	r->offer.mmio_megabytes_optional = m->mmio_megabytes_optional;
 	r->state = VMBUS_CHAN_OFFERED;
 	return;
 reject:

@@ -72,6 +72,7 @@ struct vmbus_offer {
 	uint8_t monitor_id;
 	bool monitor_allocated;
 	bool dedicated_interrupt;
+	uint16_t mmio_megabytes, mmio_megabytes_optional;
 	uint8_t user_defined[120];
 };
 

@@ -54,6 +54,14 @@ struct vmbus_guid {
 /* Offer flags as the client API reports them (after the connection's policy). */
 #define VMBUS_FLAG_CONFIDENTIAL_RING     0x0002u
 #define VMBUS_FLAG_CONFIDENTIAL_EXTERNAL 0x0004u
+#define VMBUS_FLAG_NAMED_PIPE            0x0010u  /* the user area starts with a pipe mode */
+
+/* The offer's user-defined area (Linux include/linux/hyperv.h MAX_USER_DEFINED_BYTES,
+ * openvmm vmbus_core protocol.rs UserDefinedData) and the pipe modes of a named-pipe
+ * offer (openvmm PipeType; Linux VMBUS_PIPE_TYPE_*). */
+#define VMBUS_OFFER_USER_BYTES  120
+#define VMBUS_PIPE_TYPE_BYTE    0u
+#define VMBUS_PIPE_TYPE_MESSAGE 4u
 
 struct vmbus_offer_info {
 	struct vmbus_guid class_id;     /* interface type */
@@ -64,6 +72,14 @@ struct vmbus_offer_info {
 	bool confidential_ring;         /* rings live in private memory */
 	bool confidential_external;     /* GPA-direct buffers live in private memory */
 	bool rescinded;
+	/* As the host sent them in the offer, copied (fixed sizes); host data that the
+	 * runtime neither checks nor uses: the device's protocol gives it meaning. */
+	uint16_t mmio_megabytes;          /* MMIO space the device needs, MiB */
+	uint16_t mmio_megabytes_optional; /* MMIO space it can use besides, MiB */
+	uint32_t pipe_mode;               /* flags & VMBUS_FLAG_NAMED_PIPE: the area's first
+					   * 4 bytes (VMBUS_PIPE_TYPE_*, or whatever the host
+					   * wrote); else 0 */
+	uint8_t user_defined[VMBUS_OFFER_USER_BYTES]; /* the whole area, pipe mode included */
 };
 
 struct vmbus_info {

@@ -171,8 +171,14 @@ static void send_offer(struct fchan *c)
 		o[8 + i] = (uint8_t)(c->cls + i);
 		o[24 + i] = (uint8_t)(c->relid * 16 + i);
 	}
-	uint16_t fl = confidential_host ? c->flags : 0;
+	uint16_t fl = confidential_host ? c->flags : (uint16_t)(c->flags & ~6u);
 	memcpy(o + 56, &fl, 2);
+	/* MMIO sizes and the user area: a pattern of the relid */
+	uint16_t mmio = (uint16_t)(c->relid * 100), mmio_opt = (uint16_t)c->relid;
+	memcpy(o + 58, &mmio, 2);
+	memcpy(o + 182, &mmio_opt, 2);
+	for (int i = 0; i < 120; i++)
+		o[60 + i] = (uint8_t)(c->relid * 7 + i);
 	memcpy(o + 184, &c->relid, 4);
 	o[190] = 1;
 	memcpy(o + 192, &c->connid, 4);
@@ -399,6 +405,47 @@ static void t_enumerate(void)
 	UT_EQ(vmbus_offer_get(2, &o), 0);
 	UT_EQ(o.flags, 0);
 	UT_CHECK(!o.confidential_ring);
+}
+
+/* The offer's MMIO sizes and user area reach vmbus_offer_info as sent, in fixed-size
+ * copies; the pipe mode only for a named-pipe offer. */
+static void t_offer_user_area(void)
+{
+	host_setup(true);
+	F[3] = (struct fchan){ .relid = 4, .connid = 0x2004, .flags = 0x10, .cls = 0x40 };
+	NF = 4;
+	send_offer(&F[3]);                      /* hot add */
+	vmbus_conn_poll(&C);
+	UT_EQ(vmbus_offer_count(), 4);
+	for (unsigned i = 0; i < 4; i++) {
+		struct { struct vmbus_offer_info o; uint8_t guard[64]; } g;
+		memset(&g, 0xCC, sizeof(g));
+		UT_EQ(vmbus_offer_get(i, &g.o), 0);
+		uint32_t relid = i + 1;
+		UT_EQ(g.o.relid, relid);
+		UT_EQ(g.o.mmio_megabytes, relid * 100);
+		UT_EQ(g.o.mmio_megabytes_optional, relid);
+		int bad = 0;
+		for (int k = 0; k < VMBUS_OFFER_USER_BYTES; k++)
+			bad += g.o.user_defined[k] != (uint8_t)(relid * 7 + (uint32_t)k);
+		UT_EQ(bad, 0);
+		for (size_t k = 0; k < sizeof(g.guard); k++)
+			bad += g.guard[k] != 0xCC;
+		UT_EQ(bad, 0);
+		if (relid == 4) {
+			UT_EQ(g.o.flags, VMBUS_FLAG_NAMED_PIPE);
+			UT_EQ(g.o.pipe_mode, 0x1F1E1D1Cu);  /* bytes 28, 29, 30, 31 */
+		} else {
+			UT_EQ(g.o.pipe_mode, 0);
+		}
+	}
+	/* a host-visible connection (the host offers without 0x2/0x4): the same */
+	host_setup(false);
+	struct vmbus_offer_info o;
+	UT_EQ(vmbus_offer_get(2, &o), 0);
+	UT_EQ(o.flags, 0);
+	UT_EQ(o.user_defined[119], (uint8_t)(3 * 7 + 119));
+	UT_EQ(o.mmio_megabytes, 300);
 }
 
 static uint32_t rnd = 1;
@@ -1574,6 +1621,7 @@ static void t_corrupt_event(void)
 int main(void)
 {
 	UT_RUN(t_enumerate);
+	UT_RUN(t_offer_user_area);
 	UT_RUN(t_echo_confidential);
 	UT_RUN(t_echo_relayed);
 	UT_RUN(t_echo_nonconfidential_connection);

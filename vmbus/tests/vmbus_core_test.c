@@ -41,6 +41,10 @@ static void t_connect_confidential_bytes(void)
 	struct script_msg o[2];
 	script_offer(&o[0], 1, 0x0002, 0x10, 0x2001);
 	script_offer(&o[1], 2, 0x0000, 0x20, 0x2002);
+	o[0].b[58] = 0x34, o[0].b[59] = 0x12;           /* mmio_megabytes */
+	o[0].b[182] = 0x78, o[0].b[183] = 0x56;         /* mmio_megabytes_optional */
+	for (int i = 0; i < 120; i++)
+		o[0].b[60 + i] = (uint8_t)(0x80 + i);   /* user-defined area */
 	UT_EQ(connect_with(true, 2, o), 0);
 	UT_CHECK(script_done(&S));
 	UT_CHECK(C.connected);
@@ -55,6 +59,11 @@ static void t_connect_confidential_bytes(void)
 	UT_EQ(r->offer.connection_id, 0x2001);
 	UT_EQ(r->offer.if_instance[0], 0x10);
 	UT_EQ(r->offer.if_type[3], 0xA3);
+	UT_EQ(r->offer.mmio_megabytes, 0x1234);
+	UT_EQ(r->offer.mmio_megabytes_optional, 0x5678);
+	UT_EQ(r->offer.user_defined[0], 0x80);
+	UT_EQ(r->offer.user_defined[119], 0x80 + 119);
+	UT_EQ(r->offer.sub_channel_index, 0);
 	UT_REQUIRE(vmbus_conn_chan(&C, 2));
 	UT_EQ(vmbus_conn_chan(&C, 2)->offer.flags, 0);
 }
