@@ -22,7 +22,8 @@ void vmbus_log(const char *fmt, ...)
 }
 
 struct vmbus_api_state vmbus_api_s;
-static uint64_t g_pfns[VMBUS_RING_MAX_BYTES / 4096];
+static uint64_t g_pfns[VMBUS_RING_PAIR_MAX_BYTES / 4096];
+_Static_assert(VMBUS_MAX_OFFERS == VMBUS_MAX_CHANNELS, "offer table = the public limit");
 
 /*
  * Handles. The app's struct vmbus_channel * is a number, never a pointer: a tag (bits
@@ -334,7 +335,7 @@ int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_c
 	*out = NULL;
 	if (p->send_ring_bytes % 4096 || p->recv_ring_bytes % 4096 ||
 	    p->send_ring_bytes < VMBUS_RING_MIN_BYTES || p->recv_ring_bytes < VMBUS_RING_MIN_BYTES ||
-	    p->send_ring_bytes > VMBUS_RING_MAX_BYTES / 2 || p->recv_ring_bytes > VMBUS_RING_MAX_BYTES / 2 ||
+	    p->send_ring_bytes > VMBUS_RING_MAX_BYTES || p->recv_ring_bytes > VMBUS_RING_MAX_BYTES ||
 	    p->max_packet_bytes > VMBUS_MAX_PKT_LIMIT || (p->on_event && !p->on_packet))
 		return UMBRA_EINVAL;
 	if (!vmbus_api_ready())

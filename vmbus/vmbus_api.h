@@ -39,12 +39,12 @@ struct vmbus_mem_ops {
 	void (*wait)(void *ctx, uint64_t max_ns, bool (*ready)(void *arg), void *arg);
 };
 
-#define VMBUS_API_MAX_OPEN   32
-#define VMBUS_API_MAX_BUFS   16         /* live buffers per channel */
+/* The tables, sized by the public limits (include/umbra/vmbus.h). */
+#define VMBUS_API_MAX_OPEN   VMBUS_MAX_OPEN_CHANNELS
+#define VMBUS_API_MAX_BUFS   VMBUS_MAX_BUFFERS  /* live buffers per channel */
 #define VMBUS_API_MAX_XFERS  VMBUS_XFER_MAX_INFLIGHT
 #define VMBUS_BOUNCE_DEFAULT_PAGES 64   /* shared bounce pool: 256 KiB */
-#define VMBUS_RING_MIN_BYTES 8192u
-#define VMBUS_RING_MAX_BYTES (16u << 20)
+#define VMBUS_RING_PAIR_MAX_BYTES (2 * VMBUS_RING_MAX_BYTES)  /* both rings of a channel */
 
 /* Attach the API to a connected connection. Sets the connection's rescind hook. */
 int vmbus_api_attach(struct vmbus_conn *conn, const struct vmbus_mem_ops *ops);

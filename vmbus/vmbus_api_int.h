@@ -8,8 +8,8 @@
 #include "ring/ring.h"
 #include "mem/bounce.h"
 
-#define VMBUS_DEFAULT_MAX_PKT (16u << 10)
-#define VMBUS_MAX_PKT_LIMIT   (1u << 20)
+#define VMBUS_DEFAULT_MAX_PKT VMBUS_MAX_PACKET_DEFAULT
+#define VMBUS_MAX_PKT_LIMIT   VMBUS_MAX_PACKET_LIMIT
 
 struct vmbus_bufrec {
 	uint64_t gpa;

@@ -179,7 +179,7 @@ int vmbus_buffer_alloc(struct vmbus_channel *h, size_t bytes, struct vmbus_buffe
 	int rc = vmbus_ch_get(h, &ch);
 	if (rc)
 		return rc;
-	if (!out || bytes == 0 || bytes > (64u << 20))
+	if (!out || bytes == 0 || bytes > VMBUS_BUFFER_MAX_BYTES)
 		return UMBRA_EINVAL;
 	memset(out, 0, sizeof(*out));
 	struct vmbus_bufrec *slot = NULL;

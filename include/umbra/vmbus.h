@@ -103,6 +103,27 @@ int vmbus_offer_get(unsigned index, struct vmbus_offer_info *out);
 /* The nth (0-based) offer whose class is class_id. UMBRA_ENOENT if none. */
 int vmbus_find(const struct vmbus_guid *class_id, unsigned nth, struct vmbus_offer_info *out);
 
+/*
+ * Per-process limits of the client API (the runtime's tables are these sizes):
+ *  VMBUS_MAX_OFFERS         offer records at once (a rescinded one counts until it is
+ *                           released); a further offer is rejected
+ *  VMBUS_MAX_OPEN_CHANNELS  channels open at once (vmbus_open: UMBRA_EBUSY); also the
+ *                           largest n of vmbus_wait
+ *  VMBUS_MAX_BUFFERS        live vmbus_buffer_alloc buffers per channel (UMBRA_ENOMEM)
+ *  VMBUS_BUFFER_MAX_BYTES   the largest vmbus_buffer_alloc
+ *  VMBUS_RING_MIN/MAX_BYTES each ring of vmbus_open (a multiple of 4 KiB)
+ *  VMBUS_MAX_PACKET_DEFAULT max_packet_bytes when 0; VMBUS_MAX_PACKET_LIMIT its largest
+ *  VMBUS_XFER_MAX_INFLIGHT  bounced transfers per channel (below)
+ */
+#define VMBUS_MAX_OFFERS         64
+#define VMBUS_MAX_OPEN_CHANNELS  32
+#define VMBUS_MAX_BUFFERS        16
+#define VMBUS_BUFFER_MAX_BYTES   (64u << 20)
+#define VMBUS_RING_MIN_BYTES     (8u << 10)
+#define VMBUS_RING_MAX_BYTES     (8u << 20)
+#define VMBUS_MAX_PACKET_DEFAULT (16u << 10)
+#define VMBUS_MAX_PACKET_LIMIT   (1u << 20)
+
 /* Opaque channel handle: a value that names one vmbus_open, never a pointer (do not
  * dereference it). vmbus_open never returns the same value twice in a process; once the
  * channel is closed, every call on its handle returns UMBRA_ECLOSED for good, also after
@@ -149,11 +170,14 @@ typedef void (*vmbus_event_fn)(struct vmbus_channel *ch, const struct vmbus_even
 
 struct vmbus_open_params {
 	uint32_t send_ring_bytes;       /* guest->host ring incl. its 4 KiB control page:  */
-	uint32_t recv_ring_bytes;       /* each a multiple of 4 KiB, 8 KiB .. 8 MiB         */
+	uint32_t recv_ring_bytes;       /* each a multiple of 4 KiB, VMBUS_RING_MIN_BYTES ..
+					 * VMBUS_RING_MAX_BYTES (8 KiB .. 8 MiB) */
 	uint32_t target_vp;             /* VP that takes the channel interrupts (0 = BSP)  */
-	uint32_t max_packet_bytes;      /* largest payload delivered as a packet (0 = 16 KiB,
-					 * at most 1 MiB); a larger one is reported:
-					 * UMBRA_EMSGSIZE (vmbus_recv), VMBUS_EVENT_OVERSIZED */
+	uint32_t max_packet_bytes;      /* largest payload delivered as a packet (0 =
+					 * VMBUS_MAX_PACKET_DEFAULT, 16 KiB; at most
+					 * VMBUS_MAX_PACKET_LIMIT, 1 MiB); a larger one is
+					 * reported: UMBRA_EMSGSIZE (vmbus_recv),
+					 * VMBUS_EVENT_OVERSIZED */
 	vmbus_rx_fn on_packet;          /* NULL: polling with vmbus_recv */
 	void *ctx;                      /* passed to on_packet and on_event */
 	vmbus_event_fn on_event;        /* optional, callback channels only (else EINVAL) */
@@ -227,10 +251,11 @@ int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus_pac
  * nothing queued, UMBRA_ENOMEM as vmbus_recv, UMBRA_EINVAL on a callback channel. */
 int vmbus_discard(struct vmbus_channel *ch, struct vmbus_packet *pkt);
 
-/* Wait until one of n channels has a packet (or was rescinded, or failed). Returns the
- * index of the first such channel, UMBRA_ETIMEDOUT, or the error of a bad handle in the
- * array (UMBRA_EINVAL, UMBRA_ECLOSED). A queued packet keeps its channel ready until it is
- * taken, discarded or (callback channels) delivered or reported by vmbus_dispatch. */
+/* Wait until one of n (1 .. VMBUS_MAX_OPEN_CHANNELS) channels has a packet (or was
+ * rescinded, or failed). Returns the index of the first such channel, UMBRA_ETIMEDOUT, or
+ * the error of a bad handle in the array (UMBRA_EINVAL, UMBRA_ECLOSED). A queued packet
+ * keeps its channel ready until it is taken, discarded or (callback channels) delivered
+ * or reported by vmbus_dispatch. */
 int vmbus_wait(struct vmbus_channel *const *chs, unsigned n, uint64_t timeout_ns);
 
 /* Run callbacks for every callback channel with packets or events, waiting up to
@@ -245,6 +270,8 @@ struct vmbus_buffer {
 	size_t bytes;           /* rounded up to whole pages */
 	bool host_visible;
 };
+/* bytes 1 .. VMBUS_BUFFER_MAX_BYTES; UMBRA_ENOMEM when the channel holds
+ * VMBUS_MAX_BUFFERS buffers already, or out of pages. */
 int vmbus_buffer_alloc(struct vmbus_channel *ch, size_t bytes, struct vmbus_buffer *out);
 /* Returns the pages (made private again first if they were host-visible). */
 int vmbus_buffer_free(struct vmbus_channel *ch, struct vmbus_buffer *buf);

@@ -125,7 +125,7 @@ struct fchan {
 	uint64_t signals, echoed;
 	bool ring_was_shared;
 };
-static struct fchan F[4];
+static struct fchan F[VMBUS_MAX_OPEN_CHANNELS + 4];
 static int NF;
 static uint64_t fnow;
 static uint8_t inq[256][240];
@@ -446,6 +446,69 @@ static void t_offer_user_area(void)
 	UT_EQ(o.flags, 0);
 	UT_EQ(o.user_defined[119], (uint8_t)(3 * 7 + 119));
 	UT_EQ(o.mmio_megabytes, 300);
+}
+
+/* The public limits are the runtime's: VMBUS_MAX_OPEN_CHANNELS channels open at once,
+ * VMBUS_MAX_BUFFERS buffers and VMBUS_XFER_MAX_INFLIGHT bounced transfers per channel, the
+ * ring, packet and buffer sizes, vmbus_wait's n. */
+static void t_limits(void)
+{
+	host_setup(true);
+	const int N = VMBUS_MAX_OPEN_CHANNELS + 1;
+	for (int i = 3; i < N; i++) {           /* hot-added relayed devices 4 .. N */
+		F[i] = (struct fchan){ .relid = (uint32_t)i + 1, .connid = 0x3000u + (uint32_t)i,
+				       .cls = (uint8_t)(0x50 + i) };   /* (class, instance) unique */
+		send_offer(&F[i]);
+	}
+	NF = N;
+	vmbus_conn_poll(&C);
+	UT_EQ(vmbus_offer_count(), N);
+	static const struct vmbus_open_params P8 = { .send_ring_bytes = 8192, .recv_ring_bytes = 8192 };
+	static struct vmbus_channel *ch[VMBUS_MAX_OPEN_CHANNELS + 1];
+	for (int i = 0; i < VMBUS_MAX_OPEN_CHANNELS; i++)
+		UT_EQ(vmbus_open((uint32_t)i + 1, &P8, &ch[i]), 0);
+	UT_EQ(vmbus_open((uint32_t)N, &P8, &ch[N - 1]), UMBRA_EBUSY);
+	ch[N - 1] = ch[0];
+	UT_EQ(vmbus_wait(ch, VMBUS_MAX_OPEN_CHANNELS, 1000), UMBRA_ETIMEDOUT);
+	UT_EQ(vmbus_wait(ch, VMBUS_MAX_OPEN_CHANNELS + 1, 1000), UMBRA_EINVAL);
+	/* buffers per channel */
+	static struct vmbus_buffer vb[VMBUS_MAX_BUFFERS + 1];
+	for (int i = 0; i < VMBUS_MAX_BUFFERS; i++)
+		UT_EQ(vmbus_buffer_alloc(ch[1], 4096, &vb[i]), 0);
+	UT_EQ(vmbus_buffer_alloc(ch[1], 4096, &vb[VMBUS_MAX_BUFFERS]), UMBRA_ENOMEM);
+	for (int i = 0; i < VMBUS_MAX_BUFFERS; i++)
+		UT_EQ(vmbus_buffer_free(ch[1], &vb[i]), 0);
+	UT_EQ(vmbus_buffer_alloc(ch[1], VMBUS_BUFFER_MAX_BYTES + 1, &vb[0]), UMBRA_EINVAL);
+	/* bounced transfers per channel (the host holds them) */
+	F[1].open = false;
+	static uint8_t xb[4096];
+	static struct vmbus_xfer x[VMBUS_XFER_MAX_INFLIGHT + 1];
+	uint8_t cmd[8] = { 0 };
+	for (int i = 0; i < VMBUS_XFER_MAX_INFLIGHT; i++)
+		UT_EQ(vmbus_xfer_send(ch[1], xb, 64, VMBUS_XFER_TO_HOST, cmd, 8, (uint64_t)i, 0, 0, &x[i]), 0);
+	UT_EQ(vmbus_xfer_send(ch[1], xb, 64, VMBUS_XFER_TO_HOST, cmd, 8, 99, 0, 0,
+			      &x[VMBUS_XFER_MAX_INFLIGHT]), UMBRA_EBUSY);
+	for (int i = 0; i < VMBUS_MAX_OPEN_CHANNELS; i++)
+		UT_EQ(vmbus_close(ch[i]), 0);
+	vmbus_api_release();
+	/* sizes */
+	struct vmbus_open_params p = P8;
+	struct vmbus_channel *c;
+	p.recv_ring_bytes = VMBUS_RING_MAX_BYTES;
+	p.send_ring_bytes = VMBUS_RING_MIN_BYTES;
+	p.max_packet_bytes = VMBUS_MAX_PACKET_LIMIT;
+	UT_EQ(vmbus_open(1, &p, &c), 0);
+	struct vmbus_open_params q = p;
+	struct vmbus_channel *c2;
+	q.recv_ring_bytes += 4096;
+	UT_EQ(vmbus_open(2, &q, &c2), UMBRA_EINVAL);
+	q = p;
+	q.send_ring_bytes -= 4096;
+	UT_EQ(vmbus_open(2, &q, &c2), UMBRA_EINVAL);
+	q = p;
+	q.max_packet_bytes += 1;
+	UT_EQ(vmbus_open(2, &q, &c2), UMBRA_EINVAL);
+	UT_EQ(vmbus_close(c), 0);
 }
 
 static uint32_t rnd = 1;
@@ -1622,6 +1685,7 @@ int main(void)
 {
 	UT_RUN(t_enumerate);
 	UT_RUN(t_offer_user_area);
+	UT_RUN(t_limits);
 	UT_RUN(t_echo_confidential);
 	UT_RUN(t_echo_relayed);
 	UT_RUN(t_echo_nonconfidential_connection);
