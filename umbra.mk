@@ -76,7 +76,8 @@ UMBRA_CRT0 := $(EFI_LIB)/crt0-efi-x86_64.o
 # makes a relocatable PE; .dynamic/.rela/.dynsym feed gnu-efi's _relocate; .bss becomes an
 # uninitialised-data section without file contents (linker.ld).
 UMBRA_PE_SECTIONS := -j .text -j .sdata -j .rodata -j .data -j .dynamic -j .dynsym \
-	-j .rel -j .rela -j '.rel.*' -j '.rela.*' -j .reloc -j .bss
+	-j .rel -j .rela -j '.rel.*' -j '.rela.*' -j .reloc -j .bss \
+	-j .note.gnu.build-id --rename-section .note.gnu.build-id=.buildid
 
 # ---- runtime objects: $(BUILD)/rt (production) and $(BUILD)/sim/rt (SIM images) -----
 UMBRA_RT_REAL_OBJS := $(patsubst %,$(BUILD)/rt/%.o,$(basename $(RT_SRCS) $(RT_SRCS_REAL)))
