@@ -12,6 +12,8 @@
 #                        only if QEMU is killed; callers running many boots pass their own)
 #     --serial SPEC      QEMU -serial value (default mon:stdio; tests use file:LOG)
 #     --mem SIZE         guest RAM (default 256M)
+#     --accel A          QEMU accelerator (default tcg; kvm for the boot tests that say
+#                        requires = kvm: an extra -accel after ours would only be a fallback)
 #     --dry-run          print the command instead of running it
 #   QEMU_BIN overrides the emulator binary (tests/boot/selftest uses a stub).
 #
@@ -19,7 +21,7 @@
 # The isa-debug-exit device sits at port 0xf4 (4 bytes): QEMU exits with (v << 1) | 1.
 set -euo pipefail
 OVMF_DIR=${OVMF_DIR:-/usr/share/OVMF}
-kernel="" append="" disk="" vhd="" secboot=0 vars="" serial="mon:stdio" mem=256M dry=0
+kernel="" append="" disk="" vhd="" secboot=0 vars="" serial="mon:stdio" mem=256M dry=0 accel=tcg
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -30,6 +32,7 @@ while [ $# -gt 0 ]; do
 	--vars) vars=$2; shift 2 ;;
 	--serial) serial=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
+	--accel) accel=$2; shift 2 ;;
 	--dry-run) dry=1; shift ;;
 	--) shift; break ;;
 	*) echo "qemu.sh: unknown option $1" >&2; exit 2 ;;
@@ -64,7 +67,7 @@ else
 fi
 [ -z "$append" ] || [ -n "$kernel" ] || { echo "qemu.sh: --append needs --kernel" >&2; exit 2; }
 
-cmd=("${QEMU_BIN:-qemu-system-x86_64}" "${machine[@]}" -accel tcg -m "$mem" -smp 1 -nodefaults -no-user-config
+cmd=("${QEMU_BIN:-qemu-system-x86_64}" "${machine[@]}" -accel "$accel" -m "$mem" -smp 1 -nodefaults -no-user-config
 	-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
 	-drive "if=pflash,format=raw,unit=1,file=$vars"
 	"${media[@]}"
