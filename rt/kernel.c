@@ -9,6 +9,7 @@
 #include "arch/x86_64/alias.h"
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/image_id.h"
 #include "boot/boot_info.h"
 #include "boot/memmap.h"
 #include "boot/runtime.h"
@@ -123,6 +124,21 @@ _Noreturn void boot_kernel_main(struct boot_info *bi)
 		    (unsigned long long)(arch_tsc_to_ns(bi->tsc_entry) / 1000));
 	boot_printf("umbra: phase ebs t_us=%llu attempts=%u\n",
 		    (unsigned long long)us_since_entry(bi, bi->tsc_ebs), bi->ebs_attempts);
+	/* Which image this is, for gdb and addr2line (docs/boot.md "Debugging"); with the
+	 * flag umbra.gdb (read early, like rt/options.h's early readers) the boot waits
+	 * here for tools/debug.sh, at most 10 minutes. */
+	static char bid[2 * ARCH_BUILD_ID_MAX + 1];
+	boot_printf("umbra: image base=0x%llx size=%llu build_id=%s\n",
+		    (unsigned long long)(uintptr_t)ImageBase, (unsigned long long)bi->image_size,
+		    arch_build_id_hex(bid, sizeof bid));
+	for (int i = 1; i < bi->argc; i++) {
+		if (strcmp(bi->argv[i], "umbra.gdb"))
+			continue;
+		boot_printf("umbra: gdb: waiting for the debugger (tools/debug.sh)\n");
+		if (!arch_debug_wait(600000000000ull))
+			boot_printf("umbra: WARN gdb: no debugger after 600 s, booting on\n");
+		break;
+	}
 
 	int rc = arch_paging_init(bi);
 	if (rc) {

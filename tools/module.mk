@@ -8,6 +8,8 @@
 #                                   terminal (Ctrl-A x quits); with ARGS, boot build/umbra.efi
 #                                   through OVMF's kernel loader with ARGS as load options
 #   make run-secboot                the signed image under Secure Boot (after make sign)
+#   make debug [ARGS="a b"]         boot build/umbra.efi waiting for gdb, then gdb with
+#                                   umbra.so at the load address (tools/debug.sh)
 #
 # Also included by umbra.mk for out-of-tree apps, so image/sign/run work there too.
 UMBRA_TOOLS := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
@@ -55,6 +57,11 @@ run-secboot:
 	@[ -f $(BUILD)/umbra-signed.img ] || { echo "run-secboot: make sign first"; exit 2; }
 	@bash $(UMBRA_TOOLS)/qemu.sh --secboot --disk $(BUILD)/umbra-signed.img \
 		--vars $(BUILD)/run-vars.fd -- $(RUN_QEMU); bash $(UMBRA_TOOLS)/umbra-status.sh $$?
+
+# gdb on the image at the address OVMF loaded it to (docs/boot.md, "Debugging").
+.PHONY: debug
+debug: $(BUILD)/umbra.efi
+	@bash $(UMBRA_TOOLS)/debug.sh --efi $< $(if $(strip $(ARGS)),--append "$(ARGS)")
 
 ifeq ($(UMBRA_TOOLS),tools)
 # ---- in tree only: what the QEMU boot tests (tests/boot/manifest) boot ------------------
