@@ -16,6 +16,10 @@ HOST_TEST_SRCS_sim_vmbus := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) sim/tests/sim_vmb
 HOST_TESTS += sim_hostile
 HOST_TEST_SRCS_sim_hostile := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) sim/tests/sim_hostile_test.c
 
+# The SIM image's load-option table and its reading (sim_opts.c), with the runtime's registry.
+HOST_TESTS += sim_opts
+HOST_TEST_SRCS_sim_opts := $(SIM_CORE_SRCS) rt/options.c sim/sim_opts.c sim/tests/sim_opts_test.c
+
 # The runner; without arguments it self-tests every scenario in every configuration.
 HOST_TESTS += sim_runner
 HOST_TEST_SRCS_sim_runner := $(SIM_CORE_SRCS) $(SIM_GUEST_SRCS) sim/tools/scenarios.c sim/tools/runner.c
@@ -25,7 +29,7 @@ host-tests: $(HOST_BUILD)/umbra-sim
 
 # SIM images (umbra.mk: build/sim/apps/NAME/umbra.efi): the simulator plus its image glue
 # (the machine in a block of real RAM, interrupts through the CPU's IDT; docs/sim.md).
-RT_SRCS_SIM += $(SIM_SRCS) sim/sim_image.c sim/sim_image_int.asm
+RT_SRCS_SIM += $(SIM_SRCS) sim/sim_opts.c sim/sim_image.c sim/sim_image_int.asm
 
 # Layering (tools/layers.sh, docs/architecture.md): what sim/ may include.
 LAYERS += sim
@@ -35,3 +39,5 @@ LAYER_DEPS_sim := lib hw
 # the one file of sim/ that sees the runtime's headers.
 LAYER_ALLOW += sim/sim_image.c:rt/runtime.h sim/sim_image.c:mem/mem.h sim/sim_image.c:hv/ident.h \
 	sim/sim_image.c:arch/x86_64/arch.h sim/sim_image.c:arch/x86_64/cpu.h
+# The image's option table is a table of the runtime's registry (struct rt_option only).
+LAYER_ALLOW += sim/sim_image.c:rt/options.h sim/sim_opts.h:rt/options.h

@@ -247,6 +247,8 @@ struct sim_channel_info {
 	bool confidential_ring;      /* ring must be private (0x2 offered and 0x10 granted) */
 	bool confidential_ext;       /* external memory must be private (0x4 and 0x10) */
 	bool corrupt;                /* the guest broke the ring protocol; device stopped */
+	bool relayed;                /* a host device (always so without a paravisor server) */
+	enum sim_dev_kind kind;
 	uint32_t connection_id;      /* guest->host event connection id while open */
 	uint16_t event_flag;         /* host->guest event flag while open */
 	uint32_t target_vp;

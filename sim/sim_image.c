@@ -13,8 +13,10 @@
 #include "mem/mem.h"
 #include "rt/runtime.h"
 #include "hv/ident.h"
+#include "rt/options.h"
 #include "sim/sim_image.h"
 #include "sim/sim_int.h"
+#include "sim/sim_opts.h"
 
 /* sim_image_int.asm: executes INT vector. */
 void sim_image_int(uint8_t vector);
@@ -71,66 +73,82 @@ static void log_line(void *ctx, const char *line)
 	umbra_printf("%s\n", line);
 }
 
-static const char *opt(int argc, char **argv, const char *key)
+/* The simulated time follows the TSC (umbra.sim.clock=real, the default), and waits for
+ * it halt or spin in arch_wait_for_interrupt (the LAPIC timer ends a halt within 1 ms). */
+static uint64_t tsc_clock(void *ctx)
 {
-	size_t n = strlen(key);
-	const char *v = NULL;
-	for (int i = 1; i < argc; i++)
-		if (!strncmp(argv[i], key, n) && argv[i][n] == '=')
-			v = argv[i] + n + 1;
-	return v;
+	(void)ctx;
+	return arch_now_ns();
 }
 
-static int parse_u64(const char *s, uint64_t *out)
+static void tsc_idle(void *ctx, uint64_t max_ns)
 {
-	uint64_t v = 0;
-	if (!*s)
-		return UMBRA_EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (~0ull - 9) / 10)
-			return UMBRA_EINVAL;
-		v = v * 10 + (uint64_t)(*s - '0');
+	(void)ctx;
+	arch_wait_for_interrupt(max_ns);
+}
+
+static void print_devices(unsigned n)
+{
+	for (uint32_t relid = 1; relid <= n; relid++) {
+		struct sim_channel_info ci;
+		if (sim_channel_info(relid, &ci))
+			continue;
+		bool gpa = ci.kind == SIM_DEV_GPA_DIRECT;
+		umbra_printf("sim: device relid=%u %s class=umbra-sim-dev-0%u %s%s\n", relid,
+			     gpa ? "gpa-direct" : "echo", (unsigned)ci.kind,
+			     ci.relayed ? "relayed" : "paravisor",
+			     S->chan[relid - 1].desc.confidential_external_memory ? " ext" : "");
 	}
-	*out = v;
-	return 0;
 }
 
 int sim_image_start(int argc, char **argv)
 {
-	const char *name = opt(argc, argv, "umbra.sim");
-	const char *seed = opt(argc, argv, "umbra.sim.seed");
-	int p = sim_platform_parse(name ? name : "snp-paravisor");
-	struct sim_config c;
+	static struct sim_opts_setup o;    /* static: struct sim_config and 30 devices */
+	char words[400];
+	int rc;
 
-	if (p < 0)
-		return UMBRA_EINVAL;
-	sim_config_default(&c, (enum sim_platform)p);
-	if (seed && parse_u64(seed, &c.seed))
-		return UMBRA_EINVAL;
-	const char *refuse = opt(argc, argv, "umbra.sim.refuse_direct_post");
-	if (refuse && strcmp(refuse, "1") && strcmp(refuse, "0"))
-		return UMBRA_EINVAL;
-	c.hostile.refuse_direct_post = refuse && !strcmp(refuse, "1");
+	(void)argc;
+	(void)argv;
+	sim_opts_parse(rt_option, &o);
 	if (ram_pages < SIM_IMAGE_RAM_BYTES / MEM_PAGE_SIZE)
 		return UMBRA_ENOMEM;
-	c.ram = (void *)(uintptr_t)ram_base;
-	c.ram_bytes = SIM_IMAGE_RAM_BYTES;
-	c.log = log_line;
-	int rc = sim_init(&c);
-	if (rc)
+	struct sim_config *c = &o.cfg;
+	c->ram = (void *)(uintptr_t)ram_base;
+	c->ram_bytes = SIM_IMAGE_RAM_BYTES;
+	c->log = log_line;
+	if (o.real_clock) {
+		c->clock = tsc_clock;
+		c->idle = tsc_idle;
+	}
+	if ((rc = sim_init(c)))
 		return rc;
-	struct sim_device_desc conf = { .kind = SIM_DEV_ECHO };
-	struct sim_device_desc relayed = { .kind = SIM_DEV_ECHO, .relayed = true };
-	uint32_t r1, r2;
+	for (unsigned i = 0; i < o.ndev; i++)
+		if ((rc = sim_add_device(&o.dev[i], NULL)))
+			return rc;
 	uint64_t gpa, n;
-	if ((rc = sim_add_device(&conf, &r1)) || (rc = sim_add_device(&relayed, &r2)) ||
-	    (rc = sim_ram_free_range(&gpa, &n)) || (rc = mem_page_add_range(gpa, n)))
+	if ((rc = sim_ram_free_range(&gpa, &n)) || (rc = mem_page_add_range(gpa, n)))
 		return rc;
-	umbra_printf("sim: machine config=%s seed=%llu ram_kib=%llu at 0x%llx echo relid=%u "
-		     "relayed-echo relid=%u%s\n", sim_platform_name(c.platform),
-		     (unsigned long long)c.seed, (unsigned long long)(sim_ram_pages() * 4),
-		     (unsigned long long)ram_base, r1, r2,
-		     c.hostile.refuse_direct_post ? " refuse_direct_post" : "");
+	umbra_printf("sim: machine config=%s seed=%llu ram_kib=%llu at 0x%llx clock=%s devices=%u\n",
+		     sim_platform_name(c->platform), (unsigned long long)c->seed,
+		     (unsigned long long)(sim_ram_pages() * 4), (unsigned long long)ram_base,
+		     o.real_clock ? "real" : "virtual", o.ndev);
+	print_devices(o.ndev);
+	sim_opts_hostile_words(&c->hostile, words, sizeof words);
+	if (words[0])
+		umbra_printf("sim: hostile%s\n", words);
+	if (o.rescind_relid) {
+		rc = sim_rescind_after(o.rescind_relid, o.rescind_packets, o.rescind_ms * 1000000ull);
+		if (rc)
+			umbra_printf("umbra: WARN option umbra.sim.rescind=%s: no device has relid %u "
+				     "(relids 1..%u); ignored\n", rt_option("umbra.sim.rescind"),
+				     o.rescind_relid, o.ndev);
+		else if (o.rescind_packets)
+			umbra_printf("sim: rescind relid=%u after %llu packets\n", o.rescind_relid,
+				     (unsigned long long)o.rescind_packets);
+		else
+			umbra_printf("sim: rescind relid=%u at %llu ms\n", o.rescind_relid,
+				     (unsigned long long)o.rescind_ms);
+	}
 	return 0;
 }
 
@@ -180,4 +198,6 @@ const struct rt_platform_hooks rt_platform_hooks = {
 	.offer_ram = sim_image_offer_ram,
 	.start = sim_image_start,
 	.finish = sim_image_finish,
+	.options = sim_opts_table,
+	.noptions = SIM_OPTS_COUNT,
 };

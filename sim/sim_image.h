@@ -23,13 +23,16 @@
 int sim_image_offer_ram(uint64_t base, uint64_t npages);
 
 /*
- * Creates the machine: configuration from the load option umbra.sim=NAME (default
- * snp-paravisor; names of sim_platform_parse), umbra.sim.seed=N (default 1) and
- * umbra.sim.refuse_direct_post=1 (the paravisor refuses the direct InitiateContact, so
- * the runtime falls back), RAM = SIM_IMAGE_RAM_BYTES of the largest offered range, one paravisor echo device (relid 1)
- * and one relayed echo device (relid 2). Hands the simulator's free RAM to
- * mem_page_add_range(). Prints "sim: machine ..." on success. 0, UMBRA_EINVAL (unknown
- * name or bad seed), UMBRA_ENOMEM (no range large enough) or the simulator's error.
+ * Creates the machine from the load options of sim/sim_opts.h (the table is
+ * rt_platform_hooks.options, so the runtime's registry has validated them and warned about
+ * bad values, which count as absent; read here with rt_option, argc/argv are unused):
+ * platform (default snp-paravisor), seed, clock (default: the TSC), the devices of each
+ * kind (default one paravisor echo device, relid 1, and one relayed echo device, relid 2),
+ * a scheduled rescind and the hostile knobs. RAM = SIM_IMAGE_RAM_BYTES of the largest
+ * offered range; the simulator's free RAM goes to mem_page_add_range(). Prints
+ * "sim: machine ...", one "sim: device ..." line per device, "sim: hostile ..." and
+ * "sim: rescind ..." when set (docs/sim.md "In an EFI image"). 0, UMBRA_ENOMEM (no range
+ * large enough) or the simulator's error.
  */
 int sim_image_start(int argc, char **argv);
 

@@ -977,6 +977,8 @@ int sim_channel_info(uint32_t relid, struct sim_channel_info *out)
 	out->confidential_ring = c->conf_ring;
 	out->confidential_ext = c->conf_ext;
 	out->corrupt = c->corrupt;
+	out->relayed = c->desc.relayed;
+	out->kind = c->desc.kind;
 	out->connection_id = c->conn_id;
 	out->event_flag = c->event_flag;
 	out->target_vp = c->target_vp;
