@@ -10,6 +10,15 @@
  * as in-band packets (type 6); type, transaction id, length and every byte are checked.
  * Then closes both. Prints "echo: PASS" and returns 0, or "echo: FAIL ..." and returns 1.
  *
+ * Options for SIM images (docs/sim.md "In an EFI image" lists the umbra.sim.* options
+ * that make the machine): `gpa` also tests every GPA-direct device (gpa.c);
+ * `rescind=RELID` expects that echo channel to be rescinded during its traffic
+ * (umbra.sim.rescind): the rest of its packets are not owed, the rescind must be seen
+ * (UMBRA_ERESCINDED) and the close must succeed; `timeout=MS` waits MS ms in vmbus_recv
+ * on the first channel after its traffic and checks UMBRA_ETIMEDOUT came after at least
+ * 3/4 of that by umbra_time_ns (the TSC); `expect_connect_fail` expects the connection to
+ * fail (a hostile host) and passes when it does.
+ *
  * Without Hyper-V (the plain image under QEMU): checks that every VMBus call returns
  * UMBRA_ENODEV, prints "echo: SKIP no Hyper-V" and returns ECHO_STATUS_NO_VMBUS (2), so
  * a run that exchanged nothing is never mistaken for a pass.
@@ -17,8 +26,7 @@
  * Every wait is bounded: vmbus_recv by ECHO_RECV_NS, the whole run by ECHO_DEADLINE_NS
  * of umbra_time_ns.
  */
-#include <umbra/umbra.h>
-#include <umbra/vmbus.h>
+#include "echo.h"
 
 #define ECHO_STATUS_NO_VMBUS 2
 #define ECHO_DEFAULT_PACKETS 1000u
@@ -31,20 +39,11 @@
 static const struct vmbus_guid ECHO_CLASS = { { 'u', 'm', 'b', 'r', 'a', '-', 's', 'i', 'm',
 						  '-', 'd', 'e', 'v', '-', '0', '1' } };
 
-static int echo_failures;
+int echo_failures;
 static uint64_t echo_deadline;
 static uint32_t echo_rng = 12345;
-
-#define ECHO_MAX_REPORTS 10   /* failure lines printed; the rest are only counted */
-
-#define ECHO_CHECK(cond, ...)                                                 \
-	do {                                                                      \
-		if (!(cond) && ++echo_failures <= ECHO_MAX_REPORTS) {                 \
-			umbra_printf("echo: FAIL line %d: ", __LINE__);                  \
-			umbra_printf(__VA_ARGS__);                                        \
-			umbra_printf("\n");                                               \
-		}                                                                     \
-	} while (0)
+static uint32_t echo_expect_rescind;    /* rescind=RELID */
+static uint32_t echo_timeout_ms;        /* timeout=MS */
 
 static uint32_t echo_rand(void)
 {
@@ -52,7 +51,7 @@ static uint32_t echo_rand(void)
 	return echo_rng >> 8;
 }
 
-static const char *yn(int b) { return b ? "yes" : "no"; }
+#define yn echo_yn
 
 /* Payload of packet i: length and bytes are a function of (i, salt) only. */
 static size_t echo_len(uint32_t i, uint32_t salt)
@@ -105,7 +104,8 @@ static int echo_recv_one(struct vmbus_channel *ch, uint32_t i, uint32_t salt, ui
 	int rc = vmbus_recv(ch, in, cap, &pk, ECHO_RECV_NS);
 
 	if (rc < 0) {
-		ECHO_CHECK(0, "packet %u: vmbus_recv = %s", i, umbra_strerror(rc));
+		ECHO_CHECK(rc == UMBRA_ERESCINDED && echo_expect_rescind, "packet %u: vmbus_recv = %s",
+			   i, umbra_strerror(rc));
 		return rc;
 	}
 	echo_fill(want, len, i, salt);
@@ -120,8 +120,10 @@ static int echo_recv_one(struct vmbus_channel *ch, uint32_t i, uint32_t salt, ui
 	return ok ? 0 : 1;
 }
 
-/* n packets over ch with up to ECHO_WINDOW in flight; returns how many came back right. */
-static uint32_t echo_traffic(struct vmbus_channel *ch, uint32_t n, uint32_t salt)
+/* n packets over ch with up to ECHO_WINDOW in flight; returns how many came back right.
+ * *rescinded: the channel was rescinded after *done packets came back. */
+static uint32_t echo_traffic(struct vmbus_channel *ch, uint32_t n, uint32_t salt, bool *rescinded,
+			     uint32_t *done_out)
 {
 	static uint8_t out[ECHO_MAX_PAYLOAD], want[ECHO_MAX_PAYLOAD], in[ECHO_MAX_PAYLOAD + 64];
 	uint32_t sent = 0, done = 0, good = 0;
@@ -140,18 +142,40 @@ static uint32_t echo_traffic(struct vmbus_channel *ch, uint32_t n, uint32_t salt
 				sent++;
 				continue;
 			}
+			if (rc == UMBRA_ERESCINDED && echo_expect_rescind) {
+				*rescinded = true;
+				break;
+			}
 			if (rc != UMBRA_EAGAIN || sent == done) {
 				ECHO_CHECK(0, "packet %u: vmbus_send = %s", sent, umbra_strerror(rc));
 				break;
 			}
 		}
 		int rc = echo_recv_one(ch, done, salt, want, in, sizeof(in));
-		if (rc < 0)
+		if (rc < 0) {
+			*rescinded = rc == UMBRA_ERESCINDED;
 			break;
+		}
 		done++;
 		good += rc == 0;
 	}
+	*done_out = done;
 	return good;
+}
+
+/* timeout=MS: nothing is sent, so vmbus_recv must wait the time it was given. */
+static void echo_timeout(struct vmbus_channel *ch, uint32_t ms)
+{
+	uint8_t in[64];
+	uint64_t t0 = umbra_time_ns();
+	int rc = vmbus_recv(ch, in, sizeof in, NULL, ms * 1000000ull);
+	uint64_t us = (umbra_time_ns() - t0) / 1000;
+
+	umbra_printf("echo: vmbus_recv timeout %u ms: %s after %llu us\n", ms, umbra_strerror(rc),
+		     (unsigned long long)us);
+	ECHO_CHECK(rc == UMBRA_ETIMEDOUT, "timeout: vmbus_recv = %s", umbra_strerror(rc));
+	ECHO_CHECK(us >= ms * 750ull, "timeout: %u ms expired after %llu us (< 3/4 of it)", ms,
+		   (unsigned long long)us);
 }
 
 /* Opens relid, runs the traffic, closes. 0 on success. */
@@ -168,11 +192,25 @@ static int echo_channel(const struct vmbus_offer_info *o, uint32_t ring_bytes, u
 	umbra_printf("echo: opened relid=%u ring_kib=%u confidential_ring=%s\n", o->relid,
 		     ring_bytes >> 10, yn(o->confidential_ring));
 	uint64_t t0 = umbra_time_ns();
-	uint32_t good = echo_traffic(ch, n, salt);
+	bool rescinded = false;
+	uint32_t done = 0;
+	uint32_t good = echo_traffic(ch, n, salt, &rescinded, &done);
 	uint64_t us = (umbra_time_ns() - t0) / 1000;
 	umbra_printf("echo: relid=%u %u of %u packets echoed exactly in %llu us\n", o->relid,
 		     good, n, (unsigned long long)us);
-	ECHO_CHECK(good == n, "relid %u: %u of %u packets right", o->relid, good, n);
+	if (o->relid == echo_expect_rescind) {
+		ECHO_CHECK(rescinded, "relid %u was not rescinded", o->relid);
+		ECHO_CHECK(good == done, "relid %u: %u of %u answers right", o->relid, good, done);
+		if (rescinded)
+			umbra_printf("echo: relid=%u rescinded after %u packets\n", o->relid, done);
+	} else {
+		ECHO_CHECK(!rescinded, "relid %u rescinded unexpectedly", o->relid);
+		ECHO_CHECK(good == n, "relid %u: %u of %u packets right", o->relid, good, n);
+		if (echo_timeout_ms && !rescinded) {
+			echo_timeout(ch, echo_timeout_ms);
+			echo_timeout_ms = 0;    /* on the first channel only */
+		}
+	}
 	rc = vmbus_close(ch);
 	ECHO_CHECK(rc == 0, "vmbus_close(%u) = %s", o->relid, umbra_strerror(rc));
 	rc = vmbus_channel_relid(ch);
@@ -180,16 +218,18 @@ static int echo_channel(const struct vmbus_offer_info *o, uint32_t ring_bytes, u
 	return good == n ? 0 : -1;
 }
 
-static uint32_t echo_packets(int argc, char **argv)
+/* The value of NAME=N (1..999999), or dflt when absent or not a number. */
+static uint32_t echo_num(int argc, char **argv, const char *name, uint32_t dflt)
 {
-	uint32_t n = ECHO_DEFAULT_PACKETS;
+	uint32_t n = dflt;
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (a[0] != 'p' || a[1] != 'a' || a[2] != 'c' || a[3] != 'k' || a[4] != 'e' ||
-		    a[5] != 't' || a[6] != 's' || a[7] != '=')
+		const char *a = argv[i], *b = name;
+		while (*b && *a == *b)
+			a++, b++;
+		if (*b || *a != '=')
 			continue;
 		uint32_t v = 0;
-		for (a += 8; *a >= '0' && *a <= '9' && v < 1000000; a++)
+		for (a++; *a >= '0' && *a <= '9' && v < 1000000; a++)
 			v = v * 10 + (uint32_t)(*a - '0');
 		if (!*a && v)
 			n = v;
@@ -225,12 +265,23 @@ int app_main(int argc, char **argv)
 {
 	struct vmbus_info inf;
 	struct vmbus_offer_info o[2];
-	uint32_t n = echo_packets(argc, argv);
+	uint32_t n = echo_num(argc, argv, "packets", ECHO_DEFAULT_PACKETS);
+	unsigned gpa = 0;
 
-	echo_deadline = umbra_time_ns() + ECHO_DEADLINE_NS;
+	echo_expect_rescind = echo_num(argc, argv, "rescind", 0);
+	echo_timeout_ms = echo_num(argc, argv, "timeout", 0);
+	echo_deadline = umbra_time_ns() + ECHO_DEADLINE_NS + echo_timeout_ms * 1000000ull;
 	int rc = vmbus_info(&inf);
-	if (rc == UMBRA_ENODEV && !inf.connected)
+	if (rc == UMBRA_ENODEV && !inf.connected && !echo_flag(argc, argv, "expect_connect_fail"))
 		return echo_no_vmbus();
+	if (echo_flag(argc, argv, "expect_connect_fail")) {
+		ECHO_CHECK(rc != 0, "connected although a failure was expected");
+		if (rc == 0)
+			goto out;
+		umbra_printf("echo: connect failed as expected: vmbus_info = %s\n", umbra_strerror(rc));
+		umbra_printf("echo: PASS (no connection)\n");
+		return 0;
+	}
 	ECHO_CHECK(rc == 0, "vmbus_info = %s", umbra_strerror(rc));
 	if (rc)
 		goto out;
@@ -256,6 +307,10 @@ int app_main(int argc, char **argv)
 		   o[1].confidential_ring, inf.confidential ? "confidential" : "host-visible");
 	echo_channel(&o[0], 64 << 10, n, echo_rand());
 	echo_channel(&o[1], 16 << 10, n, echo_rand());
+	if (echo_flag(argc, argv, "gpa")) {
+		gpa = echo_gpa_all();
+		ECHO_CHECK(gpa > 0, "gpa: no GPA-direct offer");
+	}
 	if (echo_flag(argc, argv, "leave_open"))
 		echo_leave_open(&o[1]);
 out:
@@ -263,6 +318,11 @@ out:
 		umbra_printf("echo: FAIL (%d failures)\n", echo_failures);
 		return 1;
 	}
-	umbra_printf("echo: PASS (%u packets on each of 2 channels)\n", n);
+	umbra_printf("echo: PASS (%u packets on each of 2 channels", n);
+	if (echo_expect_rescind)
+		umbra_printf(", relid %u rescinded", echo_expect_rescind);
+	if (gpa)
+		umbra_printf(", %u GPA-direct device(s)", gpa);
+	umbra_printf(")\n");
 	return 0;
 }
