@@ -1,7 +1,8 @@
 # Umbra top-level Makefile.
 #
 #   make                  build/umbra.efi (runtime + APP, default apps/hello)
-#   make APP=apps/NAME    another in-tree app
+#   make APP=apps/NAME    another in-tree app (remembered: later targets use it, umbra.mk)
+#   make SIM=1            build/sim/umbra.efi, the app linked with the simulator (sim/)
 #   make test             host unit tests (ASan+UBSan), fuzz smoke, QEMU boot tests
 #   make bench            benchmarks, machine-readable "bench ..." lines
 #   make fuzz FUZZ_TIME=60  each fuzz target for FUZZ_TIME seconds
@@ -17,7 +18,6 @@
 .DEFAULT_GOAL := all
 BUILD ?= build
 HOST_BUILD := $(BUILD)/host
-APP ?= apps/hello
 FUZZ_TIME ?= 60
 FUZZ_SMOKE_TIME ?= 5
 
@@ -87,13 +87,20 @@ test: host-tests fuzz-bins $(BOOT_TEST_DEPS)
 	@FUZZ_SMOKE_TIME=$(FUZZ_SMOKE_TIME) BUILD=$(BUILD) bash tests/run \
 		--layers "$(LAYER_ARGS)" --tests "$(HOST_TESTS)" --fuzz "$(FUZZ_TARGETS)"
 
+# Every target runs (its full log in $(BUILD)/fuzz-logs/NAME.log, a crashing input in
+# $(BUILD)/fuzz-artifacts/NAME/); the summary lines are printed; make fails if any target
+# failed (a crash, a leak, a timeout: libFuzzer's exit status is not 0).
 fuzz: fuzz-bins
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		mkdir -p $(BUILD)/fuzz-corpus/$$t; \
-		echo "fuzz $$t for $(FUZZ_TIME)s"; \
+	@failed=""; mkdir -p $(BUILD)/fuzz-logs; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz-corpus/$$t $(BUILD)/fuzz-artifacts/$$t; \
+		echo "fuzz $$t for $(FUZZ_TIME)s"; log=$(BUILD)/fuzz-logs/$$t.log; \
 		$(HOST_BUILD)/fuzz/$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
-			$(BUILD)/fuzz-corpus/$$t tests/fuzz/corpus/$$t 2>&1 | grep -E 'stat::|ERROR|SUMMARY' ; \
-	done
+			-artifact_prefix=$(BUILD)/fuzz-artifacts/$$t/ $(BUILD)/fuzz-corpus/$$t \
+			$$([ -d tests/fuzz/corpus/$$t ] && echo tests/fuzz/corpus/$$t) >$$log 2>&1; \
+		rc=$$?; grep -E 'stat::|ERROR|SUMMARY|Test unit written' $$log; \
+		if [ $$rc -ne 0 ]; then echo "fuzz $$t: FAILED (exit $$rc), log $$log"; failed="$$failed $$t"; fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed"; exit 1; fi; echo "fuzz: all targets passed"
 
 bench: $(BENCH_BINS) $(BENCH_DEPS)
 	@set -e; for b in $(BENCH_BINS); do $$b; done; \
@@ -109,4 +116,4 @@ clean:
 .PHONY: demo
 demo:
 	bash tools/setup.sh --if-missing
-	$(MAKE) run
+	$(MAKE) run APP=apps/hello
