@@ -1,10 +1,10 @@
 /*
  * UEFI entry. gnu-efi's crt0 (_start) relocates the image and calls efi_main with the
  * SysV ABI (so efi_main is not EFIAPI); firmware calls below are EFIAPI (ms_abi via
- * GNU_EFI_USE_MS_ABI). Before ExitBootServices: banner on ConOut, load options -> argv,
- * ACPI RSDP, TSC frequency, and every allocation the kernel needs later (memory-map
- * buffer with slack, stacks, page-table arena), all as EfiLoaderData so the page
- * allocator never receives them. Then the ExitBootServices retry loop: after a failed
+ * GNU_EFI_USE_MS_ABI). Before ExitBootServices: banner on ConOut, load options (or the
+ * options file) -> argv, ACPI RSDP, TSC frequency, UEFI GetTime, and every allocation
+ * the kernel needs later (memory-map buffer with slack, stacks, page-table arena), all as
+ * EfiLoaderData so the page allocator never receives them. Then the ExitBootServices retry loop: after a failed
  * attempt only GetMemoryMap and ExitBootServices are called (UEFI 2.8 rule).
  */
 #include <efi.h>
@@ -12,6 +12,8 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "boot/boot_info.h"
+#include "boot/cmdline.h"
+#include "boot/optpath.h"
 #include "boot/runtime.h"
 #include "hv/ident.h"
 #include "hv/tlfs.h"
@@ -22,12 +24,11 @@
 #define IST_PAGES 4             /* 16 KiB each */
 #define MAP_SLACK_DESCS 32
 #define EBS_MAX_ATTEMPTS 8
-#define ARGBUF 1024
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
 static struct boot_info bi;
-static char argbuf[ARGBUF];
+static char argbuf[BOOT_ARG_BYTES];
 
 static void con(EFI_SYSTEM_TABLE *st, CHAR16 *s)
 {
@@ -35,59 +36,115 @@ static void con(EFI_SYSTEM_TABLE *st, CHAR16 *s)
 		st->ConOut->OutputString(st->ConOut, s);
 }
 
-static bool word_is_image_name(const char *w)
+/* Load options -> argv (boot/cmdline.h): UCS-2 text only (boot-manager entries may carry
+ * binary optional data, which is ignored); argv[0] is the image name when the first word
+ * ends in .efi (as the UEFI Shell passes it), else "umbra". */
+static void add_load_options(struct boot_cmdline *c, const EFI_LOADED_IMAGE *li)
 {
-	size_t n = strlen(w);
-	const char *e = w + n - 4;
-
-	return n > 4 && e[0] == '.' && (e[1] | 0x20) == 'e' && (e[2] | 0x20) == 'f' &&
-	       (e[3] | 0x20) == 'i';
+	if (li && li->LoadOptions && li->LoadOptionsSize)
+		boot_cmdline_add(c, li->LoadOptions, li->LoadOptionsSize,
+				 BOOT_CMDLINE_UCS2 | BOOT_CMDLINE_IMAGE_NAME);
 }
 
 /*
- * LoadOptions -> argv. Only UCS-2 text is accepted (boot-manager entries may carry
- * binary optional data, which is ignored). argv[0] is the image name when the first
- * word ends in .efi (as the UEFI Shell passes it), else "umbra".
+ * The options file (docs/boot.md, "Load options"), read when the load options hold no
+ * word: BOOT_OPTFILE_NAME in the directory of the image's file path, on the volume it
+ * was loaded from. The ESP is the host's in a confidential VM: at most BOOT_OPTFILE_MAX
+ * bytes are read into a pool buffer that is freed again, and the text goes through the
+ * same parser as the load options.
  */
-static void parse_options(const EFI_LOADED_IMAGE *li)
+static void add_options_file(EFI_BOOT_SERVICES *bs, const EFI_LOADED_IMAGE *li,
+			     struct boot_cmdline *c)
 {
-	const CHAR16 *w = li ? li->LoadOptions : NULL;
-	size_t n = li && w ? li->LoadOptionsSize / 2 : 0, len = 0;
+	static const EFI_GUID sfs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
+	EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs = NULL;
+	EFI_FILE_PROTOCOL *root = NULL, *f = NULL;
+	uint16_t path[BOOT_OPTPATH_MAX];
+	uint8_t *buf = NULL;
+	UINTN total = 0;
+	EFI_STATUS s;
 
-	for (size_t i = 0; i < n; i++) {
-		if (w[i] == 0) {
-			n = i;
-			break;
-		}
-		if (w[i] < 0x20 && w[i] != '\t' && w[i] != '\r' && w[i] != '\n') {
-			n = 0;          /* binary data, not a command line */
-			break;
-		}
+	bi.opt_file_status = BOOT_OPTFILE_ABSENT;
+	if (!li || bs->HandleProtocol(li->DeviceHandle, (EFI_GUID *)&sfs_guid,
+				      (void **)&fs) != EFI_SUCCESS || !fs)
+		return;
+	if (boot_optpath(li->FilePath, BOOT_DEVPATH_MAX, BOOT_OPTFILE_NAME, path,
+			 BOOT_OPTPATH_MAX)) {
+		bi.opt_file_status = BOOT_OPTFILE_BAD_PATH;
+		return;
 	}
-	bool first = true;
+	size_t i = 0;
+	for (; path[i] && i + 1 < sizeof bi.opt_file; i++)
+		bi.opt_file[i] = path[i] < 0x7f ? (char)path[i] : '?';
+	bi.opt_file[i] = 0;
+	s = fs->OpenVolume(fs, &root);
+	if (s == EFI_SUCCESS)
+		s = root->Open(root, &f, (CHAR16 *)path, EFI_FILE_MODE_READ, 0);
+	if (s == EFI_SUCCESS)
+		s = bs->AllocatePool(EfiLoaderData, BOOT_OPTFILE_MAX + 1, (void **)&buf);
+	/* Read may return less than asked: loop until it returns nothing or one byte past
+	 * the limit is in (the file is then too big, whatever its size). */
+	while (s == EFI_SUCCESS && total <= BOOT_OPTFILE_MAX) {
+		UINTN n = BOOT_OPTFILE_MAX + 1 - total;
+		s = f->Read(f, &n, buf + total);
+		if (s != EFI_SUCCESS || !n)
+			break;
+		if (n > BOOT_OPTFILE_MAX + 1 - total) {
+			s = EFI_BAD_BUFFER_SIZE;        /* more than asked for */
+			break;
+		}
+		total += n;
+	}
+	bi.opt_file_size = total;
+	if (s == EFI_NOT_FOUND && !buf) {
+		bi.opt_file_status = BOOT_OPTFILE_ABSENT;
+	} else if (s != EFI_SUCCESS) {
+		bi.opt_file_status = BOOT_OPTFILE_READ_ERROR;
+		bi.opt_file_size = s;
+	} else if (total > BOOT_OPTFILE_MAX) {
+		bi.opt_file_status = BOOT_OPTFILE_TOO_BIG;
+	} else if (!boot_cmdline_add(c, buf, total, BOOT_CMDLINE_FILE)) {
+		bi.opt_file_status = BOOT_OPTFILE_NOT_TEXT;
+	} else {
+		bi.opt_file_status = BOOT_OPTFILE_USED;
+		bi.opt_source = BOOT_OPT_FILE;
+	}
+	if (buf)
+		bs->FreePool(buf);
+	if (f)
+		f->Close(f);
+	if (root)
+		root->Close(root);
+}
 
-	bi.argc = 1;
-	bi.argv[0] = "umbra";
-	for (size_t i = 0; i < n && len + 1 < ARGBUF;) {
-		while (i < n && (w[i] == ' ' || w[i] == '\t' || w[i] == '\r' || w[i] == '\n'))
-			i++;
-		if (i == n)
-			break;
-		char *start = &argbuf[len];
-		while (i < n && w[i] != ' ' && w[i] != '\t' && w[i] != '\r' && w[i] != '\n' &&
-		       len + 1 < ARGBUF)
-			argbuf[len++] = w[i] < 0x80 ? (char)w[i++] : (i++, '?');
-		argbuf[len++] = '\0';
-		if (first && word_is_image_name(start)) {
-			bi.argv[0] = start;
-			first = false;
-			continue;
-		}
-		first = false;
-		if (bi.argc < BOOT_MAX_ARGS)
-			bi.argv[bi.argc++] = start;
-	}
-	bi.argv[bi.argc] = NULL;
+static void read_options(EFI_BOOT_SERVICES *bs, const EFI_LOADED_IMAGE *li)
+{
+	struct boot_cmdline c;
+
+	boot_cmdline_init(&c, argbuf, sizeof argbuf, bi.argv, BOOT_MAX_ARGS);
+	add_load_options(&c, li);
+	if (c.words)
+		bi.opt_source = BOOT_OPT_LOADOPTS;
+	else
+		add_options_file(bs, li, &c);
+	bi.argc = c.argc;
+	bi.arg_words = c.words;
+	bi.args_dropped = c.dropped_words;
+	bi.arg_bytes_dropped = c.dropped_bytes;
+}
+
+/* UEFI GetTime while boot services still run (docs/boot.md, "Wall clock"); the kernel
+ * converts and checks it (boot/efi_time.h). */
+static void save_time(EFI_SYSTEM_TABLE *st)
+{
+	EFI_TIME t;
+
+	_Static_assert(sizeof(t) == sizeof(bi.efi_time), "EFI_TIME layout");
+	memset(&t, 0, sizeof t);
+	bi.efi_time_status = st->RuntimeServices && st->RuntimeServices->GetTime ?
+			     st->RuntimeServices->GetTime(&t, NULL) : EFI_UNSUPPORTED;
+	bi.efi_time_tsc = cpu_rdtsc();
+	memcpy(&bi.efi_time, &t, sizeof t);
 }
 
 static bool guid_eq(const EFI_GUID *a, const EFI_GUID *b)
@@ -165,16 +222,20 @@ static void kernel_entry(void *arg)
 
 /* Debug-only: the load option umbra.test_ebs_retry makes the first ExitBootServices
  * attempt use a stale map key, exercising the retry path; umbra.test_ebs_fail makes
- * every attempt stale, exercising the failure path. Returns the attempts to spoil. */
+ * every attempt stale, exercising the failure path, and wins over the other. Both are
+ * bare flags: "=..." is a bad value, ignored as rt/options.c does. Returns the attempts
+ * to spoil. */
 static int want_ebs_stale_test(void)
 {
+	int n = 0;
+
 	for (int i = 1; i < bi.argc; i++) {
-		if (strcmp(bi.argv[i], "umbra.test_ebs_retry") == 0)
-			return 1;
 		if (strcmp(bi.argv[i], "umbra.test_ebs_fail") == 0)
-			return EBS_MAX_ATTEMPTS;
+			n = EBS_MAX_ATTEMPTS;
+		else if (strcmp(bi.argv[i], "umbra.test_ebs_retry") == 0 && !n)
+			n = 1;
 	}
-	return 0;
+	return n;
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -193,10 +254,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		bi.image_base = (uint64_t)(uintptr_t)li->ImageBase;
 		bi.image_size = li->ImageSize;
 	}
-	parse_options(li);
+	read_options(bs, li);
 	bi.acpi_rsdp = find_rsdp(st);
 	bi.efi_rt = st->RuntimeServices;
 	tsc_frequency(bs);
+	save_time(st);
 
 	/* Memory-map buffer with slack for the allocations below and map growth. */
 	UINTN map_size = 0, key = 0, dsz = 0;

@@ -1,7 +1,7 @@
 # boot/: the bottom of the image: UEFI entry (efi_main.c), the memory map, power-off and
 # the raw console. The kernel entry it jumps to (boot_kernel_main) is rt/'s.
 RT_SRCS += boot/efi_main.c boot/memmap.c boot/poweroff.c boot/console.c boot/cmdline.c \
-	boot/optpath.c
+	boot/optpath.c boot/efi_time.c
 
 HOST_TESTS += boot_memmap
 HOST_TEST_SRCS_boot_memmap := boot/memmap.c boot/tests/memmap_test.c
@@ -9,6 +9,9 @@ HOST_TEST_SRCS_boot_memmap := boot/memmap.c boot/tests/memmap_test.c
 FUZZ_TARGETS += boot_memmap
 FUZZ_SRCS_boot_memmap := boot/memmap.c boot/tests/memmap_fuzz.c
 FUZZ_CORPUS_boot_memmap := tests/fuzz/corpus/boot_memmap
+
+HOST_TESTS += boot_efi_time
+HOST_TEST_SRCS_boot_efi_time := boot/efi_time.c boot/tests/efi_time_test.c
 
 HOST_TESTS += boot_cmdline
 HOST_TEST_SRCS_boot_cmdline := boot/cmdline.c boot/optpath.c boot/tests/cmdline_test.c

@@ -24,6 +24,7 @@
 
 static struct boot_memmap_result memres;
 static const struct boot_info *boot_info_ptr;
+static char *app_argv[BOOT_MAX_ARGS + 1];       /* bi->argv without the umbra.* words */
 
 const struct boot_info *boot_info_get(void)
 {
@@ -139,6 +140,8 @@ _Noreturn void boot_kernel_main(struct boot_info *bi)
 			boot_printf("umbra: WARN gdb: no debugger after 600 s, booting on\n");
 		break;
 	}
+	/* Before anything reads them through rt_option (the platform's start does). */
+	rt_options_boot(bi);
 
 	int rc = arch_paging_init(bi);
 	if (rc) {
@@ -193,12 +196,14 @@ _Noreturn void boot_kernel_main(struct boot_info *bi)
 		    (unsigned long long)mem_page_total_count() * 4,
 		    (unsigned long long)mem_page_free_count() * 4, memres.reserved_count,
 		    (unsigned long long)unacc * 4, (unsigned long long)memres.add_errors);
-	boot_printf("umbra: debug_exit=%s argc=%d\n", qemu ? "on" : "off", bi->argc);
+	rt_wall_clock_boot(bi);
+	int argc = rt_options_app_argv(bi, app_argv);
+	boot_printf("umbra: debug_exit=%s argc=%d\n", qemu ? "on" : "off", argc);
 
 	uint64_t t_app = us_since_entry(bi, cpu_rdtsc());
 	boot_printf("umbra: phase app t_us=%llu\n", (unsigned long long)t_app);
 	boot_printf("umbra: boot_us=%llu\n", (unsigned long long)t_app);
-	int status = app_main(bi->argc, bi->argv);
+	int status = app_main(argc, app_argv);
 	rt_run_exit_hook();
 	if (rt_platform_hooks.finish)
 		status = rt_platform_hooks.finish(status);

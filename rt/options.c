@@ -154,8 +154,8 @@ static void warn_value(void (*out)(const char *), const struct rt_option *o, con
 	put(out, "; ignored\n");
 }
 
-int rt_options_init(int argc, char **argv, const struct rt_option *extra, unsigned nextra,
-		    void (*out)(const char *text))
+int rt_options_init(int argc, char *const *argv, const struct rt_option *extra,
+		    unsigned nextra, void (*out)(const char *text))
 {
 	int warnings = 0;
 

@@ -35,8 +35,8 @@ struct rt_option {
 /* Validates argv[1..argc-1] against the runtime's table and extra[0..nextra) and keeps
  * the words for rt_option (the caller keeps argv alive). Each warning is written through
  * out, in pieces, each line ending in "\n"; out may be NULL. Returns the warning count. */
-int rt_options_init(int argc, char **argv, const struct rt_option *extra, unsigned nextra,
-		    void (*out)(const char *text));
+int rt_options_init(int argc, char *const *argv, const struct rt_option *extra,
+		    unsigned nextra, void (*out)(const char *text));
 
 /* The value of the last valid occurrence of the option name: "" for a bare word, NULL
  * when absent, when every occurrence was invalid, or when name is not in a table. */

@@ -21,6 +21,27 @@ void rt_run_exit_hook(void);
 void rt_set_memmap(const struct boot_memmap_result *res);
 
 /*
+ * Load options at boot (rt/options_boot.c, rt/options.h): rt_options_boot logs where
+ * they came from and what was dropped, and validates them (WARN lines) against the
+ * runtime's and the platform's tables; rt_options_app_argv fills argv (BOOT_MAX_ARGS + 1
+ * slots) with the boot's argv minus every "umbra."-word and returns its argc.
+ */
+struct boot_info;
+void rt_options_boot(const struct boot_info *bi);
+int rt_options_app_argv(const struct boot_info *bi, char **argv);
+
+/*
+ * Wall clock (rt/walltime.c, umbra_time_wall_ns): unix_ns was the time at monotonic time
+ * mono_ns (arch_now_ns); source names it in logs ("uefi", later "timesync"; a string
+ * literal). Replaces the previous sample. Thread context only. rt_wall_clock_boot sets
+ * it from the boot's UEFI GetTime and logs "umbra: wall_clock ..." (docs/boot.md);
+ * rt_wall_clock_source is NULL while the wall clock is unknown.
+ */
+void rt_wall_clock_set(uint64_t unix_ns, uint64_t mono_ns, const char *source);
+void rt_wall_clock_boot(const struct boot_info *bi);
+const char *rt_wall_clock_source(void);
+
+/*
  * What the platform under the runtime adds to the boot sequence, chosen at link time:
  * every image links exactly one definition of rt_platform_hooks, rt/hooks_none.c
  * (production images, umbra.mk RT_SRCS_REAL: all NULL) or sim/sim_image.c (SIM

@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# mkimage.sh EFI OUT.img [SIZE_MIB]
+# mkimage.sh EFI OUT.img [SIZE_MIB [FILE...]]
 #
 # Builds a GPT disk image with one EFI System Partition holding EFI/BOOT/BOOTX64.EFI,
-# without root or loop mounts (truncate + sgdisk + mkfs.vfat --offset + mtools).
+# without root or loop mounts (truncate + sgdisk + mkfs.vfat --offset + mtools). Each
+# FILE is copied next to it under its own name, e.g. an options file umbra.cmdline
+# (docs/boot.md, "Load options").
 # tools/mkvhd.sh turns it into a fixed VHD.
 #
 # Layout: 1 MiB for the protective MBR + primary GPT, the ESP from LBA 2048 up to 1 MiB
 # before the end (room for the backup GPT), FAT32 with 512-byte clusters (needs >= ~33 MiB).
 set -euo pipefail
-efi=${1:?usage: mkimage.sh EFI OUT.img [SIZE_MIB]}
-img=${2:?usage: mkimage.sh EFI OUT.img [SIZE_MIB]}
+efi=${1:?usage: mkimage.sh EFI OUT.img [SIZE_MIB [FILE...]]}
+img=${2:?usage: mkimage.sh EFI OUT.img [SIZE_MIB [FILE...]]}
 mib=${3:-64}
+shift $(($# < 3 ? $# : 3))
 
 die() { echo "mkimage: $*" >&2; exit 1; }
 [ -f "$efi" ] || die "no such EFI binary: $efi"
+for f in "$@"; do [ -f "$f" ] || die "no such file: $f"; done
 [ "$mib" -ge 40 ] || die "size must be >= 40 MiB (FAT32 with 512-byte clusters)"
 PATH=$PATH:/usr/sbin:/sbin
 for t in sgdisk mkfs.vfat mmd mcopy mtype; do
@@ -35,4 +39,8 @@ mmd -i "$tmp@@1M" ::/EFI ::/EFI/BOOT
 mcopy -i "$tmp@@1M" "$efi" ::/EFI/BOOT/BOOTX64.EFI
 # Read the file back and compare: catches a wrong offset or a truncated copy.
 mtype -i "$tmp@@1M" ::/EFI/BOOT/BOOTX64.EFI | cmp -s - "$efi" || die "ESP copy differs from $efi"
+for f in "$@"; do
+	mcopy -i "$tmp@@1M" "$f" "::/EFI/BOOT/$(basename "$f")"
+	mtype -i "$tmp@@1M" "::/EFI/BOOT/$(basename "$f")" | cmp -s - "$f" || die "ESP copy differs from $f"
+done
 mv -f "$tmp" "$img"

@@ -112,11 +112,16 @@ SNAKEOIL_CERT := /usr/share/ovmf/PkKek-1-snakeoil.pem
 BOOT_TEST_DEPS += $(foreach a,$(BOOT_TEST_APPS),$(BUILD)/apps/$(a)/umbra.efi) \
 	$(foreach a,$(BOOT_TEST_SIM_APPS),$(BUILD)/sim/apps/$(a)/umbra.efi) \
 	$(BUILD)/test/hello.img $(BUILD)/test/hello.vhd $(BUILD)/test/hello-signed.img \
+	$(BUILD)/test/hello-cmdline.img \
 	$(BUILD)/test/oot.efi $(BUILD)/clang/apps/hello/umbra.efi
 
 $(BUILD)/test/hello.efi: $(BUILD)/apps/hello/umbra.efi
 	@mkdir -p $(@D)
 	cp $< $@
+# A disk image with an options file next to the image (docs/boot.md, "Load options").
+$(BUILD)/test/hello-cmdline.img: $(BUILD)/test/hello.efi tests/boot/esp/umbra.cmdline \
+		tools/mkimage.sh
+	bash tools/mkimage.sh $< $@ $(IMAGE_MIB) tests/boot/esp/umbra.cmdline
 $(BUILD)/test/hello-signed.efi: $(BUILD)/apps/hello/umbra.efi tools/sign.sh
 	@mkdir -p $(@D)
 	KEY_PASS=snakeoil bash tools/sign.sh $(SNAKEOIL_KEY) $(SNAKEOIL_CERT) $< $@

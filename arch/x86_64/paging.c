@@ -69,9 +69,11 @@ static void fake_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 	cpu_cpuid(leaf, sub, out);
 }
 
+/* The last valid occurrence (0..63) wins; a bad value is ignored, as rt/options.c does. */
 static unsigned test_alias_bits(const struct boot_info *bi, const struct hv_ident *id)
 {
 	static const char opt[] = "umbra.test_alias_bits=";
+	unsigned bits = 0;
 
 	if (!hv_ident_is_qemu(id))
 		return 0;
@@ -80,11 +82,14 @@ static unsigned test_alias_bits(const struct boot_info *bi, const struct hv_iden
 		if (strncmp(a, opt, sizeof opt - 1))
 			continue;
 		unsigned n = 0;
-		for (a += sizeof opt - 1; *a >= '0' && *a <= '9' && n < 64; a++)
+		a += sizeof opt - 1;
+		const char *digits = a;
+		for (; *a >= '0' && *a <= '9' && n < 64; a++)
 			n = n * 10 + (unsigned)(*a - '0');
-		return *a || n > 63 ? 0 : n;
+		if (a != digits && !*a && n <= 63)
+			bits = n;
 	}
-	return 0;
+	return bits;
 }
 
 /* A few lookups through the new tables: the window maps g | b to the alias, RW (+NX). */

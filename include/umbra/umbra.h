@@ -3,8 +3,13 @@
  *
  * An application is a folder under apps/ (or an out-of-tree directory using umbra.mk)
  * that defines app_main(). The runtime calls it after taking over the machine, with the
- * UEFI load options split on spaces as argv (argv[0] is the image name, "umbra" when the
- * firmware gives none). Returning from app_main is the same as umbra_exit(return value).
+ * UEFI load options (or, when there are none, the options file umbra.cmdline next to the
+ * image) split on blanks as argv: argv[0] is the image name when the first word ends in
+ * ".efi", else "umbra"; argv[argc] is NULL; argc <= 32. The runtime's own options (every
+ * word starting "umbra.") are removed, the other words keep their order; words beyond
+ * the limits (32 entries, 1 KiB of text) are dropped whole, with a WARN in the boot log
+ * (docs/boot.md, "Load options"). Returning from app_main is the same as
+ * umbra_exit(return value).
  *
  * Every function is callable only after the runtime has started the app. Functions that
  * can fail return a negative UMBRA_E* code (umbra/errno.h).
@@ -29,6 +34,13 @@ void umbra_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Monotonic time since boot in nanoseconds. */
 uint64_t umbra_time_ns(void);
+/* Wall-clock time: nanoseconds since 1970-01-01 UTC (leap seconds not counted) in *out,
+ * or UMBRA_ENOENT while unknown (UMBRA_EINVAL for NULL). At boot it is the firmware's
+ * clock (UEFI GetTime, whole seconds) plus the monotonic time since: that clock is the
+ * host's, so it is neither trusted nor exact. On Hyper-V it is the host's local time
+ * (taken as UTC: off by the host's UTC offset). The boot log's "umbra: wall_clock"
+ * line says where it came from (docs/boot.md, "Wall clock"). */
+int umbra_time_wall_ns(uint64_t *out);
 /* Sleep at least ns nanoseconds (interrupts stay enabled). */
 void umbra_sleep_ns(uint64_t ns);
 /* Number of periodic timer interrupts taken since the timer started. */
