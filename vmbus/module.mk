@@ -2,7 +2,7 @@
 # channels), the public client API (include/umbra/vmbus.h).
 VMBUS_CORE_SRCS := vmbus/vmbus_msg.c vmbus/vmbus_conn.c vmbus/vmbus_chan.c
 VMBUS_API_SRCS := $(VMBUS_CORE_SRCS) vmbus/vmbus_api.c vmbus/vmbus_io.c vmbus/vmbus_rx.c \
-	vmbus/vmbus_xfer.c
+	vmbus/vmbus_xfer.c vmbus/vmbus_policy.c
 RT_SRCS += $(VMBUS_API_SRCS)
 
 # Protocol core against a scripted server (exact bytes, hostile cases).

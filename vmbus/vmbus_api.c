@@ -151,7 +151,7 @@ int vmbus_info(struct vmbus_info *out)
 		return UMBRA_EINVAL;
 	memset(out, 0, sizeof(*out));
 	if (!vmbus_api_ready())
-		return UMBRA_ENODEV;
+		return vmbus_policy_down_rc();
 	vmbus_conn_poll(vmbus_api_s.conn);
 	out->connected = true;
 	out->confidential = vmbus_api_s.conn->confidential;
@@ -212,7 +212,7 @@ static void fill_info(const struct vmbus_chan_rec *r, struct vmbus_offer_info *o
 int vmbus_offer_count(void)
 {
 	if (!vmbus_api_ready())
-		return UMBRA_ENODEV;
+		return vmbus_policy_down_rc();
 	int n = 0;
 	for (int i = 0; i < VMBUS_MAX_CHANNELS; i++)
 		n += vmbus_api_s.conn->ch[i].state != VMBUS_CHAN_FREE;
@@ -224,7 +224,7 @@ int vmbus_offer_get(unsigned index, struct vmbus_offer_info *out)
 	if (!out)
 		return UMBRA_EINVAL;
 	if (!vmbus_api_ready())
-		return UMBRA_ENODEV;
+		return vmbus_policy_down_rc();
 	const struct vmbus_chan_rec *r = offer_nth(index);
 	if (!r)
 		return UMBRA_ENOENT;
@@ -237,7 +237,7 @@ int vmbus_find(const struct vmbus_guid *class_id, unsigned nth, struct vmbus_off
 	if (!class_id || !out)
 		return UMBRA_EINVAL;
 	if (!vmbus_api_ready())
-		return UMBRA_ENODEV;
+		return vmbus_policy_down_rc();
 	for (unsigned i = 0;; i++) {
 		const struct vmbus_chan_rec *r = offer_nth(i);
 		if (!r)
@@ -339,11 +339,15 @@ int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_c
 	    p->max_packet_bytes > VMBUS_MAX_PKT_LIMIT || (p->on_event && !p->on_packet))
 		return UMBRA_EINVAL;
 	if (!vmbus_api_ready())
-		return UMBRA_ENODEV;
+		return vmbus_policy_down_rc();
 	vmbus_conn_poll(vmbus_api_s.conn);
 	struct vmbus_chan_rec *r = vmbus_conn_chan(vmbus_api_s.conn, relid);
 	if (!r)
 		return UMBRA_ENOENT;
+	bool private_only;
+	int rc = vmbus_policy_open(relid, r->offer.flags, p->flags, &private_only);
+	if (rc)
+		return rc;
 	struct vmbus_ch *ch = NULL;
 	for (int i = 0; i < VMBUS_API_MAX_OPEN; i++)
 		if (!vmbus_api_s.ch[i].used) {
@@ -352,13 +356,14 @@ int vmbus_open(uint32_t relid, const struct vmbus_open_params *p, struct vmbus_c
 		}
 	if (!ch || !ch_next_gen((size_t)(ch - vmbus_api_s.ch)))
 		return UMBRA_EBUSY;     /* all slots open, or every handle value used up */
-	int rc = vmbus_conn_claim(vmbus_api_s.conn, relid);
+	rc = vmbus_conn_claim(vmbus_api_s.conn, relid);
 	if (rc)
 		return rc;
 	memset(ch, 0, sizeof(*ch));
 	ch->relid = relid;
 	ch->shared_ring = !(r->offer.flags & VMBUS_FLAG_CONFIDENTIAL_RING);
 	ch->conf_ext = (r->offer.flags & VMBUS_FLAG_CONFIDENTIAL_EXTERNAL) != 0;
+	ch->private_only = private_only;
 	ch->cb = p->on_packet;
 	ch->on_event = p->on_event;
 	ch->ctx = p->ctx;

@@ -79,6 +79,10 @@ struct vmbus_platform_ops {
 	/* Where vmbus_trace(true) prints the trace lines, one line without its newline.
 	 * NULL: vmbus_trace(true) fails with UMBRA_ENOTSUP. */
 	void (*trace)(const char *line);
+	/* The confidentiality policy the platform adds to the app's (VMBUS_POLICY_*: the
+	 * load option, rt/vmbus_up.c), read once, when the policy is first needed. NULL:
+	 * none. */
+	unsigned (*policy)(void);
 };
 extern const struct vmbus_platform_ops vmbus_platform_ops;
 

@@ -7,6 +7,7 @@
 #include "vmbus/vmbus_conn.h"
 #include "ring/ring.h"
 #include "mem/bounce.h"
+#include "vmbus/vmbus_policy.h"
 
 #define VMBUS_DEFAULT_MAX_PKT VMBUS_MAX_PACKET_DEFAULT
 #define VMBUS_MAX_PKT_LIMIT   VMBUS_MAX_PACKET_LIMIT
@@ -38,6 +39,7 @@ struct vmbus_ch {
 	bool failed;
 	bool shared_ring;
 	bool conf_ext;
+	bool private_only;      /* opened under the confidentiality policy (vmbus_policy.h) */
 	volatile bool event;
 	uint32_t relid;
 	uint32_t gpadl;

@@ -182,6 +182,8 @@ int vmbus_buffer_alloc(struct vmbus_channel *h, size_t bytes, struct vmbus_buffe
 	if (!out || bytes == 0 || bytes > VMBUS_BUFFER_MAX_BYTES)
 		return UMBRA_EINVAL;
 	memset(out, 0, sizeof(*out));
+	if (!ch->conf_ext && (rc = vmbus_policy_host_visible(ch, false)))
+		return rc;
 	struct vmbus_bufrec *slot = NULL;
 	for (int i = 0; i < VMBUS_API_MAX_BUFS; i++)
 		if (!ch->bufs[i].pages) {

@@ -166,6 +166,9 @@ int vmbus_xfer_send(struct vmbus_channel *h, void *buf, size_t len, unsigned dir
 		*x = (struct vmbus_xfer){ .ch = h, .buf = buf, .len = len, .dir = dir };
 		return 0;
 	}
+	rc = vmbus_policy_host_visible(ch, true);
+	if (rc)
+		return rc;      /* the bounce would make the app's data host-visible */
 	if (free_slot(ch) < 0)
 		return UMBRA_EBUSY;     /* before waiting for the pool */
 	uint32_t pages = (uint32_t)((len + 4095) / 4096);

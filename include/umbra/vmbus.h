@@ -36,6 +36,7 @@
  *   UMBRA_ENOMEM      out of pages
  *   UMBRA_EPERM       the memory is of the wrong kind for the channel's policy
  *   UMBRA_ENOBUFS     the shared bounce pool is full (vmbus_xfer_send, no wait)
+ *   UMBRA_EPOLICY     the app's confidentiality policy forbids it (see the end of this file)
  * No function crashes on bad arguments, including garbage channel handles.
  */
 #ifndef UMBRA_VMBUS_H
@@ -181,7 +182,11 @@ struct vmbus_open_params {
 	vmbus_rx_fn on_packet;          /* NULL: polling with vmbus_recv */
 	void *ctx;                      /* passed to on_packet and on_event */
 	vmbus_event_fn on_event;        /* optional, callback channels only (else EINVAL) */
+	uint32_t flags;                 /* VMBUS_OPEN_* (0 = none; other bits: UMBRA_EINVAL) */
 };
+
+/* Nothing of this channel host-visible ("Confidentiality policy" at the end). */
+#define VMBUS_OPEN_PRIVATE_ONLY 0x1u
 
 /* Open the offer relid. Allocates the rings by the memory policy, creates the GPADL,
  * sends OpenChannel and waits (bounded) for the result. */
@@ -352,5 +357,60 @@ int vmbus_bounce_info(struct vmbus_bounce_info *out);
  * console as "trace <n> dir=<g2h|h2g> synic=<pv|hv> route=<direct|ghcb|tdcall|->
  * conn=<hex> msgtype=<dec> hex=<payload>", the format of the simulator's runner. */
 int vmbus_trace(bool on);
+
+/*
+ * Confidentiality policy: what the app requires to stay private, enforced by the runtime
+ * instead of a silent downgrade (docs/vmbus.md, "Confidentiality policy").
+ *
+ *  VMBUS_POLICY_PRIVATE_CONNECTION: connect only by paravisor-first Confidential VMBus.
+ *    Where that is not available (no isolation; a paravisor without CPUID 0x40000082
+ *    EAX bit 3), refused (the direct InitiateContact post fails) or not granted (feature
+ *    0x10), the bring-up fails instead of falling back to the host-visible control
+ *    plane: nothing is posted by the host-visible route, one log line says why, and
+ *    every call that brings VMBus up (vmbus_info, vmbus_offer_count, vmbus_offer_get,
+ *    vmbus_find, vmbus_open) returns UMBRA_EPOLICY. No Hyper-V at all stays
+ *    UMBRA_ENODEV.
+ *  VMBUS_POLICY_PRIVATE_CHANNELS: every channel opened as if with VMBUS_OPEN_PRIVATE_ONLY.
+ *
+ * VMBUS_OPEN_PRIVATE_ONLY (vmbus_open_params.flags), per channel: vmbus_open of an offer
+ * without the confidential-ring flag 0x2 (its ring would be host-visible) fails; on the
+ * open channel, vmbus_xfer_send without confidential external memory 0x4 (the data
+ * would be bounced through host-visible pool pages) and vmbus_buffer_alloc (the buffer
+ * would be host-visible) fail. vmbus_send copies into the private ring as always. Each
+ * refusal is UMBRA_EPOLICY, logged with the relid and the reason, and leaves nothing
+ * behind (no page made host-visible, no packet sent).
+ *
+ * Default (no flags): as without a policy; a connection that could have been
+ * confidential and is not (the paravisor refused the direct post, or did not grant
+ * 0x10) is logged as a warning, "umbra: WARN vmbus: ...".
+ *
+ * Effective policy = the app's flags (vmbus_policy_set) | the load option
+ * umbra.vmbus.policy=private (both flags) or =private-connection. Load options come from
+ * the host in a CVM (UEFI load options, the options file on the ESP), so an option can
+ * only add to the app's policy, never remove from it: a host that drops or changes the
+ * option still gets the app's own policy.
+ *
+ * vmbus_policy_set: UMBRA_EINVAL for unknown bits. Meant for before the first VMBus call:
+ * the bring-up obeys the policy in effect then, once (a failed bring-up is not
+ * retried). Once connected, a policy the connection already violates is refused with
+ * UMBRA_EPOLICY (policy unchanged, logged): PRIVATE_CONNECTION on a connection that is
+ * not confidential, PRIVATE_CHANNELS while a channel with a host-visible ring is open.
+ * Otherwise it applies to later opens, transfers and buffer allocations; a channel
+ * opened under the policy stays private-only until it is closed. Lowering the app's
+ * flags is allowed (never below the load option's).
+ */
+#define VMBUS_POLICY_PRIVATE_CONNECTION 0x1u
+#define VMBUS_POLICY_PRIVATE_CHANNELS   0x2u
+#define VMBUS_POLICY_PRIVATE (VMBUS_POLICY_PRIVATE_CONNECTION | VMBUS_POLICY_PRIVATE_CHANNELS)
+int vmbus_policy_set(unsigned flags);
+
+struct vmbus_policy_info {
+	unsigned effective;     /* what is enforced: app | option */
+	unsigned app;           /* the app's (vmbus_policy_set) */
+	unsigned option;        /* the load option's (umbra.vmbus.policy) */
+	bool refused;           /* the bring-up failed because of the policy */
+};
+/* The policy in effect. UMBRA_EINVAL for NULL. Brings nothing up. */
+int vmbus_policy_get(struct vmbus_policy_info *out);
 
 #endif
