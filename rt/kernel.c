@@ -99,6 +99,7 @@ static int vmbus_up(void)
 
 const struct vmbus_platform_ops vmbus_platform_ops = {
 	.start = vmbus_up, .log = vmbus_log_line, .trace = vmbus_console_line,
+	.policy = rt_vmbus_policy_option,
 };
 
 _Noreturn void boot_kernel_main(struct boot_info *bi)

@@ -19,6 +19,8 @@ static const struct rt_option rt_options[] = {
 	{ "umbra.test_ebs_fail", NULL, false, NULL },
 	/* arch/x86_64/paging.c: a fake shared-GPA boundary bit (QEMU only; 0 = none) */
 	{ "umbra.test_alias_bits", "0..63", true, NULL },
+	/* rt/vmbus_up.c: the VMBus confidentiality policy; only adds to the app's */
+	{ "umbra.vmbus.policy", "private|private-connection", true, NULL },
 	/* rt/kernel.c: wait for a debugger after the image line (tools/debug.sh) */
 	{ "umbra.gdb", NULL, false, NULL },
 };

@@ -3,6 +3,8 @@
 #include <umbra/vmbus.h>
 #include "vmbus/vmbus_api.h"
 #include "vmbus/vmbus_conn.h"
+#include "vmbus/vmbus_policy.h"
+#include "rt/options.h"
 #include "synic/synic.h"
 #include "mem/mem.h"
 #include "mem/vis.h"
@@ -202,6 +204,33 @@ static void synic_log_line(const char *line)
 	VLOG("%s\n", line);
 }
 
+unsigned rt_vmbus_policy_option(void)
+{
+	const char *v = rt_option(RT_VMBUS_POLICY_OPTION);
+	if (v && !strcmp(v, "private"))
+		return VMBUS_POLICY_PRIVATE;
+	if (v && !strcmp(v, "private-connection"))
+		return VMBUS_POLICY_PRIVATE_CONNECTION;
+	return 0;
+}
+
+static const char *policy_words(unsigned f)
+{
+	static const char *const w[4] = {
+		"none", "private connection", "private channels", "private connection and channels",
+	};
+	return w[f & VMBUS_POLICY_PRIVATE];
+}
+
+/* The bring-up refused by the confidentiality policy: before anything host-visible is
+ * used, or after the trusted route alone was (the direct post; an Unload by it). */
+static int policy_refuse(const char *why)
+{
+	VLOG("vmbus: connect refused by the confidentiality policy (private connection): %s\n", why);
+	vmbus_policy_refused();
+	return g_state = UMBRA_EPOLICY;
+}
+
 int rt_vmbus_start(const struct hv_ident *id)
 {
 	if (g_state)
@@ -216,6 +245,17 @@ int rt_vmbus_start(const struct hv_ident *id)
 	}
 	bool conf = g_cfg.isolated && g_cfg.paravisor && g_cfg.cvmb_available;
 	bool isolated = g_cfg.isolated && g_cfg.paravisor;
+	struct vmbus_policy_info pol;
+	vmbus_policy_get(&pol);
+	bool need_conf = pol.effective & VMBUS_POLICY_PRIVATE_CONNECTION;
+	if (pol.effective)
+		VLOG("vmbus: confidentiality policy: %s (app: %s; load option %s: %s)\n",
+		     policy_words(pol.effective), policy_words(pol.app), RT_VMBUS_POLICY_OPTION,
+		     policy_words(pol.option));
+	if (need_conf && !conf)
+		return policy_refuse(!g_cfg.isolated ? "not an isolated VM, all memory is host-visible"
+				     : "no Confidential VMBus (CPUID 0x40000082 EAX bit 3 clear), "
+				       "the control plane would be host-visible");
 	if (isolated) {
 		static const struct mem_vis_ops vops = { .change = vis_change, .log = vis_log };
 		rc = mem_vis_init(&vops, g_cfg.shared_boundary);
@@ -238,8 +278,14 @@ int rt_vmbus_start(const struct hv_ident *id)
 	 * drivers/hv/connection.c vmbus_negotiate_version: hv_cpu_number_to_vp_number). */
 	g_conn.target_vcpu = synic_vp_index();
 	rc = vmbus_conn_connect(&g_conn, conf);
+	if (rc == UMBRA_EREFUSED && conf && need_conf) {
+		synic_shutdown();
+		return policy_refuse("the paravisor refused the direct InitiateContact; "
+				     "no fallback to the host-visible control plane");
+	}
 	if (rc == UMBRA_EREFUSED && conf) {
-		VLOG("vmbus: direct InitiateContact refused; retrying without confidential control plane\n");
+		VLOG("umbra: WARN vmbus: direct InitiateContact refused; falling back to the "
+		     "host-visible control plane (no confidential channels, every ring host-visible)\n");
 		g_fell_back = true;
 		rc = synic_fallback();
 		if (!rc)
@@ -249,6 +295,20 @@ int rt_vmbus_start(const struct hv_ident *id)
 		VLOG("vmbus: connect failed (%d)\n", rc);
 		synic_shutdown();
 		return g_state = rc;
+	}
+	if (conf && !g_fell_back && !g_conn.confidential) {
+		/* 6.0 refused or 0x10 not granted, so a version on the direct route without
+		 * it: no offer keeps 0x2/0x4 (vmbus_conn.c drops them), every ring would be
+		 * host-visible. */
+		if (need_conf) {
+			vmbus_conn_unload(&g_conn);
+			synic_shutdown();
+			return policy_refuse("the paravisor did not grant Confidential VMBus "
+					     "(feature 0x10)");
+		}
+		VLOG("umbra: WARN vmbus: Confidential VMBus available but not granted at version "
+		     "%u.%u: no confidential channels, every ring host-visible\n",
+		     g_conn.version >> 16, g_conn.version & 0xFFFF);
 	}
 	static const struct vmbus_mem_ops ops = {
 		.page_alloc = m_alloc, .page_free = m_free, .shared_alloc = m_shared_alloc,
@@ -308,4 +368,5 @@ void rt_vmbus_reset(void)
 	memset(&g_cfg, 0, sizeof(g_cfg));
 	g_state = 0;
 	g_fell_back = false;
+	vmbus_policy_reset();
 }

@@ -10,9 +10,16 @@
  * through GHCB/TDCALL (mu_msvm's rule). A negative VersionResponse only moves to the next
  * version. Without the bit (legacy paravisor) the fallback configuration is used directly:
  * no trial, so a paravisor that answers a direct post with silence cannot cost a timeout.
+ * A refused direct post, or 0x10 not granted, is logged as "umbra: WARN vmbus: ...".
  *
- * Depends only on layers below rt/ (vmbus/, synic/, mem/, hw.h), so host tests link it
- * against sim/. Nothing below calls it by name: rt/kernel.c's vmbus_platform_ops
+ * The confidentiality policy (include/umbra/vmbus.h): with VMBUS_POLICY_PRIVATE_CONNECTION
+ * in effect the bring-up is UMBRA_EPOLICY, logged, wherever the connection would not be
+ * confidential: no isolation or no CPUID bit (before the SynIC or any page is touched),
+ * a refused direct post (SynIC shut down, no fallback, nothing posted by the bypass
+ * route), 0x10 not granted (Unload by the direct route, SynIC shut down).
+ *
+ * Depends only on layers below rt/ (vmbus/, synic/, mem/, hw.h) and rt/options.c, so
+ * host tests link it against sim/. Nothing below calls it by name: rt/kernel.c's vmbus_platform_ops
  * (vmbus/vmbus_api.h) makes rt_vmbus_start the bring-up of the first API call and, once
  * up, registers rt_vmbus_exit as the clean-exit hook; host tests define their own
  * vmbus_platform_ops (vmbus/tests/simhost.c). Log and trace lines go to its log / trace.
@@ -36,6 +43,13 @@ void rt_vmbus_exit(void);
 const struct synic_config *rt_vmbus_config(void);
 /* Whether the fallback path was taken after a refused direct post. */
 bool rt_vmbus_fell_back(void);
+/* The load option of the confidentiality policy (include/umbra/vmbus.h, "Confidentiality
+ * policy"; registered in rt/options.c): "private" = VMBUS_POLICY_PRIVATE,
+ * "private-connection" = VMBUS_POLICY_PRIVATE_CONNECTION, absent or invalid = 0. It is
+ * vmbus_platform_ops.policy (rt/kernel.c, vmbus/tests/simhost.c): it only adds to the
+ * app's policy. */
+#define RT_VMBUS_POLICY_OPTION "umbra.vmbus.policy"
+unsigned rt_vmbus_policy_option(void);
 /* Forget everything (tests that re-create the machine). */
 void rt_vmbus_reset(void);
 

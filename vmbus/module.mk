@@ -25,7 +25,7 @@ FUZZ_CORPUS_vmbus_msg := tests/fuzz/corpus/vmbus_msg
 
 # End to end against sim/: every configuration, echo over a confidential and a
 # relayed channel through the public API, hostile cases, leak checker on.
-VMBUS_E2E_SIM := $(SIM_CORE_SRCS) vmbus/tests/simhost.c
+VMBUS_E2E_SIM := $(SIM_CORE_SRCS) vmbus/tests/simhost.c rt/options.c
 HOST_TESTS += vmbus_e2e
 HOST_TEST_SRCS_vmbus_e2e := $(VMBUS_E2E_SIM) $(MEM_SRCS) \
 	$(RING_SRCS) lib/errno.c $(SYNIC_SRCS) $(VMBUS_API_SRCS) rt/vmbus_up.c \

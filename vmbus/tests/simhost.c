@@ -26,6 +26,7 @@ static int start(void)
 
 const struct vmbus_platform_ops vmbus_platform_ops = {
 	.start = start, .log = console_line, .trace = console_line,
+	.policy = rt_vmbus_policy_option,       /* rt_options_init's argv, as in an image */
 };
 
 int simhost_start(const struct sim_config *cfg, uint64_t *free_pages)

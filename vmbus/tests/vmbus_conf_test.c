@@ -10,6 +10,12 @@
  * part-way, rescind while memory is shared, pool exhaustion; and the proof that the
  * checker would see a leak: the test-only switch that bounces a confidential channel's
  * external buffer makes it fail.
+ *
+ * The confidentiality policy (include/umbra/vmbus.h) in every configuration: off = as
+ * above plus the fallback warning; a private connection that cannot be had fails the
+ * bring-up without using the host-visible route; private-only channels refuse the open
+ * of a relayed offer, bounced transfers and host-visible buffers; the load option only
+ * adds to the app's policy.
  */
 #include "tests/unit/ut.h"
 #include "sim/sim.h"
@@ -18,6 +24,7 @@
 #include <umbra/vmbus.h>
 #include "vmbus/vmbus_api_int.h"
 #include "rt/vmbus_up.h"
+#include "rt/options.h"
 #include "synic/synic.h"
 #include "mem/mem.h"
 #include "mem/vis.h"
@@ -557,6 +564,517 @@ static void pfn_form(bool with_boundary)
 static void t_pfn_low_alias(void) { pfn_form(false); }
 static void t_pfn_with_boundary(void) { pfn_form(true); }
 
+/* ---- the confidentiality policy (include/umbra/vmbus.h) ---------------------------- */
+
+/* VMBus's log lines (simhost_console) and the runtime's trace, captured. */
+static char console[16384];
+static size_t console_len;
+static void console_line(const char *line)
+{
+	if (console_len < sizeof(console))
+		console_len += (size_t)snprintf(console + console_len, sizeof(console) - console_len,
+						"%s\n", line);
+	if (console_len > sizeof(console))
+		console_len = sizeof(console);
+}
+
+static unsigned g2h_lines, g2h_untrusted;
+static void on_trace_policy(const char *line)
+{
+	on_trace(line);
+	if (strstr(line, "dir=g2h")) {
+		g2h_lines++;
+		if (!strstr(line, "route=direct"))
+			g2h_untrusted++;
+	}
+}
+
+/* rt_options_init's warnings (written in pieces, each line ending in "\n"). */
+static char opt_log[1024];
+static void opt_out(const char *text)
+{
+	size_t n = strlen(opt_log);
+	snprintf(opt_log + n, sizeof(opt_log) - n, "%s", text);
+}
+
+/* A machine whose runtime sees the load options argv (rt_options_init, as at boot). */
+static uint32_t policy_max_version;
+static bool policy_machine(enum sim_platform p, const struct sim_hostile *h, uint64_t seed,
+			   const char *option)
+{
+	char *argv[3] = { "umbra", (char *)option, NULL };
+	opt_log[0] = 0;
+	rt_options_init(option ? 2 : 1, argv, NULL, 0, opt_out);
+	struct sim_config cfg;
+	sim_config_default(&cfg, p);
+	cfg.seed = seed;
+	cfg.log = sim_log;
+	cfg.ram_bytes = 8ull << 20;
+	cfg.max_version = policy_max_version;
+	if (h)
+		cfg.hostile = *h;
+	if (simhost_start(&cfg, &free_before))
+		return false;
+	console_len = 0;
+	console[0] = 0;
+	simhost_console = console_line;
+	g2h_lines = g2h_untrusted = 0;
+	gpadl_line[0] = 0;
+	synic_set_trace(on_trace_policy);
+	return true;
+}
+
+static bool logged(const char *text)
+{
+	bool ok = strstr(console, text) != NULL;
+	if (!ok)
+		fprintf(stderr, "not logged: \"%s\"; log:\n%s", text, console);
+	return ok;
+}
+
+/* Every call that brings VMBus up returns the refusal; nothing is retried. */
+static void all_refused(int want)
+{
+	struct vmbus_info inf;
+	struct vmbus_offer_info o;
+	struct vmbus_guid g = { { 0 } };
+	struct vmbus_open_params op = { .send_ring_bytes = RING, .recv_ring_bytes = RING };
+	struct vmbus_channel *c = NULL;
+	UT_EQ(vmbus_info(&inf), want);
+	UT_CHECK(!inf.connected);
+	UT_EQ(vmbus_offer_count(), want);
+	UT_EQ(vmbus_offer_get(0, &o), want);
+	UT_EQ(vmbus_find(&g, 0, &o), want);
+	UT_EQ(vmbus_open(1, &op, &c), want);
+	UT_CHECK(c == NULL);
+}
+
+/* After a refused bring-up: the machine holds nothing of ours and saw nothing. */
+static void nothing_left(void)
+{
+	struct mem_vis_info vi;
+	mem_vis_info(&vi);
+	UT_EQ(vi.shared_pages, 0);
+	UT_EQ(vi.quarantined_pages, 0);
+	mem_heap_trim();
+	UT_EQ(mem_page_free_count(), free_before);
+	UT_CHECK(leak_free());
+	UT_CHECK(vis_records_complete());
+}
+
+/* Default policy: today's behaviour, and the downgrade is a warning. Refused direct post
+ * (SNP, TDX): the fallback connects by the bypass route and says so; 0x10 not granted
+ * (the server stops at 5.2): the same warning's other form; a legacy paravisor, Hyper-V
+ * without isolation and a confidential connection: no warning. */
+static void default_fallback(enum sim_platform p)
+{
+	struct sim_hostile h = { .refuse_direct_post = true };
+	UT_REQUIRE(policy_machine(p, &h, 80, NULL));
+	struct vmbus_policy_info pi;
+	UT_EQ(vmbus_policy_get(&pi), 0);
+	UT_EQ(pi.effective, 0);
+	UT_EQ(pi.option, 0);
+	UT_CHECK(!pi.refused);
+	uint32_t rel;
+	struct sim_device_desc d = { .kind = SIM_DEV_GPA_DIRECT };
+	UT_EQ(sim_add_device(&d, &rel), 0);
+	struct vmbus_info inf;
+	UT_EQ(vmbus_info(&inf), 0);
+	UT_CHECK(!inf.confidential);
+	UT_CHECK(rt_vmbus_fell_back());
+	UT_CHECK(logged("umbra: WARN vmbus: direct InitiateContact refused; falling back to the "
+			"host-visible control plane (no confidential channels, every ring host-visible)\n"));
+	UT_CHECK(!strstr(console, "confidentiality policy"));
+	UT_CHECK(g2h_untrusted > 0);
+	struct vmbus_open_params op = { .send_ring_bytes = RING, .recv_ring_bytes = RING };
+	struct vmbus_channel *c = NULL;
+	UT_EQ(vmbus_open(rel, &op, &c), 0);
+	UT_EQ(inband(c, 20, false), 0);
+	xfer_both_ways(c, false, false);        /* bounced, as without a policy */
+	UT_EQ(vmbus_close(c), 0);
+	UT_EQ(rt_vmbus_stop(), 0);
+	UT_CHECK(leak_free());
+}
+
+static void t_default_fallback_warns_snp(void) { default_fallback(SIM_SNP_PARAVISOR); }
+static void t_default_fallback_warns_tdx(void) { default_fallback(SIM_TDX_PARAVISOR); }
+
+static void t_default_warns_only_on_downgrade(void)
+{
+	policy_max_version = 0x00050002;
+	bool ok = policy_machine(SIM_TDX_PARAVISOR, NULL, 81, NULL);
+	policy_max_version = 0;
+	UT_REQUIRE(ok);
+	struct vmbus_info inf;
+	UT_EQ(vmbus_info(&inf), 0);
+	UT_CHECK(!inf.confidential && !rt_vmbus_fell_back());
+	UT_CHECK(logged("umbra: WARN vmbus: Confidential VMBus available but not granted at "
+			"version 5.2: no confidential channels, every ring host-visible\n"));
+	UT_EQ(rt_vmbus_stop(), 0);
+	static const enum sim_platform quiet[] = { SIM_SNP_PARAVISOR, SIM_TDX_LEGACY_PARAVISOR,
+						   SIM_SNP_LEGACY_PARAVISOR, SIM_HYPERV };
+	for (unsigned i = 0; i < sizeof quiet / sizeof quiet[0]; i++) {
+		UT_REQUIRE(policy_machine(quiet[i], NULL, 82, NULL));
+		UT_EQ(vmbus_info(&inf), 0);
+		UT_CHECK(logged("vmbus: version 6.0, "));
+		UT_CHECK(!strstr(console, "WARN"));
+		UT_EQ(rt_vmbus_stop(), 0);
+	}
+}
+
+/* Private connection, the paravisor refuses the direct post: the bring-up fails with
+ * UMBRA_EPOLICY, says why, never falls back: nothing is posted by the bypass route, the
+ * server never connects, no page is left host-visible. */
+static void conn_refused(enum sim_platform p)
+{
+	struct sim_hostile h = { .refuse_direct_post = true };
+	UT_REQUIRE(policy_machine(p, &h, 83, NULL));
+	sim_leak_plant(CANARY, sizeof(CANARY));
+	UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE_CONNECTION), 0);
+	uint32_t rel;
+	struct sim_device_desc d = { .kind = SIM_DEV_ECHO };
+	UT_EQ(sim_add_device(&d, &rel), 0);
+	all_refused(UMBRA_EPOLICY);
+	UT_CHECK(logged("vmbus: confidentiality policy: private connection (app: private "
+			"connection; load option umbra.vmbus.policy: none)\n"));
+	UT_CHECK(logged("vmbus: connect refused by the confidentiality policy (private "
+			"connection): the paravisor refused the direct InitiateContact; no fallback "
+			"to the host-visible control plane\n"));
+	UT_CHECK(!strstr(console, "WARN"));
+	UT_CHECK(!rt_vmbus_fell_back());
+	UT_EQ(g2h_lines, 0);                    /* the refused post was the only one */
+	struct sim_stats st;
+	sim_get_stats(&st);
+	UT_EQ(st.posts, 0);
+	UT_EQ(st.posts_failed, 1);
+	UT_EQ(st.msgs_delivered, 0);
+	struct sim_server_info si;
+	sim_server_info(&si);
+	UT_CHECK(!si.connected);
+	UT_EQ(si.msgs_in, 0);
+	struct vmbus_policy_info pi;
+	UT_EQ(vmbus_policy_get(&pi), 0);
+	UT_CHECK(pi.refused);
+	/* Lowering the policy afterwards does not retry the bring-up. */
+	UT_EQ(vmbus_policy_set(0), 0);
+	all_refused(UMBRA_EPOLICY);
+	sim_get_stats(&st);
+	UT_EQ(st.posts + st.posts_failed, 1);
+	nothing_left();
+}
+
+static void t_conn_refused_snp(void) { conn_refused(SIM_SNP_PARAVISOR); }
+static void t_conn_refused_tdx(void) { conn_refused(SIM_TDX_PARAVISOR); }
+
+/* Private connection where Confidential VMBus cannot be had: refused before the SynIC or
+ * any page is touched (no isolation; a paravisor without the CPUID bit), or after the
+ * direct route alone was used (0x10 not granted: Unload by the direct route). No Hyper-V
+ * stays UMBRA_ENODEV. */
+static void t_conn_unavailable(void)
+{
+	static const struct { enum sim_platform p; const char *why; } cases[] = {
+		{ SIM_HYPERV, "not an isolated VM, all memory is host-visible\n" },
+		{ SIM_SNP_LEGACY_PARAVISOR, "no Confidential VMBus (CPUID 0x40000082 EAX bit 3 "
+					    "clear), the control plane would be host-visible\n" },
+		{ SIM_TDX_LEGACY_PARAVISOR, "no Confidential VMBus" },
+	};
+	for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		UT_REQUIRE(policy_machine(cases[i].p, NULL, 84, NULL));
+		UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE), 0);
+		all_refused(UMBRA_EPOLICY);
+		UT_CHECK(logged(cases[i].why));
+		struct sim_stats st;
+		sim_get_stats(&st);
+		UT_EQ(st.msr_writes + st.posts + st.posts_failed + st.ghcb_exits + st.tdcalls +
+		      st.visibility_calls + st.direct_hypercalls, 0);
+		nothing_left();
+	}
+	policy_max_version = 0x00050002;
+	bool ok = policy_machine(SIM_SNP_PARAVISOR, NULL, 85, NULL);
+	policy_max_version = 0;
+	UT_REQUIRE(ok);
+	UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE_CONNECTION), 0);
+	all_refused(UMBRA_EPOLICY);
+	UT_CHECK(logged("the paravisor did not grant Confidential VMBus (feature 0x10)\n"));
+	UT_CHECK(!strstr(console, "WARN"));
+	UT_CHECK(g2h_lines > 0);
+	UT_EQ(g2h_untrusted, 0);
+	struct sim_server_info si;
+	sim_server_info(&si);
+	UT_CHECK(!si.connected);                /* unloaded */
+	nothing_left();
+	UT_REQUIRE(policy_machine(SIM_NONE, NULL, 86, NULL));
+	UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE), 0);
+	all_refused(UMBRA_ENODEV);
+	UT_EQ(vmbus_policy_set(4), UMBRA_EINVAL);
+}
+
+/* Per channel (VMBUS_OPEN_PRIVATE_ONLY) or for all (VMBUS_POLICY_PRIVATE_CHANNELS) on a
+ * confidential connection: the 0x2+0x4 channel works entirely in place; the 0x2-only
+ * channel opens (private ring) and carries in-band data, but a transfer that would
+ * bounce and a buffer that would be host-visible are refused; the relayed channel does
+ * not open. Nothing is posted, allocated or made host-visible by a refusal. */
+static void channel_policy(enum sim_platform p, bool global)
+{
+	UT_REQUIRE(policy_machine(p, NULL, 87, NULL));
+	sim_leak_plant(CANARY, sizeof(CANARY));
+	if (global)
+		UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE_CHANNELS), 0);
+	uint32_t relid[3];
+	struct sim_device_desc d[3] = {
+		{ .kind = SIM_DEV_GPA_DIRECT, .confidential_external_memory = true },
+		{ .kind = SIM_DEV_GPA_DIRECT },
+		{ .kind = SIM_DEV_GPA_DIRECT, .relayed = true },
+	};
+	for (int i = 0; i < 3; i++)
+		UT_EQ(sim_add_device(&d[i], &relid[i]), 0);
+	struct vmbus_open_params op = { .send_ring_bytes = RING, .recv_ring_bytes = RING,
+					.flags = global ? 0 : VMBUS_OPEN_PRIVATE_ONLY };
+	struct vmbus_channel *c[3] = { NULL, NULL, NULL };
+	UT_EQ(vmbus_offer_count(), 3);
+	struct mem_vis_info vi;
+	mem_vis_info(&vi);
+	uint64_t shared0 = vi.shared_pages;     /* the SynIC's own (TDX: the TDVMCALL page) */
+	/* the relayed channel: refused before anything is allocated or posted */
+	struct sim_stats before, after;
+	sim_get_stats(&before);
+	uint64_t free0 = mem_page_free_count();
+	UT_EQ(vmbus_open(relid[2], &op, &c[2]), UMBRA_EPOLICY);
+	UT_CHECK(c[2] == NULL);
+	sim_get_stats(&after);
+	UT_EQ(after.posts, before.posts);
+	UT_EQ(after.visibility_calls, before.visibility_calls);
+	UT_EQ(mem_page_free_count(), free0);
+	char want[256];
+	snprintf(want, sizeof want, "vmbus: relid %u: open refused by the confidentiality policy: "
+		 "the offer has no confidential ring (flags 0x0), its ring would be host-visible\n",
+		 (unsigned)relid[2]);
+	UT_CHECK(logged(want));
+	struct sim_channel_info sci;
+	UT_EQ(sim_channel_info(relid[2], &sci), 0);
+	UT_EQ(sci.state, SIM_CHAN_OFFERED);
+	UT_EQ(vmbus_open(relid[0], &op, &c[0]), 0);
+	UT_EQ(vmbus_open(relid[1], &op, &c[1]), 0);
+	UT_REQUIRE(c[0] && c[1]);
+	/* 0x2+0x4: everything private, in place */
+	UT_EQ(inband(c[0], 50, true), 0);
+	xfer_both_ways(c[0], true, true);
+	buffer_pattern(c[0], true);
+	/* 0x2 only: in-band into the private ring; no bounce, no host-visible buffer */
+	UT_EQ(inband(c[1], 50, true), 0);
+	uint8_t *buf = mem_alloc(8192);
+	UT_REQUIRE(buf);
+	memcpy(buf + 300, CANARY, sizeof(CANARY));
+	struct sim_dma_cmd hash = { .op = SIM_DMA_HASH };
+	struct vmbus_xfer x;
+	sim_get_stats(&before);
+	UT_EQ(vmbus_xfer_send(c[1], buf, 8192, VMBUS_XFER_TO_HOST, &hash, sizeof(hash), 1, 0, 0, &x),
+	      UMBRA_EPOLICY);
+	UT_EQ(vmbus_xfer_send(c[1], buf, 100, VMBUS_XFER_FROM_HOST, &hash, sizeof(hash), 1, 0,
+			      WAIT_NS, &x), UMBRA_EPOLICY);
+	snprintf(want, sizeof want, "vmbus: relid %u: transfer refused by the confidentiality "
+		 "policy: the channel has no confidential external memory (0x4), the data would "
+		 "be bounced through host-visible pages\n", (unsigned)relid[1]);
+	UT_CHECK(logged(want));
+	struct vmbus_buffer b;
+	UT_EQ(vmbus_buffer_alloc(c[1], 4096, &b), UMBRA_EPOLICY);
+	UT_CHECK(b.va == NULL && !b.host_visible);
+	snprintf(want, sizeof want, "vmbus: relid %u: buffer refused by the confidentiality "
+		 "policy: the channel has no confidential external memory (0x4), the buffer would "
+		 "be host-visible\n", (unsigned)relid[1]);
+	UT_CHECK(logged(want));
+	sim_get_stats(&after);
+	UT_EQ(after.visibility_calls, before.visibility_calls);
+	UT_EQ(sim_channel_info(relid[1], &sci), 0);
+	struct sim_channel_info sci0 = sci;
+	UT_EQ(inband(c[1], 1, true), 0);         /* the refusals sent nothing */
+	UT_EQ(sim_channel_info(relid[1], &sci), 0);
+	UT_EQ(sci.packets_in, sci0.packets_in + 1);
+	struct vmbus_bounce_info bi;
+	UT_EQ(vmbus_bounce_info(&bi), 0);
+	UT_EQ(bi.pages, 0);                     /* the pool was never made */
+	UT_EQ(bi.takes, 0);
+	mem_vis_info(&vi);
+	UT_EQ(vi.shared_pages, shared0);
+	UT_CHECK(leak_free());
+	/* the policy a connection already violates is refused; unknown open flags */
+	if (global)
+		UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE), 0);
+	struct vmbus_channel *bad = NULL;
+	op.flags = 0x2;
+	UT_EQ(vmbus_open(relid[2], &op, &bad), UMBRA_EINVAL);
+	UT_EQ(mem_free(buf), 0);
+	for (int i = 0; i < 2; i++)
+		UT_EQ(vmbus_close(c[i]), 0);
+	UT_EQ(rt_vmbus_stop(), 0);
+	UT_CHECK(leak_free());
+	mem_heap_trim();
+	UT_EQ(mem_page_free_count(), free_before);
+}
+
+static void t_channel_flag_snp(void) { channel_policy(SIM_SNP_PARAVISOR, false); }
+static void t_channel_flag_tdx(void) { channel_policy(SIM_TDX_PARAVISOR, false); }
+static void t_channel_policy_snp(void) { channel_policy(SIM_SNP_PARAVISOR, true); }
+static void t_channel_policy_tdx(void) { channel_policy(SIM_TDX_PARAVISOR, true); }
+
+/* Where the connection is not confidential (fallback, legacy paravisor, Hyper-V) no offer
+ * keeps 0x2: every private-only open is refused, the others work as always. */
+static void t_channel_policy_host_visible_connections(void)
+{
+	static const enum sim_platform ps[] = { SIM_SNP_PARAVISOR, SIM_TDX_LEGACY_PARAVISOR,
+						SIM_HYPERV };
+	for (unsigned i = 0; i < sizeof ps / sizeof ps[0]; i++) {
+		struct sim_hostile h = { .refuse_direct_post = i == 0 };
+		UT_REQUIRE(policy_machine(ps[i], &h, 88, NULL));
+		uint32_t rel;
+		struct sim_device_desc d = { .kind = SIM_DEV_GPA_DIRECT, .confidential_external_memory = true };
+		UT_EQ(sim_add_device(&d, &rel), 0);
+		struct vmbus_open_params op = { .send_ring_bytes = RING, .recv_ring_bytes = RING,
+						.flags = VMBUS_OPEN_PRIVATE_ONLY };
+		struct vmbus_channel *c = NULL;
+		UT_EQ(vmbus_open(rel, &op, &c), UMBRA_EPOLICY);
+		op.flags = 0;
+		UT_EQ(vmbus_open(rel, &op, &c), 0);
+		UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE_CHANNELS), UMBRA_EPOLICY);
+		UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE_CONNECTION), UMBRA_EPOLICY);
+		UT_CHECK(logged("vmbus: policy private-connection refused: the connection is not "
+				"confidential (host-visible control plane)\n"));
+		char want[128];
+		snprintf(want, sizeof want, "vmbus: policy private-channels refused: relid %u is open "
+			 "with a host-visible ring\n", (unsigned)rel);
+		UT_CHECK(logged(want));
+		struct vmbus_policy_info pi;
+		UT_EQ(vmbus_policy_get(&pi), 0);
+		UT_EQ(pi.effective, 0);                 /* unchanged by the refusals */
+		UT_EQ(inband(c, 10, false), 0);
+		UT_EQ(vmbus_close(c), 0);
+		/* with nothing open the channel policy is taken, and applies to the next open */
+		UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE_CHANNELS), 0);
+		UT_EQ(vmbus_open(rel, &op, &c), UMBRA_EPOLICY);
+		UT_EQ(rt_vmbus_stop(), 0);
+		UT_CHECK(leak_free());
+	}
+}
+
+/* After connect on a confidential connection: the stricter connection policy is
+ * satisfied; the channel policy is refused while a host-visible ring is open, taken
+ * once it is closed; a channel opened private-only stays so when the app lowers the
+ * policy, a channel opened without it follows the policy in force. */
+static void t_policy_after_connect(void)
+{
+	UT_REQUIRE(policy_machine(SIM_SNP_PARAVISOR, NULL, 89, NULL));
+	uint32_t rel2, rel4, relr;
+	struct sim_device_desc d2 = { .kind = SIM_DEV_GPA_DIRECT };
+	struct sim_device_desc d4 = { .kind = SIM_DEV_GPA_DIRECT, .confidential_external_memory = true };
+	struct sim_device_desc dr = { .kind = SIM_DEV_GPA_DIRECT, .relayed = true };
+	UT_EQ(sim_add_device(&d2, &rel2), 0);
+	UT_EQ(sim_add_device(&d4, &rel4), 0);
+	UT_EQ(sim_add_device(&dr, &relr), 0);
+	struct vmbus_open_params op = { .send_ring_bytes = RING, .recv_ring_bytes = RING };
+	struct vmbus_channel *c2 = NULL, *cr = NULL, *c4 = NULL;
+	UT_EQ(vmbus_open(rel2, &op, &c2), 0);
+	UT_EQ(vmbus_open(relr, &op, &cr), 0);
+	UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE_CONNECTION), 0);
+	UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE), UMBRA_EPOLICY);
+	UT_EQ(vmbus_close(cr), 0);
+	UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE), 0);
+	/* c2 was opened before: the policy in force now refuses its bounce */
+	uint8_t *buf = mem_alloc(4096);
+	UT_REQUIRE(buf);
+	memset(buf, 0x42, 4096);
+	struct sim_dma_cmd hash = { .op = SIM_DMA_HASH };
+	struct vmbus_xfer x;
+	UT_EQ(vmbus_xfer_send(c2, buf, 4096, VMBUS_XFER_TO_HOST, &hash, sizeof(hash), 1, 0, 0, &x),
+	      UMBRA_EPOLICY);
+	cr = NULL;
+	UT_EQ(vmbus_open(relr, &op, &cr), UMBRA_EPOLICY);
+	UT_EQ(vmbus_open(rel4, &op, &c4), 0);   /* opened under the policy: private-only */
+	UT_EQ(vmbus_policy_set(0), 0);
+	struct vmbus_policy_info pi;
+	UT_EQ(vmbus_policy_get(&pi), 0);
+	UT_EQ(pi.effective, 0);
+	UT_EQ(vmbus_xfer_send(c2, buf, 4096, VMBUS_XFER_TO_HOST, &hash, sizeof(hash), 1,
+			      VMBUS_SEND_COMPLETION_REQUESTED, 0, &x), 0);
+	UT_CHECK(x.bounced);
+	struct sim_dma_result res;
+	UT_EQ(wait_completion(c2, 1, &res), 0);
+	UT_EQ(vmbus_xfer_done(&x), 0);
+	/* c4 keeps the policy it was opened under (its own transfers are in place anyway:
+	 * the test-only bounce switch shows the check still applies) */
+	vmbus_test_bounce_confidential = true;
+	UT_EQ(vmbus_xfer_send(c4, buf, 4096, VMBUS_XFER_TO_HOST, &hash, sizeof(hash), 2, 0, 0, &x),
+	      UMBRA_EPOLICY);
+	vmbus_test_bounce_confidential = false;
+	UT_EQ(vmbus_close(c4), 0);
+	UT_EQ(vmbus_close(c2), 0);
+	UT_EQ(mem_free(buf), 0);
+	UT_EQ(rt_vmbus_stop(), 0);
+	UT_CHECK(leak_free());
+}
+
+/* The load option umbra.vmbus.policy only adds to the app's policy: "private" makes a
+ * refused direct post a failed bring-up whatever the app sets; "private-connection" adds
+ * the connection's flag to the app's channel flag; an invalid value is warned about and
+ * ignored (the app's policy alone); an app's private policy stays with no option. */
+static void t_load_option(void)
+{
+	struct sim_hostile h = { .refuse_direct_post = true };
+	UT_REQUIRE(policy_machine(SIM_TDX_PARAVISOR, &h, 90, "umbra.vmbus.policy=private"));
+	struct vmbus_policy_info pi;
+	UT_EQ(vmbus_policy_get(&pi), 0);
+	UT_EQ(pi.option, VMBUS_POLICY_PRIVATE);
+	UT_EQ(pi.effective, VMBUS_POLICY_PRIVATE);
+	UT_EQ(vmbus_policy_set(0), 0);          /* the app cannot lower it */
+	UT_EQ(vmbus_policy_get(&pi), 0);
+	UT_EQ(pi.app, 0);
+	UT_EQ(pi.effective, VMBUS_POLICY_PRIVATE);
+	all_refused(UMBRA_EPOLICY);
+	UT_CHECK(logged("vmbus: confidentiality policy: private connection and channels (app: "
+			"none; load option umbra.vmbus.policy: private connection and channels)\n"));
+	UT_CHECK(logged("no fallback to the host-visible control plane\n"));
+	UT_EQ(g2h_lines, 0);
+	nothing_left();
+
+	UT_REQUIRE(policy_machine(SIM_SNP_PARAVISOR, NULL, 91, "umbra.vmbus.policy=private-connection"));
+	UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE_CHANNELS), 0);
+	UT_EQ(vmbus_policy_get(&pi), 0);
+	UT_EQ(pi.option, VMBUS_POLICY_PRIVATE_CONNECTION);
+	UT_EQ(pi.effective, VMBUS_POLICY_PRIVATE);
+	uint32_t rel;
+	struct sim_device_desc dr = { .kind = SIM_DEV_GPA_DIRECT, .relayed = true };
+	UT_EQ(sim_add_device(&dr, &rel), 0);
+	struct vmbus_open_params op = { .send_ring_bytes = RING, .recv_ring_bytes = RING };
+	struct vmbus_channel *c = NULL;
+	UT_EQ(vmbus_open(rel, &op, &c), UMBRA_EPOLICY);
+	UT_EQ(vmbus_policy_set(0), 0);          /* the channel flag was the app's own */
+	UT_EQ(vmbus_open(rel, &op, &c), 0);
+	UT_EQ(vmbus_close(c), 0);
+	UT_EQ(vmbus_policy_get(&pi), 0);
+	UT_EQ(pi.effective, VMBUS_POLICY_PRIVATE_CONNECTION);
+	UT_EQ(rt_vmbus_stop(), 0);
+
+	h.refuse_direct_post = true;
+	UT_REQUIRE(policy_machine(SIM_SNP_PARAVISOR, &h, 92, "umbra.vmbus.policy=off"));
+	UT_CHECK(strstr(opt_log, "umbra: WARN option umbra.vmbus.policy=off: valid values "
+			 "private|private-connection; ignored\n"));
+	UT_EQ(vmbus_policy_get(&pi), 0);
+	UT_EQ(pi.effective, 0);
+	struct vmbus_info inf;
+	UT_EQ(vmbus_info(&inf), 0);             /* falls back, as the app's policy allows */
+	UT_CHECK(rt_vmbus_fell_back());
+	UT_EQ(rt_vmbus_stop(), 0);
+
+	UT_REQUIRE(policy_machine(SIM_SNP_PARAVISOR, &h, 93, NULL));
+	UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE), 0);
+	UT_EQ(vmbus_policy_get(&pi), 0);
+	UT_EQ(pi.option, 0);
+	UT_EQ(pi.effective, VMBUS_POLICY_PRIVATE);
+	all_refused(UMBRA_EPOLICY);
+	nothing_left();
+	UT_EQ(vmbus_policy_get(NULL), UMBRA_EINVAL);
+	rt_options_init(0, NULL, NULL, 0, NULL);
+}
+
 int main(void)
 {
 	UT_RUN(t_kinds_snp);
@@ -569,5 +1087,18 @@ int main(void)
 	UT_RUN(t_visibility_failures);
 	UT_RUN(t_pfn_low_alias);
 	UT_RUN(t_pfn_with_boundary);
+	UT_RUN(t_default_fallback_warns_snp);
+	UT_RUN(t_default_fallback_warns_tdx);
+	UT_RUN(t_default_warns_only_on_downgrade);
+	UT_RUN(t_conn_refused_snp);
+	UT_RUN(t_conn_refused_tdx);
+	UT_RUN(t_conn_unavailable);
+	UT_RUN(t_channel_flag_snp);
+	UT_RUN(t_channel_flag_tdx);
+	UT_RUN(t_channel_policy_snp);
+	UT_RUN(t_channel_policy_tdx);
+	UT_RUN(t_channel_policy_host_visible_connections);
+	UT_RUN(t_policy_after_connect);
+	UT_RUN(t_load_option);
 	return UT_DONE();
 }
