@@ -12,7 +12,8 @@ static uint64_t g_gpa_pfns[VMBUS_GPA_MAX_PAGES];
  * (or the read index) was published: a failure never changes the result of the operation
  * that happened. It is counted (per channel and in the connection's stats), owed, and
  * retried once at the next send or receive call on the channel (vmbus_send*,
- * vmbus_xfer_send, vmbus_recv, each vmbus_dispatch pass); vmbus_channel_stats reports it.
+ * vmbus_xfer_send, vmbus_recv, vmbus_discard, each vmbus_dispatch pass);
+ * vmbus_channel_stats reports it.
  */
 void vmbus_ch_signal(struct vmbus_ch *ch)
 {

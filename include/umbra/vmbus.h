@@ -215,8 +215,8 @@ int vmbus_channel_relid(struct vmbus_channel *ch);
  * ring did: 0 (or the length) once the packet is published / consumed, whatever the
  * signal returned. A failed signal is counted (vmbus_channel_stats, and
  * vmbus_info.signal_failures) and owed: the next send or receive call on the channel
- * (vmbus_send*, vmbus_xfer_send, vmbus_recv, each vmbus_dispatch pass) retries it once
- * before doing its own work. Nothing else reports it.
+ * (vmbus_send*, vmbus_xfer_send, vmbus_recv, vmbus_discard, each vmbus_dispatch pass)
+ * retries it once before doing its own work. Nothing else reports it.
  */
 struct vmbus_channel_stats {
 	uint64_t signal_failures;       /* failed HvSignalEvent calls on this channel */

@@ -1444,6 +1444,25 @@ static void t_oversized_poll(void)
 	UT_EQ(vmbus_close(ch), 0);
 }
 
+/* vmbus_discard is a receive call: it retries an owed signal first. */
+static void t_discard_retries_signal(void)
+{
+	host_setup(true);
+	struct vmbus_channel *ch;
+	UT_EQ(vmbus_open(2, &P64, &ch), 0);
+	uint8_t d[32] = { 0 };
+	signal_status = 0x6;
+	UT_EQ(vmbus_send(ch, d, sizeof(d), 0x71, 0), 0);
+	signal_status = 0;
+	UT_EQ(F[1].echoed, 0);
+	UT_EQ(vmbus_discard(ch, NULL), 32);     /* the retried signal made the host echo */
+	UT_EQ(F[1].echoed, 1);
+	struct vmbus_channel_stats st;
+	UT_EQ(vmbus_channel_stats(ch, &st), 0);
+	UT_CHECK(!st.signal_owed);
+	UT_EQ(vmbus_close(ch), 0);
+}
+
 /* No pages for the copy of an oversized packet: the error, the packet stays queued. */
 static void t_oversized_nomem(void)
 {
@@ -1710,6 +1729,7 @@ int main(void)
 	UT_RUN(t_xfer_after_reuse);
 	UT_RUN(t_oversized_poll);
 	UT_RUN(t_oversized_nomem);
+	UT_RUN(t_discard_retries_signal);
 	UT_RUN(t_oversized_callback);
 	UT_RUN(t_oversized_callback_nomem);
 	UT_RUN(t_rescind_event);
