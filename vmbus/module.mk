@@ -5,6 +5,16 @@ VMBUS_API_SRCS := $(VMBUS_CORE_SRCS) vmbus/vmbus_api.c vmbus/vmbus_io.c vmbus/vm
 	vmbus/vmbus_xfer.c vmbus/vmbus_policy.c
 RT_SRCS += $(VMBUS_API_SRCS)
 
+# GUID text form, comparison, class names (include/umbra/vmbus_guid.h): no state. The
+# test checks every class GUID against the text its source prints; the parser takes
+# untrusted text (load options), hence the fuzz target.
+RT_SRCS += vmbus/vmbus_guid.c
+HOST_TESTS += vmbus_guid
+HOST_TEST_SRCS_vmbus_guid := vmbus/vmbus_guid.c vmbus/tests/vmbus_guid_test.c
+FUZZ_TARGETS += vmbus_guid
+FUZZ_SRCS_vmbus_guid := vmbus/vmbus_guid.c vmbus/tests/vmbus_guid_fuzz.c
+FUZZ_CORPUS_vmbus_guid := tests/fuzz/corpus/vmbus_guid
+
 # Protocol core against a scripted server (exact bytes, hostile cases).
 HOST_TESTS += vmbus_core
 HOST_TEST_SRCS_vmbus_core := $(VMBUS_CORE_SRCS) lib/errno.c vmbus/tests/script.c \

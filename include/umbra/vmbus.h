@@ -46,11 +46,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <umbra/errno.h>
-
-/* A GUID in VMBus wire byte order (first three fields little-endian). */
-struct vmbus_guid {
-	uint8_t b[16];
-};
+#include <umbra/vmbus_guid.h>   /* struct vmbus_guid, its text form, the class GUIDs */
 
 /* Offer flags as the client API reports them (after the connection's policy). */
 #define VMBUS_FLAG_CONFIDENTIAL_RING     0x0002u
