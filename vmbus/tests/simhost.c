@@ -1,4 +1,6 @@
 /* One fresh simulated machine for host tests and benchmarks (see simhost.h). */
+#include <stdio.h>
+
 #include "vmbus/tests/simhost.h"
 #include "rt/vmbus_up.h"
 #include "vmbus/vmbus_api.h"
@@ -14,6 +16,25 @@ static void console_line(const char *line)
 {
 	if (simhost_console)
 		simhost_console(line);
+}
+
+char simhost_log[16384];
+size_t simhost_log_len;
+
+static void capture_line(const char *line)
+{
+	if (simhost_log_len < sizeof(simhost_log))
+		simhost_log_len += (size_t)snprintf(simhost_log + simhost_log_len,
+						    sizeof(simhost_log) - simhost_log_len, "%s\n", line);
+	if (simhost_log_len > sizeof(simhost_log))
+		simhost_log_len = sizeof(simhost_log);
+}
+
+void simhost_capture(void)
+{
+	simhost_log_len = 0;
+	simhost_log[0] = 0;
+	simhost_console = capture_line;
 }
 
 /* The simulated machine of this test, identified afresh (each test makes a new one). */

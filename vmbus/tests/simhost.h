@@ -2,6 +2,7 @@
 #ifndef UMBRA_VMBUS_TESTS_SIMHOST_H
 #define UMBRA_VMBUS_TESTS_SIMHOST_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "sim/sim.h"
 
@@ -14,5 +15,10 @@ int simhost_start(const struct sim_config *cfg, uint64_t *free_pages);
  * simulated machine (identified afresh); the
  * log and trace lines (one line each, no newline) go here when set. */
 extern void (*simhost_console)(const char *line);
+/* Capture those lines (newline-terminated, cut at the buffer's end) into simhost_log from
+ * now on, starting empty. */
+extern char simhost_log[16384];
+extern size_t simhost_log_len;
+void simhost_capture(void);
 
 #endif

@@ -566,18 +566,6 @@ static void t_pfn_with_boundary(void) { pfn_form(true); }
 
 /* ---- the confidentiality policy (include/umbra/vmbus.h) ---------------------------- */
 
-/* VMBus's log lines (simhost_console) and the runtime's trace, captured. */
-static char console[16384];
-static size_t console_len;
-static void console_line(const char *line)
-{
-	if (console_len < sizeof(console))
-		console_len += (size_t)snprintf(console + console_len, sizeof(console) - console_len,
-						"%s\n", line);
-	if (console_len > sizeof(console))
-		console_len = sizeof(console);
-}
-
 static unsigned g2h_lines, g2h_untrusted;
 static void on_trace_policy(const char *line)
 {
@@ -615,9 +603,7 @@ static bool policy_machine(enum sim_platform p, const struct sim_hostile *h, uin
 		cfg.hostile = *h;
 	if (simhost_start(&cfg, &free_before))
 		return false;
-	console_len = 0;
-	console[0] = 0;
-	simhost_console = console_line;
+	simhost_capture();
 	g2h_lines = g2h_untrusted = 0;
 	gpadl_line[0] = 0;
 	synic_set_trace(on_trace_policy);
@@ -626,9 +612,9 @@ static bool policy_machine(enum sim_platform p, const struct sim_hostile *h, uin
 
 static bool logged(const char *text)
 {
-	bool ok = strstr(console, text) != NULL;
+	bool ok = strstr(simhost_log, text) != NULL;
 	if (!ok)
-		fprintf(stderr, "not logged: \"%s\"; log:\n%s", text, console);
+		fprintf(stderr, "not logged: \"%s\"; log:\n%s", text, simhost_log);
 	return ok;
 }
 
@@ -684,7 +670,7 @@ static void default_fallback(enum sim_platform p)
 	UT_CHECK(rt_vmbus_fell_back());
 	UT_CHECK(logged("umbra: WARN vmbus: direct InitiateContact refused; falling back to the "
 			"host-visible control plane (no confidential channels, every ring host-visible)\n"));
-	UT_CHECK(!strstr(console, "confidentiality policy"));
+	UT_CHECK(!strstr(simhost_log, "confidentiality policy"));
 	UT_CHECK(g2h_untrusted > 0);
 	struct vmbus_open_params op = { .send_ring_bytes = RING, .recv_ring_bytes = RING };
 	struct vmbus_channel *c = NULL;
@@ -717,7 +703,7 @@ static void t_default_warns_only_on_downgrade(void)
 		UT_REQUIRE(policy_machine(quiet[i], NULL, 82, NULL));
 		UT_EQ(vmbus_info(&inf), 0);
 		UT_CHECK(logged("vmbus: version 6.0, "));
-		UT_CHECK(!strstr(console, "WARN"));
+		UT_CHECK(!strstr(simhost_log, "WARN"));
 		UT_EQ(rt_vmbus_stop(), 0);
 	}
 }
@@ -740,7 +726,7 @@ static void conn_refused(enum sim_platform p)
 	UT_CHECK(logged("vmbus: connect refused by the confidentiality policy (private "
 			"connection): the paravisor refused the direct InitiateContact; no fallback "
 			"to the host-visible control plane\n"));
-	UT_CHECK(!strstr(console, "WARN"));
+	UT_CHECK(!strstr(simhost_log, "WARN"));
 	UT_CHECK(!rt_vmbus_fell_back());
 	UT_EQ(g2h_lines, 0);                    /* the refused post was the only one */
 	struct sim_stats st;
@@ -796,7 +782,7 @@ static void t_conn_unavailable(void)
 	UT_EQ(vmbus_policy_set(VMBUS_POLICY_PRIVATE_CONNECTION), 0);
 	all_refused(UMBRA_EPOLICY);
 	UT_CHECK(logged("the paravisor did not grant Confidential VMBus (feature 0x10)\n"));
-	UT_CHECK(!strstr(console, "WARN"));
+	UT_CHECK(!strstr(simhost_log, "WARN"));
 	UT_CHECK(g2h_lines > 0);
 	UT_EQ(g2h_untrusted, 0);
 	struct sim_server_info si;

@@ -484,16 +484,6 @@ static void t_version_refused(void)
 }
 
 /* VMBus's log and trace lines (vmbus_platform_ops in simhost.c), captured here. */
-static char console[8192];
-static size_t console_len;
-static void console_line(const char *line)
-{
-	if (console_len < sizeof(console))
-		console_len += (size_t)snprintf(console + console_len, sizeof(console) - console_len,
-						"%s\n", line);
-	if (console_len > sizeof(console))
-		console_len = sizeof(console);
-}
 
 /* The log states the configuration; vmbus_trace(true) prints the trace lines. */
 static void t_log_and_trace(void)
@@ -502,28 +492,26 @@ static void t_log_and_trace(void)
 	struct sim_device_desc d = { .kind = SIM_DEV_ECHO };
 	uint32_t r;
 	UT_EQ(sim_add_device(&d, &r), 0);
-	console_len = 0;
-	console[0] = 0;
-	simhost_console = console_line;
+	simhost_capture();
 	UT_EQ(vmbus_trace(true), 0);
 	struct vmbus_info inf;
 	UT_EQ(vmbus_info(&inf), 0);
-	UT_CHECK(strstr(console, "hyperv: isolation=snp paravisor=yes shared-boundary=0x400000000000 "
+	UT_CHECK(strstr(simhost_log, "hyperv: isolation=snp paravisor=yes shared-boundary=0x400000000000 "
 				 "confidential-vmbus=available\n") != NULL);
-	UT_CHECK(strstr(console, "vmbus: version 6.0, confidential control plane, 1 offers\n") != NULL);
-	UT_CHECK(strstr(console, "trace 0 dir=g2h synic=pv route=direct conn=4 msgtype=14 hex=0e000000") != NULL);
-	UT_CHECK(strstr(console, "dir=h2g synic=pv route=- conn=0 msgtype=15 hex=0f000000") != NULL);
+	UT_CHECK(strstr(simhost_log, "vmbus: version 6.0, confidential control plane, 1 offers\n") != NULL);
+	UT_CHECK(strstr(simhost_log, "trace 0 dir=g2h synic=pv route=direct conn=4 msgtype=14 hex=0e000000") != NULL);
+	UT_CHECK(strstr(simhost_log, "dir=h2g synic=pv route=- conn=0 msgtype=15 hex=0f000000") != NULL);
 	UT_EQ(vmbus_trace(false), 0);
-	size_t before = console_len;
+	size_t before = simhost_log_len;
 	UT_EQ(rt_vmbus_stop(), 0);
-	UT_EQ(console_len, before);
+	UT_EQ(simhost_log_len, before);
 	synic_set_trace(on_trace);
 
 	UT_REQUIRE(machine(SIM_NONE, NULL, 1));
-	console_len = 0;
-	console[0] = 0;
+	simhost_log_len = 0;
+	simhost_log[0] = 0;
 	UT_EQ(vmbus_info(&inf), UMBRA_ENODEV);
-	UT_CHECK(strstr(console, "hyperv: not present (no Hyper-V)\nvmbus: no Hyper-V\n") != NULL);
+	UT_CHECK(strstr(simhost_log, "hyperv: not present (no Hyper-V)\nvmbus: no Hyper-V\n") != NULL);
 }
 
 static bool named_error(int rc)
@@ -736,9 +724,7 @@ static void t_oversized(void)
 	uint32_t r1, r2;
 	UT_EQ(sim_add_device(&drel, &r1), 0);
 	UT_EQ(sim_add_device(&dconf, &r2), 0);
-	console_len = 0;
-	console[0] = 0;
-	simhost_console = console_line;
+	simhost_capture();
 	struct vmbus_open_params op = { .send_ring_bytes = 32 << 10, .recv_ring_bytes = 32 << 10,
 					.max_packet_bytes = 4096 };
 	struct vmbus_channel *c = NULL;
@@ -765,7 +751,7 @@ static void t_oversized(void)
 	UT_EQ(pk.trans_id, 4);
 	UT_EQ(vmbus_close(c), 0);
 	/* one log line for the channel, naming the size and the limit */
-	const char *l = strstr(console, "vmbus: relid 1: 10000-byte packet above max_packet_bytes 4096");
+	const char *l = strstr(simhost_log, "vmbus: relid 1: 10000-byte packet above max_packet_bytes 4096");
 	UT_CHECK(l != NULL);
 	UT_CHECK(l && strstr(strchr(l, '\n'), "above max_packet_bytes") == NULL);
 
