@@ -142,9 +142,12 @@ static uint32_t echo_traffic(struct vmbus_channel *ch, uint32_t n, uint32_t salt
 				sent++;
 				continue;
 			}
+			/* After a rescind a send fails, but the answers already in the ring are
+			 * still delivered (vmbus.h): stop sending, drain them. */
 			if (rc == UMBRA_ERESCINDED && echo_expect_rescind) {
 				*rescinded = true;
-				break;
+				n = sent;
+				continue;
 			}
 			if (rc != UMBRA_EAGAIN || sent == done) {
 				ECHO_CHECK(0, "packet %u: vmbus_send = %s", sent, umbra_strerror(rc));

@@ -26,7 +26,8 @@
  *   UMBRA_ENOENT      no such offer
  *   UMBRA_EBUSY       the offer is already open
  *   UMBRA_ECLOSED     channel handle already closed
- *   UMBRA_ERESCINDED  the host rescinded the channel (close it)
+ *   UMBRA_ERESCINDED  the host rescinded the channel (close it); sends fail at once, a receive
+ *                     still returns every packet queued before the rescind, then this code
  *   UMBRA_EAGAIN      ring full (send) / nothing to read (recv with timeout 0)
  *   UMBRA_ENOSPC      packet larger than the ring (send) or than the buffer (recv)
  *   UMBRA_EMSGSIZE    packet above the channel's max_packet_bytes and the buffer (recv)
