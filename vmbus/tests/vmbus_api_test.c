@@ -1529,17 +1529,25 @@ static void counting_host(void)
 	wait_calls = 0;
 }
 
-/* The callback channel gets the report with the payload and keeps delivering; neither
- * vmbus_wait nor vmbus_dispatch spins afterwards (counted halts of the wait hook). */
-static void t_oversized_callback(void)
+/* A fresh counting host and relid opened as a callback channel with ev_pkt/ev_event. */
+static struct vmbus_channel *open_ev_channel(uint32_t relid)
 {
 	counting_host();
 	memset(&EV, 0, sizeof(EV));
 	struct vmbus_open_params cp = P64;
 	cp.on_packet = ev_pkt;
 	cp.on_event = ev_event;
-	struct vmbus_channel *a;
-	UT_EQ(vmbus_open(1, &cp, &a), 0);
+	struct vmbus_channel *a = NULL;
+	UT_EQ(vmbus_open(relid, &cp, &a), 0);
+	return a;
+}
+
+/* The callback channel gets the report with the payload and keeps delivering; neither
+ * vmbus_wait nor vmbus_dispatch spins afterwards (counted halts of the wait hook). */
+static void t_oversized_callback(void)
+{
+	struct vmbus_channel *a = open_ev_channel(1);
+	UT_REQUIRE(a);
 	int pages = live_pages();
 	struct fchan *c = &F[0];
 	host_put(c, 20000, 0x21, 0x21);
@@ -1577,7 +1585,8 @@ static void t_oversized_callback(void)
 
 	/* without on_event: consumed and counted, the next packet delivered */
 	memset(&EV, 0, sizeof(EV));
-	cp.on_event = NULL;
+	struct vmbus_open_params cp = P64;
+	cp.on_packet = ev_pkt;
 	UT_EQ(vmbus_open(1, &cp, &a), 0);
 	host_put(c, 20000, 0x31, 0x31);
 	host_put(c, 64, 0x32, 0x32);
@@ -1598,13 +1607,8 @@ static void t_oversized_callback(void)
  * is reported once pages are there. */
 static void t_oversized_callback_nomem(void)
 {
-	counting_host();
-	memset(&EV, 0, sizeof(EV));
-	struct vmbus_open_params cp = P64;
-	cp.on_packet = ev_pkt;
-	cp.on_event = ev_event;
-	struct vmbus_channel *a;
-	UT_EQ(vmbus_open(1, &cp, &a), 0);
+	struct vmbus_channel *a = open_ev_channel(1);
+	UT_REQUIRE(a);
 	host_put(&F[0], 40000, 0x41, 0x41);
 	alloc_fail_pages = 6;
 	wait_calls = 0;
@@ -1623,13 +1627,8 @@ static void t_oversized_callback_nomem(void)
 
 static void t_rescind_event(void)
 {
-	counting_host();
-	memset(&EV, 0, sizeof(EV));
-	struct vmbus_open_params cp = P64;
-	cp.on_packet = ev_pkt;
-	cp.on_event = ev_event;
-	struct vmbus_channel *a;
-	UT_EQ(vmbus_open(2, &cp, &a), 0);
+	struct vmbus_channel *a = open_ev_channel(2);
+	UT_REQUIRE(a);
 	host_put(&F[1], 64, 0x51, 0x51);
 	host_put(&F[1], 64, 0x52, 0x52);
 	q32(2, 1, 2, 0, 0);                     /* RescindChannelOffer after the packets */
@@ -1654,6 +1653,9 @@ static void t_rescind_event(void)
 	host_setup(true);
 	memset(&EV, 0, sizeof(EV));
 	EV.close_on_rescind = true;
+	struct vmbus_open_params cp = P64;
+	cp.on_packet = ev_pkt;
+	cp.on_event = ev_event;
 	UT_EQ(vmbus_open(2, &cp, &a), 0);
 	q32(2, 1, 2, 0, 0);
 	n = 0;
@@ -1678,13 +1680,8 @@ static void t_rescind_event(void)
 
 static void t_corrupt_event(void)
 {
-	counting_host();
-	memset(&EV, 0, sizeof(EV));
-	struct vmbus_open_params cp = P64;
-	cp.on_packet = ev_pkt;
-	cp.on_event = ev_event;
-	struct vmbus_channel *a;
-	UT_EQ(vmbus_open(2, &cp, &a), 0);
+	struct vmbus_channel *a = open_ev_channel(2);
+	UT_REQUIRE(a);
 	host_put(&F[1], 64, 0x61, 0x61);
 	UT_EQ(vmbus_dispatch(1000000), 1);
 	uint32_t bad = 3;                       /* unaligned write index */

@@ -222,6 +222,19 @@ static bool leak_free(void)
 	return ok;
 }
 
+/* After a stop or a refused bring-up: the machine holds nothing of ours and saw nothing. */
+static void nothing_left(void)
+{
+	struct mem_vis_info vi;
+	mem_vis_info(&vi);
+	UT_EQ(vi.shared_pages, 0);
+	UT_EQ(vi.quarantined_pages, 0);
+	mem_heap_trim();
+	UT_EQ(mem_page_free_count(), free_before);
+	UT_CHECK(leak_free());
+	UT_CHECK(vis_records_complete());
+}
+
 static void kinds_on(enum sim_platform p)
 {
 	UT_REQUIRE(machine(p, NULL, 61));
@@ -283,13 +296,7 @@ static void kinds_on(enum sim_platform p)
 	UT_EQ(mem_free(buf), 0);
 	UT_EQ(mem_free(plain), 0);
 	UT_EQ(rt_vmbus_stop(), 0);
-	UT_CHECK(leak_free());
-	struct mem_vis_info vi;
-	mem_vis_info(&vi);
-	UT_EQ(vi.shared_pages, 0);
-	UT_EQ(vi.quarantined_pages, 0);
-	mem_heap_trim();
-	UT_EQ(mem_page_free_count(), free_before);
+	nothing_left();
 }
 
 static void t_kinds_snp(void) { kinds_on(SIM_SNP_PARAVISOR); }
@@ -635,18 +642,6 @@ static void all_refused(int want)
 	UT_CHECK(c == NULL);
 }
 
-/* After a refused bring-up: the machine holds nothing of ours and saw nothing. */
-static void nothing_left(void)
-{
-	struct mem_vis_info vi;
-	mem_vis_info(&vi);
-	UT_EQ(vi.shared_pages, 0);
-	UT_EQ(vi.quarantined_pages, 0);
-	mem_heap_trim();
-	UT_EQ(mem_page_free_count(), free_before);
-	UT_CHECK(leak_free());
-	UT_CHECK(vis_records_complete());
-}
 
 /* Default policy: today's behaviour, and the downgrade is a warning. Refused direct post
  * (SNP, TDX): the fallback connects by the bypass route and says so; 0x10 not granted
